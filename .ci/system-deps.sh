@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests use (headless Chromium and its driver, a CJK font,
+# rapper for the Turtle check) when they are missing and we may install them.
+set -u
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+fc-list 2>/dev/null | grep -qi "cjk" || need+=(fonts-noto-cjk)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "note: missing ${need[*]}; the tests that need them will be skipped" >&2
+  exit 0
+fi
+echo "installing ${need[*]} (Debian packages)" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null || \
+  echo "note: could not install ${need[*]}; the tests that need them will be skipped" >&2
+exit 0

@@ -1,0 +1,30 @@
+"""The ``kg`` command: a thin layer over the library (see README for every command)."""
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="kg",
+    help="DutyGraph: turn implementation plans and annual reports into a knowledge graph of duties.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module registers its commands; modules import heavy libraries only inside commands.
+for _name in ("build", "ask", "trace", "viz", "reports"):
+    try:
+        importlib.import_module(f"kg.commands.{_name}").register(app)
+    except ModuleNotFoundError as _e:  # a command group not written yet
+        if _e.name != f"kg.commands.{_name}":
+            raise
+
+
+def main() -> None:  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":
+    main()

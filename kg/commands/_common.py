@@ -1,0 +1,77 @@
+"""Shared CLI plumbing: one-line errors, and table / json / csv output."""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+import sys
+from typing import Callable, Iterable, Sequence
+
+import typer
+
+from kg.errors import KgError
+
+
+def fail(message: str, code: int = 1) -> "typer.Exit":
+    """Print one line to stderr and exit with ``code``."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn: Callable) -> Callable:
+    """Turn KgError (and any unexpected error) into one line on stderr and a non-zero exit.
+
+    Set KG_DEBUG=1 to see the traceback of an unexpected error.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KgError as e:
+            fail(str(e), e.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as e:  # noqa: BLE001 - the CLI must never print a traceback
+            if os.environ.get("KG_DEBUG"):
+                raise
+            fail(f"unexpected {type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)", 1)
+
+    return wrapper
+
+
+def emit(rows: Sequence[dict], columns: Sequence[str], fmt: str = "table", title: str | None = None,
+         out=None) -> None:
+    """Write ``rows`` (dicts) as a rich table, JSON (a list of objects) or CSV with ``columns``."""
+    out = out or sys.stdout
+    fmt = (fmt or "table").lower()
+    if fmt == "json":
+        out.write(json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2))
+        out.write("\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: "" if r.get(c) is None else r.get(c) for c in columns})
+        out.write(buf.getvalue())
+    elif fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=title, show_lines=False)
+        for c in columns:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in columns])
+        Console(file=out, soft_wrap=False).print(t)
+    else:
+        raise KgError(f"unknown format {fmt!r}: use table, json or csv", 2)
+
+
+def as_list(values: Iterable[str] | None) -> list[str]:
+    return list(values or [])
