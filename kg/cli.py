@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # Each module registers its commands; modules import heavy libraries only inside commands.
-for _name in ("build", "ask", "trace", "viz", "reports"):
+for _name in ("build", "units", "ask", "trace", "viz", "reports"):
     try:
         importlib.import_module(f"kg.commands.{_name}").register(app)
     except ModuleNotFoundError as _e:  # a command group not written yet
