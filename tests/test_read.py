@@ -1,0 +1,424 @@
+"""The read stage: every format, every bad input, folder walking, determinism."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import zipfile
+
+import pytest
+
+from kg.errors import KgError
+from kg.read import read_file, read_paths
+
+TASK_HEADER = ["序号", "工作任务", "牵头单位", "配合单位"]
+
+
+def _fails(path, *needles):
+    """read_file(path) raises a one-line KgError naming the file (and saying each needle)."""
+    with pytest.raises(KgError) as info:
+        read_file(path)
+    msg = str(info.value)
+    assert "\n" not in msg and "\r" not in msg
+    assert str(path) in msg
+    for needle in needles:
+        assert needle in msg, msg
+    return msg
+
+
+# --------------------------------------------------------------------------- .txt
+
+
+def test_utf8_seed_is_read_as_is(seed_path):
+    path = seed_path("000")
+    src = read_file(path)
+    data = path.read_bytes()
+    assert src.text == data.decode("utf-8")
+    assert src.encoding == "utf-8" and src.format == "txt"
+    assert src.name == path.name and src.path == str(path)
+    assert src.sha256 == hashlib.sha256(data).hexdigest()
+    assert "1．全面实行政府权责清单制度。" in src.text
+
+
+def test_gbk_copy_of_a_seed_excerpt(tmp_path, seed_text):
+    excerpt = seed_text("000")[:3000]
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(excerpt.encode("gbk"))
+    src = read_file(path)
+    assert src.text == excerpt
+    assert src.encoding == "gb18030"
+    assert "柳州市城中区" in src.text and "（一）健全政府机构职能体系" in src.text
+
+
+def test_gb18030_only_characters(tmp_path):
+    text = "㐀𠀀 扩展区汉字与城中区司法局"  # outside GBK, inside GB18030
+    path = tmp_path / "x.txt"
+    path.write_bytes(text.encode("gb18030"))
+    assert read_file(path).text == text
+
+
+def test_utf8_bom_is_dropped(tmp_path, seed_text):
+    excerpt = seed_text("002")[:500]
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + excerpt.encode("utf-8"))
+    src = read_file(path)
+    assert src.text == excerpt and not src.text.startswith("\ufeff")
+    assert src.encoding == "utf-8-sig"
+
+
+def test_utf16_with_bom(tmp_path):
+    path = tmp_path / "u16.txt"
+    path.write_bytes("一、总体要求\r\n区司法局".encode("utf-16"))
+    src = read_file(path)
+    assert src.text == "一、总体要求\n区司法局" and src.encoding == "utf-16"
+
+
+def test_line_endings_become_newlines(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes("第一行\r\n第二行\r第三行\n".encode("utf-8"))
+    assert read_file(path).text == "第一行\n第二行\n第三行\n"
+
+
+def test_uppercase_extension(tmp_path):
+    path = tmp_path / "PLAN.TXT"
+    path.write_text("某某区实施方案", encoding="utf-8")
+    assert read_file(path).format == "txt"
+
+
+# --------------------------------------------------------------------------- .docx
+
+
+def test_docx_paragraphs_and_task_table_in_order(tmp_path, make_docx):
+    path = make_docx(tmp_path / "plan.docx", [
+        "某某县法治政府建设实施方案",
+        "一、主要任务",
+        [TASK_HEADER,
+         ["1", "健全行政决策制度。2022年年底前出台规则。", "县司法局", "县政府办\n县发改局"],
+         ["2", "推进严格规范公正文明执法。", "县公安局", ""],
+         ["3", "加强行政执法监督。", "", "各乡（镇）人民政府、县直各有关部门"]],
+        "二、保障措施",
+    ])
+    src = read_file(path)
+    assert src.format == "docx" and src.encoding is None
+    assert src.text.split("\n") == [
+        "某某县法治政府建设实施方案",
+        "一、主要任务",
+        "1．健全行政决策制度。2022年年底前出台规则。（牵头单位：县司法局；配合单位：县政府办、县发改局）",
+        "2．推进严格规范公正文明执法。（牵头单位：县公安局）",
+        "3．加强行政执法监督。（配合单位：各乡（镇）人民政府、县直各有关部门）",
+        "二、保障措施",
+    ]
+
+
+def test_docx_task_table_labels_deadlines_and_heading_rows(tmp_path, make_docx):
+    path = make_docx(tmp_path / "t.docx", [[
+        ["序号", "重点任务", "牵头部门", "责任单位", "完成时限"],
+        ["（一）深化行政审批制度改革", "", "", "", ""],
+        ["（1）", "推行告知承诺制", "市行政审批局", "各县（区）人民政府", "2023年6月底前"],
+        ["（2）", "到2025年建成一体化平台", "市大数据局", "", "到2025年"],
+    ]])
+    lines = read_file(path).text.split("\n")
+    # python-docx's add_table cannot merge here, so the heading row has one non-empty cell
+    assert lines == [
+        "（一）深化行政审批制度改革",
+        "（1）推行告知承诺制（完成时限：2023年6月底前）（牵头部门：市行政审批局；责任单位：各县（区）人民政府）",
+        "（2）到2025年建成一体化平台（牵头部门：市大数据局）",
+    ]
+
+
+def test_docx_vertically_merged_unit_cell_applies_to_each_row(tmp_path, make_docx):
+    import docx
+
+    path = make_docx(tmp_path / "m.docx", [[
+        TASK_HEADER,
+        ["1", "任务甲。", "区司法局", "区财政局"],
+        ["2", "任务乙。", "", "区审计局"],
+    ]])
+    d = docx.Document(path)
+    table = d.tables[0]
+    table.cell(1, 2).merge(table.cell(2, 2))  # one 牵头单位 for both tasks
+    merged_title = table.cell(0, 0).merge(table.cell(0, 0))  # no-op, keeps API usage obvious
+    assert merged_title is not None
+    d.save(path)
+    assert read_file(path).text.split("\n") == [
+        "1．任务甲。（牵头单位：区司法局；配合单位：区财政局）",
+        "2．任务乙。（牵头单位：区司法局；配合单位：区审计局）",
+    ]
+
+
+def test_docx_ordinary_table_is_tab_joined(tmp_path, make_docx):
+    path = make_docx(tmp_path / "o.docx", [
+        "附表",
+        [["年份", "案件数"], ["2021", "177件"], ["2022", "203件"]],
+    ])
+    assert read_file(path).text == "附表\n年份\t案件数\n2021\t177件\n2022\t203件"
+
+
+def test_docx_automatic_list_numbers_are_written_out(tmp_path, make_docx):
+    path = make_docx(tmp_path / "n.docx", [
+        ("List Number", "健全依法决策机制。"),
+        ("List Number", "推进政务公开。"),
+        "（牵头单位：区司法局）",
+    ])
+    assert read_file(path).text.split("\n") == [
+        "1.健全依法决策机制。", "2.推进政务公开。", "（牵头单位：区司法局）"]
+
+
+# --------------------------------------------------------------------------- .pdf
+
+
+def test_pdf_with_chinese_text_layer(tmp_path, make_pdf):
+    path = make_pdf(tmp_path / "p.pdf", [
+        ["某某市法治政府建设实施方案（2021-2025年）", "1．健全依法决策机制。（牵头单位：市司法局）"],
+        ["2．2022年年底前完成规章清理。（牵头单位：市司法局；配合单位：市政府各部门）"],
+    ], wrap=None)
+    src = read_file(path)
+    assert src.format == "pdf"
+    assert src.text.split("\n") == [
+        "某某市法治政府建设实施方案（2021-2025年）",
+        "1．健全依法决策机制。（牵头单位：市司法局）",
+        "2．2022年年底前完成规章清理。（牵头单位：市司法局；配合单位：市政府各部门）",
+    ]
+
+
+# --------------------------------------------------------------------------- .html
+
+
+def test_html_body_text_without_script_and_style(tmp_path, make_html):
+    body = """
+<script>var leak = "脚本内容不应出现";</script>
+<style>.x { color: red } /* 样式 */</style>
+<div class="nav">首页 &gt; 政务公开</div>
+<h1>某某区法治政府建设实施方案</h1>
+<p>&nbsp;&nbsp;一、主要任务</p>
+<p>1．健全依法决策机制。<br>（牵头单位：区司法局&amp;区政府办）</p>
+<table>
+  <tr><th>序号</th><th>工作任务</th><th>牵头单位</th><th>配合单位</th></tr>
+  <tr><td>2</td><td>推进政务公开。</td><td rowspan="2">区政务服务中心</td><td>区大数据局</td></tr>
+  <tr><td>3</td><td>优化营商环境。</td><td>区发改局<br>区市场监管局</td></tr>
+</table>
+<noscript>请启用脚本</noscript>
+<p>二、保障
+措施</p>
+"""
+    path = make_html(tmp_path / "page.html", body, head_extra="<script>var head=1</script>")
+    src = read_file(path)
+    assert src.format == "html" and src.encoding == "utf-8"
+    assert src.text.split("\n") == [
+        "首页 > 政务公开",
+        "某某区法治政府建设实施方案",
+        "一、主要任务",
+        "1．健全依法决策机制。",
+        "（牵头单位：区司法局&区政府办）",
+        "2．推进政务公开。（牵头单位：区政务服务中心；配合单位：区大数据局）",
+        "3．优化营商环境。（牵头单位：区政务服务中心；配合单位：区发改局、区市场监管局）",
+        "二、保障 措施",
+    ]
+    for absent in ("脚本", "样式", "color", "var ", "请启用脚本", "标题"):
+        assert absent not in src.text
+
+
+def test_html_declared_gbk(tmp_path, make_html):
+    path = make_html(tmp_path / "gbk.htm", "<p>柳州市城中区司法局</p>", charset="gbk")
+    src = read_file(path)
+    assert src.text == "柳州市城中区司法局" and src.encoding == "gb18030"
+
+
+def test_html_without_body_tag(tmp_path):
+    path = tmp_path / "frag.html"
+    path.write_text("<title>题</title><p>第一段</p><p>第二段</p>", encoding="utf-8")
+    assert read_file(path).text == "第一段\n第二段"
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    _fails(path, "empty")
+
+
+def test_whitespace_only_file(tmp_path):
+    path = tmp_path / "blank.txt"
+    path.write_text(" \n\u3000\t\r\n", encoding="utf-8")
+    _fails(path, "no text")
+
+
+def test_binary_file_with_nul_bytes(tmp_path):
+    path = tmp_path / "bin.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    _fails(path, "binary")
+
+
+def test_binary_file_without_nul_bytes(tmp_path):
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes((i * 37 + 11) % 255 + 1 for i in range(4000)))
+    _fails(path, "binary")
+
+
+def test_image_named_txt(tmp_path):
+    path = tmp_path / "scan.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    _fails(path, "PNG")
+
+
+def test_truncated_docx(tmp_path, make_docx):
+    full = make_docx(tmp_path / "full.docx", ["某某区实施方案", [TASK_HEADER, ["1", "任务。", "区司法局", ""]]])
+    data = full.read_bytes()
+    path = tmp_path / "cut.docx"
+    path.write_bytes(data[: len(data) // 2])
+    _fails(path, "not a valid .docx", "re-save it from Word")
+
+
+def test_docx_that_is_text(tmp_path):
+    path = tmp_path / "fake.docx"
+    path.write_text("这不是一个Word文件", encoding="utf-8")
+    _fails(path, "not a valid .docx")
+
+
+def test_zip_without_word_document(tmp_path):
+    path = tmp_path / "other.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "hi")
+    _fails(path, "not a valid .docx")
+
+
+def test_old_doc_renamed_docx(tmp_path):
+    path = tmp_path / "old.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    _fails(path, "save it as .docx")
+
+
+def test_docx_without_text(tmp_path, make_docx):
+    path = make_docx(tmp_path / "empty.docx", ["", "   "])
+    _fails(path, "no text")
+
+
+def test_truncated_pdf(tmp_path, make_pdf):
+    full = make_pdf(tmp_path / "full.pdf", [["某某市实施方案"], ["第二页"]])
+    data = full.read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: len(data) // 2])
+    _fails(path, "not a valid PDF")
+
+
+def test_pdf_that_is_not_a_pdf(tmp_path):
+    path = tmp_path / "fake.pdf"
+    path.write_text("<html>not a pdf</html>", encoding="utf-8")
+    _fails(path, "not a valid PDF")
+
+
+def test_pdf_without_text_layer(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path))
+    c.rect(50, 50, 200, 300, fill=1)  # drawing only, like a scanned image
+    c.showPage()
+    c.save()
+    _fails(path, "no text layer", "OCR")
+
+
+def test_password_protected_pdf(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(path), encrypt="secret")
+    c.drawString(72, 700, "hello")
+    c.showPage()
+    c.save()
+    _fails(path, "password")
+
+
+def test_html_with_empty_body(tmp_path, make_html):
+    path = make_html(tmp_path / "empty.html", "<script>document.write('内容')</script>")
+    _fails(path, "no text")
+
+
+def test_unsupported_extension(tmp_path):
+    path = tmp_path / "plan.doc"
+    path.write_bytes(b"whatever")
+    msg = _fails(path, "unsupported", ".docx")
+    assert ".txt" in msg and ".pdf" in msg and ".html" in msg
+
+
+def test_missing_file():
+    _fails("no/such/plan.txt", "no such file")
+
+
+def test_missing_path_in_read_paths(tmp_path):
+    missing = str(tmp_path / "nowhere")
+    with pytest.raises(KgError) as info:
+        read_paths([missing])
+    assert missing in str(info.value) and "\n" not in str(info.value)
+
+
+def test_folder_without_documents(tmp_path):
+    folder = tmp_path / "empty"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "notes.xlsx").write_bytes(b"x")
+    (folder / ".hidden.txt").write_text("隐藏", encoding="utf-8")
+    with pytest.raises(KgError) as info:
+        read_paths([str(folder)])
+    msg = str(info.value)
+    assert str(folder) in msg and "no documents" in msg and "\n" not in msg
+
+
+def test_bad_file_inside_a_folder_is_named(tmp_path):
+    (tmp_path / "a.txt").write_text("某某区实施方案", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    with pytest.raises(KgError) as info:
+        read_paths([str(tmp_path)])
+    assert str(tmp_path / "b.txt") in str(info.value)
+
+
+# --------------------------------------------------------------------------- folders, determinism
+
+
+def test_folder_walk_is_recursive_sorted_and_filtered(tmp_path, make_docx, make_html):
+    root = tmp_path / "docs"
+    (root / "b_sub" / "deep").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "z.txt").write_text("Z文件", encoding="utf-8")
+    (root / "a.TXT").write_text("A文件", encoding="utf-8")
+    (root / "b_sub" / "deep" / "c.txt").write_text("C文件", encoding="utf-8")
+    make_docx(root / "b_sub" / "d.docx", ["D文件"])
+    make_html(root / "e.htm", "<p>E文件</p>")
+    (root / ".git" / "x.txt").write_text("不读", encoding="utf-8")
+    (root / ".hidden.txt").write_text("不读", encoding="utf-8")
+    (root / "~$lock.docx").write_bytes(b"\x00lock")
+    (root / "notes.md").write_text("不读", encoding="utf-8")
+    sources = read_paths([str(root)])
+    # sorted by relative path: a.TXT, b_sub/d.docx, b_sub/deep/c.txt ('.' < 'e'), e.htm, z.txt
+    assert [s.text for s in sources] == ["A文件", "D文件", "C文件", "E文件", "Z文件"]
+    assert sources[2].path == os.path.join(str(root), "b_sub", "deep", "c.txt")
+    assert [s.format for s in sources] == ["txt", "docx", "txt", "html", "txt"]
+
+
+def test_bundled_corpus(corpus_dir):
+    sources = read_paths([str(corpus_dir)])
+    names = [s.name for s in sources]
+    assert names == sorted(p.name for p in corpus_dir.iterdir() if p.suffix == ".txt")
+    assert len(sources) == 5 and all(s.encoding == "utf-8" for s in sources)
+
+
+def test_files_and_folders_keep_given_order_and_are_read_once(tmp_path, seed_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    shutil.copy(seed_path("003"), folder / "x.txt")
+    single = tmp_path / "single.txt"
+    single.write_text("单个文件", encoding="utf-8")
+    sources = read_paths([str(single), str(folder), str(folder / "x.txt")])
+    assert [s.name for s in sources] == ["single.txt", "x.txt"]
+
+
+def test_reading_is_deterministic(tmp_path, make_docx, make_pdf, make_html, corpus_dir):
+    make_docx(tmp_path / "a.docx", ["甲", [TASK_HEADER, ["1", "任务。", "区司法局", "区财政局"]]])
+    make_pdf(tmp_path / "b.pdf", [["乙页一"], ["乙页二"]])
+    make_html(tmp_path / "c.html", "<p>丙</p>")
+    paths = [str(tmp_path), str(corpus_dir)]
+    first, second = read_paths(paths), read_paths(paths)
+    assert first == second
+    assert [s.name for s in first][:3] == ["a.docx", "b.pdf", "c.html"]
+    assert first[1].text == "乙页一\n乙页二"
