@@ -164,16 +164,29 @@ def _decode_text(path: str, data: bytes) -> tuple[str, str]:
             raise _fail(path, "is not valid UTF-16 text; re-save it as UTF-8") from None
     if b"\x00" in data:
         raise _fail(path, "is a binary file (contains NUL bytes), not text; give a .txt, .docx, .pdf or .html document")
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "gb18030")
-    for enc in candidates:
+    bom = data.startswith(b"\xef\xbb\xbf")
+    enc = "utf-8-sig" if bom else "utf-8"
+    try:
+        return _check_binary(path, data.decode(enc)), enc
+    except UnicodeDecodeError as e:
+        error = e
+    if error.reason == "unexpected end of data":  # cut inside the last character
         try:
-            text = data.decode(enc)
+            return _check_binary(path, data[:error.start].decode(enc)), enc
         except UnicodeDecodeError:
-            continue
-        return _check_binary(path, text), enc
+            pass
+    loose = data.decode(enc, errors="replace")
+    bad = loose.count("\ufffd")
+    good = sum(1 for ch in loose if ord(ch) > 0x7F) - bad
+    if bom or good >= 20 * bad:  # UTF-8 with a few broken bytes: decoding as GB18030 is mojibake
+        raise _fail(path, f"is UTF-8 text with {bad} invalid byte sequence(s), the first at byte "
+                          f"{error.start}; repair it or re-save it as UTF-8")
+    for cut in (len(data), len(data) - 1, len(data) - 2, len(data) - 3):  # a cut last character
+        try:
+            return _check_binary(path, data[:cut].decode("gb18030")), "gb18030"
+        except UnicodeDecodeError as e:
+            if e.end < cut or e.reason != "incomplete multibyte sequence":
+                break
     raise _fail(path, "is neither UTF-8 nor GB18030/GBK text (or is binary); re-save it as UTF-8")
 
 
@@ -232,6 +245,8 @@ def _task_columns(heads: list[str]) -> dict | None:
         if not h:
             continue
         short = len(h) <= 10
+        if "领导" in h:
+            continue  # 责任领导 / 牵头领导 name persons, not units
         if cols["num"] is None and _NUM_HEAD.match(h):
             cols["num"] = i
         elif short and _LEAD_HEAD.search(h):
@@ -267,22 +282,59 @@ def _distinct(row: list) -> list[list[str]]:
     return out
 
 
-def table_lines(rows: list[list[tuple[object, list[str]]]]) -> list[str]:
-    """Lay out a table as lines: task rows as plan lines, other rows as tab-joined cells."""
-    rows = [r for r in rows if any(p.strip() for _, c in r for p in c)]
-    cols, start = None, 0
+_ROLE_TEXT = re.compile(r"^(牵头|配合|责任|参加|协办|参与|主办)[^：:]{0,4}[：:]")
+
+
+def _heads(row) -> list[str]:
+    """Header text per grid column; '' where a cell spans on from the previous column."""
+    heads, last = [], object()
+    for cid, paras in row:
+        heads.append("" if cid == last else "".join(_join_paragraphs(paras).split()))
+        last = cid
+    return heads
+
+
+def _find_header(rows) -> tuple[dict | None, int, int]:
+    """(task columns, first and last header row), looking at the first rows only.
+
+    A two-row header (责任单位 spanning 牵头单位 | 配合单位) is read as one."""
     for k, r in enumerate(rows[:3]):  # the header may follow a title row
-        heads, last = [], object()
-        for cid, paras in r:
-            heads.append("" if cid == last else "".join(_join_paragraphs(paras).split()))
-            last = cid
+        heads = _heads(r)
         cols = _task_columns(heads)
-        if cols:
-            start = k
-            break
+        if not cols:
+            continue
+        if k + 1 < len(rows):
+            sub = rows[k + 1]
+            own = [(c, "".join(_join_paragraphs(sub[c][1]).split())) for c in range(len(sub))
+                   if c < len(r) and sub[c][0] != r[c][0]]
+            texts = [t for _, t in own if t]
+            if texts and all(len(t) <= 10 and (_LEAD_HEAD.search(t) or _SUPPORT_HEAD.search(t)
+                                               or _RESP_HEAD.search(t) or _DEADLINE_HEAD.search(t))
+                             for t in texts):
+                merged = list(heads)
+                for c, t in own:
+                    merged[c] = t
+                return _task_columns(merged) or cols, k, k + 1
+        return cols, k, k
+    return None, 0, 0
+
+
+def _is_layout(rows) -> bool:
+    """A table used as a frame: some cell holds several paragraphs of running text."""
+    return any(len([p for p in paras if p.strip()]) > 3 for r in rows for _, paras in r)
+
+
+def table_lines(rows: list[list[tuple[object, list[str]]]]) -> list[str]:
+    """Lay out a table as lines: task rows as plan lines, other rows as tab-joined cells.
+
+    A frame table (a cell holding running text) gives every cell's paragraphs as lines."""
+    rows = [r for r in rows if any(p.strip() for _, c in r for p in c)]
+    cols, first, start = _find_header(rows)
     generic = ["\t".join(_join_paragraphs(c) for c in _distinct(r)) for r in rows]
     if cols is None:
-        return generic
+        if not _is_layout(rows):
+            return generic
+        return [" ".join(p.split()) for r in rows for c in _distinct(r) for p in c if p.strip()]
     header = generic[start]
 
     def cell(r, i, units=False):
@@ -295,22 +347,26 @@ def table_lines(rows: list[list[tuple[object, list[str]]]]) -> list[str]:
             continue  # header repeated
         distinct = [c for c in _distinct(r) if _join_paragraphs(c)]
         task = cell(r, cols["task"])
-        if len(distinct) == 1 and not any(cell(r, i) for i, _ in cols["units"]):
+        units: dict[str, list[str]] = {}
+        for i, label in cols["units"]:
+            u = cell(r, i, units=True)
+            if u:
+                units.setdefault("" if _ROLE_TEXT.match(u) else label, []).append(u)
+        if len(distinct) == 1 and not units:
             entries.append([None, _join_paragraphs(distinct[0])])  # a heading row
             continue
         key = (r[cols["num"]][0] if cols["num"] is not None and cols["num"] < len(r) else None,
                r[cols["task"]][0] if cols["task"] < len(r) else None)
-        units = {label: cell(r, i, units=True) for i, label in cols["units"]}
         prev = entries[-1] if entries and entries[-1][0] is not None else None
         if prev is not None and (key == prev[0] or not task):
-            for label, u in units.items():  # a continuation row of a merged task cell
-                if u and u not in prev[3].setdefault(label, []):
-                    prev[3][label].append(u)
+            for label, us in units.items():  # a continuation row of a merged task cell
+                known = prev[3].setdefault(label, [])
+                known.extend(u for u in us if u not in known)
             continue
-        text = _number(cell(r, cols["num"])) + task
-        entries.append([key, text, cell(r, cols["deadline"]),
-                        {label: [u] if u else [] for label, u in units.items()}])
-    lines = generic[:start]
+        number = _number(cell(r, cols["num"]))
+        text = task if number and task.startswith(number.rstrip("．、.")) else number + task
+        entries.append([key, text, cell(r, cols["deadline"]), units])
+    lines = generic[:first]  # title rows above the header
     for e in entries:
         if e[0] is None:
             lines.append(e[1])
@@ -318,7 +374,7 @@ def table_lines(rows: list[list[tuple[object, list[str]]]]) -> list[str]:
         _, line, deadline, units = e
         if deadline and "".join(deadline.split()) not in "".join(line.split()):
             line += f"（完成时限：{deadline}）"
-        notes = [f"{label}：{'、'.join(us)}" for label, us in units.items() if us]
+        notes = [f"{label}：{'、'.join(us)}" if label else "；".join(us) for label, us in units.items() if us]
         if notes:
             line += "（" + "；".join(notes) + "）"
         lines.append(line)
@@ -413,7 +469,7 @@ def _docx_rows(tbl, numbering) -> list[list[tuple[object, list[str]]]]:
             else:
                 sub: list[str] = []
                 _docx_block(tc, sub, numbering)
-                slot = (id(tc), [x for s in sub for x in s.split("\n")])
+                slot = (object(), [x for s in sub for x in s.split("\n")])
             slots.extend([slot] * max(span, 1))
         rows.append(slots)
     return rows
@@ -796,7 +852,7 @@ def html_to_lines(markup: str) -> list[str]:
                         slots.append((object(), []))
                         continue
                     break
-                slot = (id(c), [p.strip() for p in c["paras"]])
+                slot = (object(), [p.strip() for p in c["paras"]])
                 for k in range(c["span"]):
                     if c["rows"] > 1:
                         pending[col + k] = [c["rows"] - 1, slot]

@@ -79,6 +79,27 @@ def test_line_endings_become_newlines(tmp_path):
     assert read_file(path).text == "第一行\n第二行\n第三行\n"
 
 
+def test_utf8_cut_inside_the_last_character(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_bytes("区司法局".encode("utf-8")[:-1])
+    src = read_file(path)
+    assert src.text == "区司法" and src.encoding == "utf-8"
+
+
+def test_gbk_cut_inside_the_last_character(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_bytes("区司法局".encode("gbk")[:-1])
+    assert read_file(path).text == "区司法"
+
+
+def test_utf8_with_broken_bytes_is_not_read_as_gbk(tmp_path, seed_text):
+    data = bytearray(seed_text("000")[:400].encode("utf-8"))
+    data[300] = 0xFF
+    path = tmp_path / "broken.txt"
+    path.write_bytes(bytes(data))
+    _fails(path, "UTF-8", "invalid byte", "re-save it as UTF-8")
+
+
 def test_uppercase_extension(tmp_path):
     path = tmp_path / "PLAN.TXT"
     path.write_text("某某区实施方案", encoding="utf-8")
@@ -137,8 +158,6 @@ def test_docx_vertically_merged_unit_cell_applies_to_each_row(tmp_path, make_doc
     d = docx.Document(path)
     table = d.tables[0]
     table.cell(1, 2).merge(table.cell(2, 2))  # one 牵头单位 for both tasks
-    merged_title = table.cell(0, 0).merge(table.cell(0, 0))  # no-op, keeps API usage obvious
-    assert merged_title is not None
     d.save(path)
     assert read_file(path).text.split("\n") == [
         "1．任务甲。（牵头单位：区司法局；配合单位：区财政局）",
@@ -162,6 +181,44 @@ def test_docx_automatic_list_numbers_are_written_out(tmp_path, make_docx):
     ])
     assert read_file(path).text.split("\n") == [
         "1.健全依法决策机制。", "2.推进政务公开。", "（牵头单位：区司法局）"]
+
+
+def test_docx_two_row_header_and_title_row(tmp_path, make_docx):
+    import docx
+
+    path = make_docx(tmp_path / "h.docx", [[
+        ["附件：重点任务分工表", "", "", ""],
+        ["序号", "主要任务", "责任单位", ""],
+        ["", "", "牵头单位", "配合单位"],
+        ["1", "1．任务甲。", "区司法局", "区财政局"],  # the task text repeats its number
+        ["2", "任务乙。", "区审计局", "区发改局"],
+    ]])
+    d = docx.Document(path)
+    t = d.tables[0]
+    t.cell(0, 0).merge(t.cell(0, 3))
+    t.cell(1, 2).merge(t.cell(1, 3))  # 责任单位 spans 牵头单位 | 配合单位
+    t.cell(1, 0).merge(t.cell(2, 0))
+    t.cell(1, 1).merge(t.cell(2, 1))
+    d.save(path)
+    assert read_file(path).text.split("\n") == [
+        "附件：重点任务分工表",
+        "1．任务甲。（牵头单位：区司法局；配合单位：区财政局）",
+        "2．任务乙。（牵头单位：区审计局；配合单位：区发改局）",
+    ]
+
+
+def test_docx_unit_cell_that_names_its_roles(tmp_path, make_docx):
+    path = make_docx(tmp_path / "r.docx", [[
+        ["序号", "任务", "责任分工", "责任领导"],
+        ["3", "任务丙。", "牵头单位：区司法局；配合单位：区政府办", "张某某"],
+    ]])
+    assert read_file(path).text == "3．任务丙。（牵头单位：区司法局；配合单位：区政府办）"
+
+
+def test_docx_frame_table_gives_its_paragraphs_as_lines(tmp_path, make_docx):
+    path = make_docx(tmp_path / "f.docx", ["前言", [["一、总体要求\n（一）指导思想\n正文一。\n正文二。"]], "后记"])
+    assert read_file(path).text.split("\n") == [
+        "前言", "一、总体要求", "（一）指导思想", "正文一。", "正文二。", "后记"]
 
 
 # --------------------------------------------------------------------------- .pdf
@@ -222,6 +279,21 @@ def test_html_declared_gbk(tmp_path, make_html):
     path = make_html(tmp_path / "gbk.htm", "<p>柳州市城中区司法局</p>", charset="gbk")
     src = read_file(path)
     assert src.text == "柳州市城中区司法局" and src.encoding == "gb18030"
+
+
+def test_html_http_equiv_gb2312(tmp_path):
+    path = tmp_path / "old.html"
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            "</head><body><p>二、工作任务</p></body></html>")
+    path.write_bytes(page.encode("gb2312"))
+    assert read_file(path).text == "二、工作任务"
+
+
+def test_html_layout_table_keeps_paragraphs(tmp_path, make_html):
+    body = ("<table><tr><td><p>一、总体要求</p><p>（一）指导思想</p><p>正文一。</p><p>正文二。</p>"
+            "</td></tr></table>")
+    path = make_html(tmp_path / "layout.html", body)
+    assert read_file(path).text.split("\n") == ["一、总体要求", "（一）指导思想", "正文一。", "正文二。"]
 
 
 def test_html_without_body_tag(tmp_path):
