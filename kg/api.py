@@ -1,0 +1,346 @@
+"""Ask the graph from Python: the same questions as the CLI, on a local build or a SPARQL server.
+
+    >>> from kg import Graph
+    >>> g = Graph.open("out")                       # a `kg build … --out out` directory
+    >>> g.tasks_of("区司法局", role="lead", doc="000")
+    >>> g = Graph.connect("http://127.0.0.1:7878")  # a SPARQL 1.1 server holding a pushed graph
+
+Every question is a named query in queries/ (see kg.queries); methods return lists of dicts
+whose keys are the query's documented columns. To add a question: write queries/NAME.rq with a
+header, then a method that calls ``self.query("NAME", …)``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any, Optional
+
+from kg import queries as Q
+from kg.errors import KgError
+
+DOC = Q.PREFIXES["dgr"] + "doc/"
+DG = Q.PREFIXES["dg"]
+ROLES = ("lead", "support", "responsible")
+KINDS = {"party": "Party", "government": "GovernmentDepartment", "court": "Court",
+         "procuratorate": "Procuratorate", "congress": "PeoplesCongress", "cppcc": "CPPCC",
+         "mass": "MassOrganisation", "other": "OtherBody", "group": "Group"}
+LEVELS = {"national": "National", "province": "Province", "city": "City", "district": "District",
+          "department": "Department"}
+
+
+class UnknownUnit(KgError):
+    """No organisation carries that name; ``suggestions`` are the nearest labels."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        hint = ("; nearest: " + ", ".join(suggestions)) if suggestions else ""
+        super().__init__(f"no unit is called {name!r}{hint}", 1)
+        self.name = name
+        self.suggestions = suggestions
+
+
+def open_store(path: str | Path):
+    """Open the pyoxigraph store of a build directory (DIR/store), read-only.
+
+    ``path`` may also be the store directory itself, or an RDF file (.trig/.nq/.ttl/.nt), which
+    is loaded into memory.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise KgError(f"no graph at {p}: build one with `kg build corpus --out {p}`")
+    import pyoxigraph as ox
+
+    if p.is_file():
+        try:
+            store = ox.Store()
+            store.load(path=str(p))
+            return store
+        except (OSError, SyntaxError, ValueError) as e:
+            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
+    store_dir = p / "store" if (p / "store").is_dir() else p
+    if not any(store_dir.iterdir()):
+        raise KgError(f"{store_dir} is empty: build a graph with `kg build corpus --out {p}`")
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as e:
+        raise KgError(f"cannot open the graph store in {store_dir} ({str(e).splitlines()[0]}): "
+                      f"rebuild it with `kg build corpus --out {p}`") from None
+
+
+class LocalBackend:
+    """A pyoxigraph store; parameters go in through ``substitutions=``."""
+
+    def __init__(self, store):
+        import pyoxigraph as ox
+
+        self.store = store
+        self._ox = ox
+
+    def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
+        ox = self._ox
+        subs = {ox.Variable(k): t.oxigraph() for k, t in bindings.items()} or None
+        try:
+            res = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as e:
+            raise KgError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
+        except RuntimeError as e:
+            raise KgError(f"the query failed: {str(e).splitlines()[0]}") from None
+        if isinstance(res, ox.QueryBoolean):
+            return [{"result": bool(res)}]
+        if isinstance(res, ox.QueryTriples):
+            conv = Q.from_oxigraph
+            return [{"subject": conv(t.subject), "predicate": conv(t.predicate), "object": conv(t.object)}
+                    for t in res]
+        names = [v.value for v in res.variables]
+        conv = Q.from_oxigraph
+        return [{n: conv(sol[n]) for n in names} for sol in res]
+
+
+class RemoteBackend:
+    """A SPARQL 1.1 server; parameters go in through a VALUES block (see kg.endpoint)."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+
+    def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
+        return self.endpoint.select(text, bindings)
+
+
+class Graph:
+    """Questions to a DutyGraph, local (``Graph.open``) or remote (``Graph.connect``)."""
+
+    def __init__(self, backend, source: str = ""):
+        self.backend = backend
+        self.source = source
+        self._queries: dict[str, Q.NamedQuery] = {}
+        self._documents: Optional[list[dict]] = None
+        self._labels: Optional[list[str]] = None
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | Path) -> "Graph":
+        """A built graph directory (DIR/store), a store directory, or an RDF dataset file."""
+        return cls(LocalBackend(open_store(path)), str(path))
+
+    @classmethod
+    def from_options(cls, graph: Optional[str | Path] = None, endpoint: Optional[str] = None,
+                     **options) -> "Graph":
+        """What the CLI's --graph DIR / --endpoint URL pair means (default: the build in ./out)."""
+        if graph and endpoint:
+            raise KgError("give --graph DIR or --endpoint URL, not both")
+        if endpoint:
+            return cls.connect(endpoint, **options)
+        return cls.open(graph or "out")
+
+    @classmethod
+    def from_store(cls, store, source: str = "memory") -> "Graph":
+        """Wrap an open pyoxigraph Store."""
+        return cls(LocalBackend(store), source)
+
+    @classmethod
+    def connect(cls, url: str, **options) -> "Graph":
+        """A SPARQL 1.1 endpoint (options: store_url, union_default_graph, timeout)."""
+        from kg.endpoint import Endpoint
+
+        return cls(RemoteBackend(Endpoint(url, **options)), url)
+
+    # ------------------------------------------------------------------ running queries
+    def named(self, name_or_file: str) -> Q.NamedQuery:
+        q = self._queries.get(name_or_file)
+        if q is None:
+            q = self._queries[name_or_file] = Q.find(name_or_file)
+        return q
+
+    def select(self, name_or_file: str, **params) -> list[dict[str, Any]]:
+        """Run a named query; rows hold every projected variable."""
+        q = self.named(name_or_file)
+        return self.backend.select(q.text, Q.bind(q, params))
+
+    def query(self, name_or_file: str, **params) -> list[dict[str, Any]]:
+        """Run a named query (or a .rq file); rows hold its documented columns."""
+        q = self.named(name_or_file)
+        rows = self.backend.select(q.text, Q.bind(q, params))
+        cols = q.columns
+        if not cols:
+            return rows
+        return [{c: r.get(c) for c in cols} for r in rows]
+
+    def sparql(self, text: str) -> list[dict[str, Any]]:
+        """Run any SPARQL query text as is (no parameters)."""
+        return self.backend.select(text, {})
+
+    # ------------------------------------------------------------------ names of things
+    def documents(self) -> list[dict[str, Any]]:
+        if self._documents is None:
+            self._documents = self.query("documents")
+        return self._documents
+
+    def resolve_doc(self, doc: str) -> str:
+        """A document IRI from an id, a unique id prefix (000), a file name or an IRI."""
+        d = str(doc).strip()
+        if d.startswith(("http://", "https://", "dgr:", "<")):
+            return Q.expand_iri(d)
+        docs = self.documents()
+        for key in ("document", "file"):
+            hit = [x for x in docs if x.get(key) == d]
+            if len(hit) == 1:
+                return hit[0]["doc"]
+        hit = [x for x in docs if (x.get("file") or "").rsplit(".", 1)[0] == d
+               or (x.get("document") or "").startswith(d)]
+        if len(hit) == 1:
+            return hit[0]["doc"]
+        ids = ", ".join(x["document"] for x in docs[:12]) or "none"
+        if hit:
+            raise KgError(f"document {d!r} is ambiguous: it starts {len(hit)} ids ({ids})")
+        raise KgError(f"no document {d!r} in the graph: use one of {ids}")
+
+    def resolve_task(self, task: str) -> str:
+        """A task IRI from an IRI or DOC#NUMBER (000#12) or DOC#TASKID (000#u1)."""
+        t = str(task).strip()
+        if t.startswith(("http://", "https://", "dgr:", "<")):
+            return Q.expand_iri(t)
+        doc, sep, ref = t.rpartition("#")
+        if not sep or not doc or not ref:
+            raise KgError(f"task {t!r}: write it as DOC#NUMBER, e.g. 000#12, or give the task IRI")
+        doc_iri = self.resolve_doc(doc)
+        if ref.isdigit():
+            rows = self.query("find-task", doc=doc_iri, number=ref)
+            if not rows:
+                raise KgError(f"document {doc} has no task numbered {ref}")
+            return rows[0]["task"]
+        return f"{doc_iri}/t/{ref}"
+
+    def task(self, task: str) -> dict[str, Any]:
+        """The task's document, number and title; KgError when the graph has no such task."""
+        iri = self.resolve_task(task)
+        rows = self.query("task", task=iri)
+        if not rows:
+            raise KgError(f"no task {task!r} in the graph")
+        return rows[0]
+
+    def labels(self) -> list[str]:
+        """Every unit label: full names, short forms and as-written forms."""
+        if self._labels is None:
+            self._labels = [r["label"] for r in self.query("labels")]
+        return self._labels
+
+    def suggest(self, name: str, n: int = 5) -> list[str]:
+        """The labels nearest to ``name`` (containment first, then difflib similarity)."""
+        import difflib
+
+        name = name.strip()
+        labels = self.labels()
+        close = difflib.get_close_matches(name, labels, n=n, cutoff=0.5)
+        inside = [x for x in labels if name and (name in x or x in name) and x not in close]
+        inside.sort(key=lambda x: (abs(len(x) - len(name)), x))
+        out = close + inside
+        if len(out) < n:
+            out += [x for x in difflib.get_close_matches(name, labels, n=n, cutoff=0.3) if x not in out]
+        return out[:n]
+
+    def units_named(self, name: str) -> list[dict[str, Any]]:
+        """The organisations carrying ``name`` as a label; UnknownUnit (with suggestions) if none."""
+        if not str(name).strip():
+            raise KgError("give a unit name, e.g. 区司法局")
+        rows = self.query("unit-lookup", label=name)
+        if not rows:
+            raise UnknownUnit(str(name).strip(), self.suggest(str(name)))
+        return rows
+
+    # ------------------------------------------------------------------ the questions
+    def tasks_of(self, unit: str, role: str = "any", doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks where ``unit`` (any of its labels) is lead / support / responsible (or any role)."""
+        role = (role or "any").strip().lower()
+        if role not in ROLES + ("any",):
+            raise KgError(f"role {role!r}: use lead, support, responsible or any")
+        rows = self.query("tasks-of", label=unit, role=None if role == "any" else role,
+                          doc=self.resolve_doc(doc) if doc else None)
+        if not rows:
+            self.units_named(unit)  # raises UnknownUnit with suggestions when nothing is called so
+        return rows
+
+    def units_of(self, task: str) -> list[dict[str, Any]]:
+        """Units named in a task's annotation, with their roles."""
+        iri = self.task(task)["task"]
+        return self.query("units-of", task=iri)
+
+    def due(self, before, doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks whose earliest deadline is strictly before ``before`` (a date or YYYY-MM-DD)."""
+        return self.query("due-before", before=before, doc=self.resolve_doc(doc) if doc else None)
+
+    def overdue(self, on=None, doc: Optional[str] = None, unreported_only: bool = False) -> list[dict[str, Any]]:
+        """Tasks whose deadline passed before ``on`` (default today); see queries/overdue.rq."""
+        on = on or _dt.date.today()
+        rows = self.query("overdue", on=on, doc=self.resolve_doc(doc) if doc else None)
+        if unreported_only:
+            rows = [r for r in rows if not r.get("reported")]
+        return rows
+
+    def workload(self, top: Optional[int] = None, unit: Optional[str] = None,
+                 doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks per unit, counted by role, busiest first; ``unit`` narrows to one name."""
+        if unit is not None:
+            self.units_named(unit)
+        rows = self.query("workload", label=unit, doc=self.resolve_doc(doc) if doc else None)
+        if top is not None:
+            if int(top) < 1:
+                raise KgError("--top must be 1 or more")
+            rows = rows[: int(top)]
+        return rows
+
+    def shared(self, unit_a: str, unit_b: str, doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks where both units hold a role."""
+        self.units_named(unit_a)
+        self.units_named(unit_b)
+        return self.query("shared", label_a=unit_a, label_b=unit_b,
+                          doc=self.resolve_doc(doc) if doc else None)
+
+    def no_lead(self, doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks with neither a lead nor a responsible unit."""
+        return self.query("no-lead", doc=self.resolve_doc(doc) if doc else None)
+
+    def parent_chain(self, task: str) -> list[dict[str, Any]]:
+        """The task (distance 0) and every task above it that it carries out, nearest first."""
+        iri = self.task(task)["task"]
+        return self.query("parent-chain", task=iri)
+
+    def parent_docs(self, doc: str) -> list[dict[str, Any]]:
+        return self.query("parent-docs", doc=self.resolve_doc(doc))
+
+    def coverage(self, child_doc: str, parent_doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Each task of the parent plan, and how many tasks of the child plan carry it out.
+
+        Without ``parent_doc``, the parent is the plan the child is based on / applies, when the
+        graph holds exactly one.
+        """
+        child = self.resolve_doc(child_doc)
+        if parent_doc is None:
+            parents = sorted({r["parent_doc"] for r in self.parent_docs(child)})
+            if len(parents) != 1:
+                raise KgError(f"{child_doc} has {len(parents) or 'no'} parent document(s) in the graph: "
+                              "name the parent plan")
+            parent = parents[0]
+        else:
+            parent = self.resolve_doc(parent_doc)
+        return self.query("coverage", child_doc=child, parent_doc=parent)
+
+    def tasks_per_section(self, doc: str) -> list[dict[str, Any]]:
+        """Sections of a document with their task counts."""
+        return self.query("tasks-per-section", doc=self.resolve_doc(doc))
+
+    def organisations(self, kind: Optional[str] = None, level: Optional[str] = None) -> list[dict[str, Any]]:
+        """Organisation entities, optionally of one kind (party, government, court, …) and level."""
+        return self.query("organisations", kind=_term_name(kind, KINDS, "kind"),
+                          level=_term_name(level, LEVELS, "level"))
+
+
+def _term_name(value: Optional[str], table: dict[str, str], what: str) -> Optional[str]:
+    """'government' or 'GovernmentDepartment' or 'dg:GovernmentDepartment' -> the dg: IRI."""
+    if value is None or not str(value).strip():
+        return None
+    v = str(value).strip()
+    if ":" in v:
+        return Q.expand_iri(v)
+    local = table.get(v.lower()) or next((x for x in table.values() if x.lower() == v.lower()), None)
+    if local is None:
+        raise KgError(f"{what} {v!r}: use one of {', '.join(table)}")
+    return DG + local

@@ -1,0 +1,168 @@
+"""A SPARQL 1.1 Protocol client (queries) and Graph Store Protocol client (push), with urllib only.
+
+    ep = Endpoint("http://127.0.0.1:7878")          # an `oxigraph serve` base URL
+    ep.select(text, {"label": Term(...)})             # rows of Python values
+    push("out", ep)                                   # one HTTP PUT per named graph
+
+URLs: give the query URL, or a server base URL. For a base URL (no path) the Oxigraph layout is
+used: /query, /update, /store. A Fuseki dataset query URL (…/ds/query or …/ds/sparql) gets its
+Graph Store at …/ds/data. Anything else (Virtuoso, QLever): pass ``store_url`` explicitly.
+
+Queries read the union of all named graphs as their default graph: Oxigraph is asked for it with
+its ``union-default-graph`` request parameter (ignored by servers that do not know it); configure
+the others to do it (Fuseki/TDB2: tdb2:unionDefaultGraph true; Virtuoso does it by default).
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from kg.errors import KgError
+from kg.queries import Term, from_json, inject_values
+
+DGR = "https://w3id.org/dutygraph/id/"
+
+
+class Endpoint:
+    """A remote SPARQL 1.1 server."""
+
+    def __init__(self, url: str, store_url: Optional[str] = None, update_url: Optional[str] = None,
+                 union_default_graph: bool = True, timeout: float = 120.0):
+        url = url.strip()
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise KgError(f"--endpoint {url!r} is not an http(s) URL, e.g. http://127.0.0.1:7878")
+        path = parts.path.rstrip("/")
+        base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        if not path:  # an Oxigraph server base URL
+            self.query_url = base + "/query"
+            self.update_url = update_url or base + "/update"
+            self.store_url = store_url or base + "/store"
+        else:
+            self.query_url = url
+            head, _, last = path.rpartition("/")
+            if last == "query" and store_url is None and not head:
+                default_store = base + "/store"  # oxigraph: /query -> /store
+            elif last in ("query", "sparql") and head:
+                default_store = base + head + "/data"  # Fuseki dataset: /ds/query -> /ds/data
+            else:
+                default_store = None
+            self.store_url = store_url or default_store
+            self.update_url = update_url or (base + "/update" if last == "query" and not head else None)
+        self.union_default_graph = union_default_graph
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.query_url!r})"
+
+    # ------------------------------------------------------------------ HTTP
+    def _open(self, req: urllib.request.Request) -> bytes:
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.read()
+        except urllib.error.HTTPError as e:
+            body = e.read().decode("utf-8", "replace").strip().splitlines()
+            first = body[0][:200] if body else ""
+            raise KgError(f"{req.get_method()} {req.full_url.split('?')[0]} failed: HTTP {e.code} {e.reason}"
+                          + (f": {first}" if first else "")) from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise KgError(f"cannot reach the SPARQL endpoint {self.query_url} ({reason}): "
+                          "start the server or check --endpoint") from None
+
+    # ------------------------------------------------------------------ queries
+    def select(self, text: str, bindings: Optional[dict[str, Term]] = None) -> list[dict[str, Any]]:
+        """Run a SELECT (parameters injected as a VALUES block) and return rows of Python values."""
+        data = self.raw_query(inject_values(text, bindings or {}))
+        names = data.get("head", {}).get("vars", [])
+        rows = []
+        for b in data.get("results", {}).get("bindings", []):
+            rows.append({n: from_json(b.get(n)) for n in names})
+        return rows
+
+    def ask(self, text: str, bindings: Optional[dict[str, Term]] = None) -> bool:
+        return bool(self.raw_query(inject_values(text, bindings or {})).get("boolean"))
+
+    def raw_query(self, text: str) -> dict:
+        url = self.query_url
+        if self.union_default_graph:
+            url += ("&" if "?" in url else "?") + "union-default-graph"
+        body = urllib.parse.urlencode({"query": text}).encode("utf-8")
+        req = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            "Accept": "application/sparql-results+json"})
+        raw = self._open(req)
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except ValueError:
+            raise KgError(f"{self.query_url} did not answer with SPARQL JSON results: "
+                          "is it a SPARQL query endpoint?") from None
+
+    # ------------------------------------------------------------------ graph store protocol
+    def _graph_url(self, graph: Optional[str]) -> str:
+        if not self.store_url:
+            raise KgError(f"no Graph Store URL known for {self.query_url}: pass --store-url "
+                          "(e.g. http://host:3030/ds/data for Fuseki)")
+        sep = "&" if "?" in self.store_url else "?"
+        if graph is None:
+            return self.store_url + sep + "default"
+        return self.store_url + sep + urllib.parse.urlencode({"graph": graph})
+
+    def put_graph(self, graph: Optional[str], data: bytes, content_type: str = "application/n-triples") -> None:
+        """Replace one named graph (None = the default graph) with ``data``."""
+        req = urllib.request.Request(self._graph_url(graph), data=data, method="PUT",
+                                     headers={"Content-Type": content_type})
+        self._open(req)
+
+    def delete_graph(self, graph: Optional[str]) -> None:
+        req = urllib.request.Request(self._graph_url(graph), method="DELETE")
+        try:
+            self._open(req)
+        except KgError as e:
+            if "HTTP 404" not in str(e):
+                raise
+
+
+def graph_order(names: Iterable[str]) -> list[str]:
+    """Document graphs first (sorted), then the corpus graph, then anything else."""
+    names = list(names)
+    docs = sorted(n for n in names if n.startswith(DGR + "graph/") and n != DGR + "graph/corpus")
+    corpus = [n for n in names if n == DGR + "graph/corpus"]
+    rest = sorted(n for n in names if n not in docs and n not in corpus)
+    return docs + corpus + rest
+
+
+def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> list[dict]:
+    """Load the named graphs of a pyoxigraph ``store`` into ``endpoint``, one HTTP PUT per graph.
+
+    Each PUT replaces that graph only, so pushing a document again replaces it, and a push cut
+    short leaves every graph already sent (and every other graph on the server) intact.
+    ``docs`` limits the push to those document ids' graphs (dgr:graph/{doc}); the corpus graph is
+    sent whenever ``docs`` is None.
+    """
+    import pyoxigraph as ox
+
+    names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    wanted = graph_order(names)
+    if docs is not None:
+        keep = {DGR + "graph/" + d for d in docs}
+        unknown = sorted(keep - set(names))
+        if unknown:
+            raise KgError(f"no graph {unknown[0]} in the store: name a document id of this build")
+        wanted = [g for g in wanted if g in keep]
+    report = []
+    for g in wanted:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+        endpoint.put_graph(g, data)
+        report.append({"graph": g, "triples": data.count(b"\n"), "bytes": len(data)})
+    if docs is None:
+        default = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        if default.strip():
+            endpoint.put_graph(None, default)
+            report.append({"graph": "(default)", "triples": default.count(b"\n"), "bytes": len(default)})
+    return report
+
