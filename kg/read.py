@@ -135,7 +135,7 @@ def read_file(path: str | os.PathLike) -> Source:
         text, encoding = _read_html(path, data)
     text = _newlines(text)
     if not text.strip():
-        raise _fail(path, f"contains no text; check that it is the right file")
+        raise _fail(path, "contains no text; check that it is the right file")
     return Source(path=path, name=p.name, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
                   text=text, encoding=encoding)
 
@@ -411,20 +411,37 @@ def _read_docx(path: str, data: bytes) -> str:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_NOT_TEXT = {_MC + "Fallback", _W + "moveFrom", _W + "del", _W + "pPr", _W + "rPr", _W + "instrText",
+             _W + "delText", _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
+
+
 def _para_text(p) -> str:
-    """Text of a w:p: runs (also inside hyperlinks, insertions, fields), tabs, breaks."""
-    out = []
-    for el in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr", _W + "noBreakHyphen"):
-        tag = el.tag
-        if tag == _W + "t":
-            out.append(el.text or "")
-        elif tag == _W + "tab":
-            if el.getparent().tag == _W + "r":  # not a tab stop definition in w:pPr
+    """Text of a w:p as Word shows it: runs (also in hyperlinks, insertions, field results),
+    tabs and breaks; not deleted or moved-away text, field codes, or the duplicate fallback
+    copy of a text box.  A text box's paragraphs end with a line break."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        for ch in el:
+            tag = ch.tag
+            if not isinstance(tag, str) or tag in _NOT_TEXT:
+                continue
+            if tag == _W + "t":
+                out.append(ch.text or "")
+            elif tag == _W + "tab":
                 out.append("\t")
-        elif tag == _W + "noBreakHyphen":
-            out.append("-")
-        elif el.get(_W + "type") in (None, "textWrapping"):
-            out.append("\n")
+            elif tag in (_W + "br", _W + "cr"):
+                out.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                out.append("-")
+            elif tag == _W + "p":
+                walk(ch)
+                out.append("\n")
+            else:
+                walk(ch)
+
+    walk(p)
     return "".join(out)
 
 

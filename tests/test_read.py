@@ -221,6 +221,29 @@ def test_docx_frame_table_gives_its_paragraphs_as_lines(tmp_path, make_docx):
         "前言", "一、总体要求", "（一）指导思想", "正文一。", "正文二。", "后记"]
 
 
+def test_docx_tracked_changes_and_text_box_fallback(tmp_path, make_docx):
+    import docx
+    from docx.oxml import parse_xml
+
+    path = make_docx(tmp_path / "x.docx", ["占位"])
+    d = docx.Document(path)
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    p = parse_xml(
+        f"<w:p {w} {mc}><w:r><w:t>区司法局</w:t></w:r>"
+        "<w:del><w:r><w:delText>区法制办</w:delText></w:r></w:del>"
+        "<w:ins><w:r><w:t>负责</w:t></w:r></w:ins>"
+        "<w:r><w:fldChar w:fldCharType='begin'/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r>"
+        "<w:r><w:fldChar w:fldCharType='end'/></w:r>"
+        "<w:r><mc:AlternateContent><mc:Choice Requires='wps'><w:p><w:r><w:t>框内</w:t></w:r></w:p>"
+        "</mc:Choice><mc:Fallback><w:p><w:r><w:t>框内</w:t></w:r></w:p></mc:Fallback>"
+        "</mc:AlternateContent></w:r><w:r><w:tab/><w:t>完</w:t></w:r></w:p>")
+    body = d.element.body
+    body.replace(body[0], p)
+    d.save(path)
+    assert read_file(path).text == "区司法局负责框内\n\t完"
+
+
 # --------------------------------------------------------------------------- .pdf
 
 
