@@ -14,11 +14,18 @@ Formats:
 
       {序号}．{任务}（完成时限：{时限}）（牵头单位：{…}；配合单位：{…}）
 
-  The unit labels are the headers as written (牵头部门, 责任单位 ...); empty cells are left out;
-  a bare number gets ``．`` (``3`` -> ``3．``), a number already punctuated (``（三）``) is kept; the
-  时限 bracket appears only with a deadline column whose text the task does not already contain.
-  A row that is one merged cell (a heading inside the table) is written as it stands; the
-  header row is not written.  Other tables: one row per line, cells joined by a tab.
+  The unit labels are the headers as written when they are one of 牵头单位 牵头部门 配合单位
+  配合部门 参加单位 协办单位 责任单位 责任部门, else the role's usual label (牵头 -> 牵头单位,
+  协同单位 -> 配合单位, 责任主体 -> 责任单位); a unit cell that names its own roles
+  (牵头单位：X；配合单位：Y) is put in the bracket as it is; cell paragraphs in a unit column are
+  joined with 、; empty cells are left out; a vertically merged unit cell counts for every row
+  it spans.  A bare number gets ``．`` (``3`` -> ``3．``; ``三`` -> ``三、``), a punctuated one
+  (``（三）``) is kept, and is not repeated when the task text starts with it.  The 时限 bracket
+  appears only with a deadline column whose text the task does not already contain.  A row
+  with one non-empty cell (a heading inside the table) is written as it stands; the header
+  row(s) (two-row headers too) are not written, title rows above them are.  Other tables: one
+  row per line, cells joined by a tab; a frame table (a cell with more than three paragraphs)
+  gives each paragraph its own line.
 * ``.pdf``  the text layer (pdfplumber), pages joined by ``\\n``.
 * ``.html`` / ``.htm``  the text of ``<body>``; block elements break lines, script/style dropped,
   entities decoded, tables laid out as for .docx.
@@ -233,9 +240,13 @@ def _join_paragraphs(parts: list[str], sep_units: bool = False) -> str:
     return out
 
 
+# Role labels the plan parser reads; a header written otherwise gets its role's usual label.
+_LABELS = {"牵头单位", "牵头部门", "配合单位", "配合部门", "参加单位", "协办单位", "责任单位", "责任部门"}
+
+
 def _label(head: str, default: str) -> str:
     head = re.sub(r"[（(][^）)]*[）)]$", "", head)  # 牵头单位（部门） -> 牵头单位
-    return head if re.search(r"(单位|部门|主体)$", head) and len(head) <= 6 else default
+    return head if head in _LABELS else default
 
 
 def _task_columns(heads: list[str]) -> dict | None:

@@ -165,6 +165,15 @@ def test_docx_vertically_merged_unit_cell_applies_to_each_row(tmp_path, make_doc
     ]
 
 
+def test_docx_unusual_role_headers_get_the_usual_labels(tmp_path, make_docx):
+    path = make_docx(tmp_path / "l.docx", [[
+        ["编号", "具体措施", "牵头单位（部门）", "协同单位", "责任主体"],
+        ["4", "推行行政执法公示制度。", "区司法局", "区城管局", "各街道办事处"],
+    ]])
+    assert read_file(path).text == (
+        "4．推行行政执法公示制度。（牵头单位：区司法局；配合单位：区城管局；责任单位：各街道办事处）")
+
+
 def test_docx_ordinary_table_is_tab_joined(tmp_path, make_docx):
     path = make_docx(tmp_path / "o.docx", [
         "附表",
