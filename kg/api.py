@@ -280,7 +280,7 @@ class Graph:
         """Tasks per unit, counted by role, busiest first; ``unit`` narrows to one name."""
         if unit is not None:
             self.units_named(unit)
-        rows = self.query("workload", label=unit, doc=self.resolve_doc(doc) if doc else None)
+        rows = self.query("workload", label=unit, in_doc=self.resolve_doc(doc) if doc else None)
         if top is not None:
             if int(top) < 1:
                 raise KgError("--top must be 1 or more")
