@@ -683,7 +683,7 @@ def _read_pdf(path: str, data: bytes) -> str:
         raise _fail(path, f"not a valid PDF, truncated or corrupt ({_short(e)}); "
                           "re-export or re-download it") from None
     text = "\n".join(pages)
-    if not text.strip():
+    if not any(unicodedata.category(c).startswith("L") for c in text):  # nothing, or page numbers
         raise _fail(path, f"PDF has no text layer ({len(pages)} page(s), scanned?); "
                           "OCR it first (e.g. ocrmypdf -l chi_sim) and retry")
     cids = len(re.findall(r"\(cid:\d+\)", text))

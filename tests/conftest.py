@@ -87,7 +87,7 @@ def _pdf(path, pages, wrap: int | None = 38) -> Path:
     """Write a PDF with a Chinese text layer (reportlab, CID font STSong-Light).
 
     ``pages`` is a list of pages, each a list of lines; a line longer than ``wrap`` characters is
-    wrapped as a typesetter would (None: no wrapping)."""
+    wrapped as a typesetter would (None: no wrapping); a full page runs on to the next."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -101,6 +101,10 @@ def _pdf(path, pages, wrap: int | None = 38) -> Path:
         for line in lines:
             chunks = [line[i:i + wrap] for i in range(0, len(line), wrap)] if wrap else [line]
             for chunk in chunks or [""]:
+                if y < 40:  # the page is full: go on on the next one
+                    c.showPage()
+                    c.setFont("STSong-Light", 12)
+                    y = 800
                 c.drawString(50, y, chunk)
                 y -= 18
         c.showPage()

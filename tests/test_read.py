@@ -270,6 +270,14 @@ def test_pdf_with_chinese_text_layer(tmp_path, make_pdf):
     ]
 
 
+def test_pdf_of_a_seed_keeps_every_character(tmp_path, make_pdf, seed_text):
+    lines = [line.strip() for line in seed_text("000").split("\n")[:60]]
+    pages = [lines[i:i + 20] for i in range(0, len(lines), 20)]  # wrapped at 38 characters
+    src = read_file(make_pdf(tmp_path / "seed.pdf", pages))
+    assert "".join(src.text.split()) == "".join("".join(lines).split())
+    assert src.text.count("\n") > len(lines)  # wrapped lines stay broken: cleaning's job
+
+
 # --------------------------------------------------------------------------- .html
 
 
@@ -422,6 +430,11 @@ def test_pdf_without_text_layer(tmp_path):
     c.showPage()
     c.save()
     _fails(path, "no text layer", "OCR")
+
+
+def test_scanned_pdf_with_only_page_numbers_in_its_text_layer(tmp_path, make_pdf):
+    path = make_pdf(tmp_path / "scan2.pdf", [["- 1 -"], ["- 2 -"]])
+    _fails(path, "no text layer")
 
 
 def test_password_protected_pdf(tmp_path):
