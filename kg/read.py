@@ -71,6 +71,8 @@ def read_paths(paths: list[str]) -> list[Source]:
     Folders yield only .txt .docx .pdf .html .htm, skipping hidden files/folders and ``~$``
     Office lock files.  A file reached twice is read once.
     """
+    if not paths:
+        raise KgError("no documents given; name the files or folders to read")
     files: list[str] = []
     for given in paths:
         p = Path(given)
@@ -113,7 +115,10 @@ def _walk(folder: str) -> list[str]:
 
 
 def read_file(path: str | os.PathLike) -> Source:
-    """Read one document; raise ``KgError`` (one line) when it cannot be read or has no text."""
+    """Read one document; raise ``KgError`` (one line) when it cannot be read or has no text.
+
+    The returned ``Source.text`` is decoded and laid out but not cleaned; every offset the later
+    stages record refers to it."""
     path = str(path)
     p = Path(path)
     ext = p.suffix.lower()

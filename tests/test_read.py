@@ -253,6 +253,35 @@ def test_docx_tracked_changes_and_text_box_fallback(tmp_path, make_docx):
     assert read_file(path).text == "区司法局负责框内\n\t完"
 
 
+def test_docx_chinese_multilevel_list_numbers(tmp_path, make_docx):
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    path = make_docx(tmp_path / "ml.docx", ["占位"])
+    d = docx.Document(path)
+    numbering = d.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3．")]
+    lvl_xml = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{text}"/><w:suff w:val="nothing"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels))
+    numbering.insert(0, parse_xml(f'<w:abstractNum {w} w:abstractNumId="90">{lvl_xml}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    body = d.element.body
+    body.remove(body[0])
+    items = [(0, "总体要求"), (1, "指导思想"), (2, "任务甲。"), (2, "任务乙。"), (1, "工作原则"),
+             (2, "任务丙。"), (0, "主要任务"), (1, "健全制度")]
+    for k, (ilvl, text) in enumerate(items):
+        body.insert(k, parse_xml(
+            f'<w:p {w}><w:pPr><w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr></w:pPr>'
+            f"<w:r><w:t>{text}</w:t></w:r></w:p>"))
+    d.save(path)
+    assert read_file(path).text.split("\n") == [
+        "一、总体要求", "（一）指导思想", "1．任务甲。", "2．任务乙。", "（二）工作原则", "1．任务丙。",
+        "二、主要任务", "（一）健全制度"]
+
+
 # --------------------------------------------------------------------------- .pdf
 
 
@@ -539,3 +568,8 @@ def test_reading_is_deterministic(tmp_path, make_docx, make_pdf, make_html, corp
     assert first == second
     assert [s.name for s in first][:3] == ["a.docx", "b.pdf", "c.html"]
     assert first[1].text == "乙页一\n乙页二"
+
+
+def test_no_paths_at_all():
+    with pytest.raises(KgError, match="no documents given"):
+        read_paths([])
