@@ -158,11 +158,7 @@ class Graph:
     def query(self, name_or_file: str, **params) -> list[dict[str, Any]]:
         """Run a named query (or a .rq file); rows hold its documented columns."""
         q = self.named(name_or_file)
-        rows = self.backend.select(q.text, Q.bind(q, params))
-        cols = q.columns
-        if not cols:
-            return rows
-        return [{c: r.get(c) for c in cols} for r in rows]
+        return q.tidy(self.backend.select(q.text, Q.bind(q, params)))
 
     def sparql(self, text: str) -> list[dict[str, Any]]:
         """Run any SPARQL query text as is (no parameters)."""

@@ -64,10 +64,17 @@ class Param:
     description: str = ""
 
 
+LIST_MARK = "joined with 、"  # a column documented so holds a GROUP_CONCAT: sorted for stable output
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     description: str = ""
+
+    @property
+    def joined(self) -> bool:
+        return LIST_MARK in self.description
 
 
 @dataclass
@@ -83,6 +90,27 @@ class NamedQuery:
     @property
     def columns(self) -> list[str]:
         return [c.name for c in self.returns]
+
+    def tidy(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Keep the documented columns (all when none are), with joined lists sorted.
+
+        GROUP_CONCAT has no order in SPARQL, so servers differ; sorting keeps answers stable.
+        """
+        if not self.returns:
+            return rows
+        cols = self.columns
+        joined = [c.name for c in self.returns if c.joined]
+        out = []
+        for r in rows:
+            row = {c: r.get(c) for c in cols}
+            for c in joined:
+                v = row.get(c)
+                if isinstance(v, str):
+                    parts = sorted({p for p in v.split("、") if p},
+                                   key=lambda p: (0, int(p), p) if p.isdigit() else (1, 0, p))
+                    row[c] = "、".join(parts) if parts else None
+            out.append(row)
+        return out
 
     def param(self, name: str) -> Optional[Param]:
         return next((p for p in self.params if p.name == name), None)
