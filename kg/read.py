@@ -670,7 +670,7 @@ def _read_pdf(path: str, data: bytes) -> str:
     import io
     import logging
 
-    if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
+    if b"%PDF" not in data[:1024]:
         raise _fail(path, "not a valid PDF (no %PDF header); check the file or re-export it as PDF")
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     import pdfplumber
