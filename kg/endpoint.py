@@ -9,8 +9,8 @@ used: /query, /update, /store. A Fuseki dataset query URL (…/ds/query or …/d
 Graph Store at …/ds/data. Anything else (Virtuoso, QLever): pass ``store_url`` explicitly.
 
 Queries read the union of all named graphs as their default graph: Oxigraph is asked for it with
-its ``union-default-graph`` request parameter (ignored by servers that do not know it); configure
-the others to do it (Fuseki/TDB2: tdb2:unionDefaultGraph true; Virtuoso does it by default).
+its ``union-default-graph`` request parameter; configure the others to do it (Fuseki/TDB2:
+tdb2:unionDefaultGraph true; Virtuoso and QLever do it by default). See docs/queries.md.
 """
 from __future__ import annotations
 
@@ -31,29 +31,28 @@ class Endpoint:
     """A remote SPARQL 1.1 server."""
 
     def __init__(self, url: str, store_url: Optional[str] = None, update_url: Optional[str] = None,
-                 union_default_graph: bool = True, timeout: float = 120.0):
+                 union_default_graph: Optional[bool] = None, timeout: float = 120.0):
         url = url.strip()
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise KgError(f"--endpoint {url!r} is not an http(s) URL, e.g. http://127.0.0.1:7878")
-        path = parts.path.rstrip("/")
         base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        if not path:  # an Oxigraph server base URL
+        path = parts.path
+        oxigraph = path in ("", "/query")  # `oxigraph serve`: base URL or its /query
+        head, _, last = path.rstrip("/").rpartition("/")
+        if oxigraph:
             self.query_url = base + "/query"
-            self.update_url = update_url or base + "/update"
-            self.store_url = store_url or base + "/store"
-        else:
+            default_store, default_update = base + "/store", base + "/update"
+        else:  # the query URL as given (a trailing slash too, as QLever serves at /)
             self.query_url = url
-            head, _, last = path.rpartition("/")
-            if last == "query" and store_url is None and not head:
-                default_store = base + "/store"  # oxigraph: /query -> /store
-            elif last in ("query", "sparql") and head:
-                default_store = base + head + "/data"  # Fuseki dataset: /ds/query -> /ds/data
-            else:
-                default_store = None
-            self.store_url = store_url or default_store
-            self.update_url = update_url or (base + "/update" if last == "query" and not head else None)
-        self.union_default_graph = union_default_graph
+            fuseki = last in ("query", "sparql") and head  # /ds/query -> /ds/data, /ds/update
+            default_store = base + head + "/data" if fuseki else None
+            default_update = base + head + "/update" if fuseki else None
+        self.store_url = store_url or default_store
+        self.update_url = update_url or default_update
+        # Oxigraph reads all named graphs as the default graph when asked with this parameter;
+        # other servers are configured to (see docs/queries.md)
+        self.union_default_graph = oxigraph if union_default_graph is None else union_default_graph
         self.timeout = timeout
 
     def __repr__(self) -> str:

@@ -233,3 +233,23 @@ def test_corpus_cli_tasks_of(corpus_graph):
     r = kg("tasks-of", "区司法局", "--graph", corpus_graph.source, "--doc", "000", "--role", "lead", "-f", "json")
     assert r.exit_code == 0, r.output
     assert [int(x["task_number"]) for x in json.loads(r.stdout)] == LEADS_SIFAJU_000
+
+
+def test_a_build_directory_with_a_persistent_store(tmp_path):
+    """Graph.open(DIR) reads DIR/store (pyoxigraph, on disk) read-only, as `kg build --out DIR` leaves it."""
+    import pyoxigraph as ox
+
+    from kg.api import Graph
+
+    (tmp_path / "out").mkdir()
+    store = ox.Store(str(tmp_path / "out" / "store"))
+    store.bulk_load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    store.flush()
+    del store
+    g = Graph.open(tmp_path / "out")
+    assert [r["task_number"] for r in g.tasks_of("区司法局")] == ["1", "2", "4"]
+    r = kg("tasks-of", "市司法局", "--graph", tmp_path / "out", "-f", "json")
+    assert [x["document"] for x in json.loads(r.stdout)] == ["c1"]
+    (tmp_path / "empty" / "store").mkdir(parents=True)
+    with pytest.raises(KgError, match="is empty"):
+        Graph.open(tmp_path / "empty")

@@ -206,8 +206,12 @@ def test_endpoint_urls():
     assert (e.query_url, e.store_url) == ("http://h:7878/query", "http://h:7878/store")
     e = Endpoint("http://h:7878/query")
     assert (e.query_url, e.store_url) == ("http://h:7878/query", "http://h:7878/store")
+    assert e.union_default_graph
     e = Endpoint("http://h:3030/ds/sparql")
-    assert e.store_url == "http://h:3030/ds/data"
+    assert (e.store_url, e.update_url) == ("http://h:3030/ds/data", "http://h:3030/ds/update")
+    assert not e.union_default_graph
+    e = Endpoint("http://h:7001/")
+    assert (e.query_url, e.store_url) == ("http://h:7001/", None)
     e = Endpoint("http://h:8890/sparql", store_url="http://h:8890/sparql-graph-crud")
     assert e.store_url == "http://h:8890/sparql-graph-crud"
     with pytest.raises(KgError, match="not an http"):
