@@ -71,6 +71,11 @@ def read_paths(paths: list[str]) -> list[Source]:
     Folders yield only .txt .docx .pdf .html .htm, skipping hidden files/folders and ``~$``
     Office lock files.  A file reached twice is read once.
     """
+    return [read_file(f) for f in list_files(paths)]
+
+
+def list_files(paths: list[str]) -> list[str]:
+    """The files ``read_paths`` reads, in its order, without reading them."""
     if not paths:
         raise KgError("no documents given; name the files or folders to read")
     files: list[str] = []
@@ -89,14 +94,14 @@ def read_paths(paths: list[str]) -> list[Source]:
         else:
             raise _fail(given, "no such file or folder; check the path")
     seen: set[str] = set()
-    sources = []
+    unique = []
     for f in files:
         key = os.path.realpath(f)
         if key in seen:
             continue
         seen.add(key)
-        sources.append(read_file(f))
-    return sources
+        unique.append(f)
+    return unique
 
 
 def _walk(folder: str) -> list[str]:
@@ -202,13 +207,14 @@ def _decode_text(path: str, data: bytes) -> tuple[str, str]:
     raise _fail(path, "is neither UTF-8 nor GB18030/GBK text (or is binary); re-save it as UTF-8")
 
 
-_ALLOWED_CONTROLS = set("\t\n\r\f\v")
+# Unicode category Cc (U+0000-001F, U+007F-009F) minus the allowed \t \n \v \f \r (U+0009-000D).
+_BAD_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _check_binary(path: str, text: str) -> str:
     """Refuse decoded text with a high share of control characters (a binary file)."""
     sample = text[:20000]
-    bad = sum(1 for c in sample if c not in _ALLOWED_CONTROLS and unicodedata.category(c) == "Cc")
+    bad = len(_BAD_CONTROLS.findall(sample))
     if sample and bad / len(sample) > 0.02:
         raise _fail(path, "looks like a binary file (many control characters), not text; "
                           "give a .txt, .docx, .pdf or .html document")
