@@ -1,0 +1,160 @@
+"""Text similarity for the genre: jieba segmentation with a stop list of plan boilerplate,
+TF-IDF cosine and BM25 over candidate texts, and title similarity.
+
+Shared by task alignment (plan vs plan, kg.link) and by report evidence (measures vs tasks).
+The API is stable:
+
+    >>> from kg.similarity import Similarity, title_similarity, tokens
+    >>> scorer = Similarity(candidate_texts)            # e.g. the parent plan's task texts
+    >>> scorer.scores("某项措施的文字")                  # one float in [0, 1] per candidate (TF-IDF cosine)
+    >>> scorer.bm25("某项措施的文字")                    # BM25, divided by the best candidate's score: [0, 1]
+    >>> scorer.ranked("某项措施的文字", top=3)           # [(candidate index, score), …] best first
+    >>> title_similarity("持续深化行政复议体制改革", "深化行政复议体制改革")   # [0, 1]
+
+``Similarity(candidates, background=[…])`` counts the background texts too when weighting
+words (IDF), e.g. the other plan's tasks when two plans are aligned, so that words common to the
+whole genre weigh little on both sides. Same inputs give the same floats.
+
+jieba is imported and initialised lazily, once per process; when kg/data/units.dict exists (the
+unit dictionary written by the resolve stage) it is loaded as a user dictionary.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+# Boilerplate of the genre: verbs and nouns every plan uses on every task. They carry no
+# information about what a task is about.
+STOP_WORDS = frozenset("""
+加强 推进 健全 进一步 完善 全面 深入 工作 建设 机制 制度 推动 深化 落实 坚持 建立 建立健全 不断 提高 提升
+积极 切实 严格 依法 各级 有关 部门 单位 实现 确保 开展 强化 持续 着力 大力 加快 加大 充分 发挥 作用 有效
+体系 水平 能力 要求 重要 主要 重点 情况 方面 相关 其他 以及 或者 按照 根据 通过 结合 围绕 实际 及时 做好
+认真 努力 扎实 注重 统筹 各类 各项 相应 进行 形成 更加 更好 基本 全部 普遍 广泛 有序 稳步 逐步 着重
+贯彻 贯彻落实 执行 组织 实施 工作机制 体制机制 责任 职责 分工 负责 牵头 配合 参加 协办 责任单位 牵头单位
+配合单位 参加单位 按职责分工负责 市政府 区政府 县政府 政府部门 全市 全区 全县 全省 我市 我区 我县 本市 本区
+本县 本地 本地区 本部门 本级 各地 各部门 市委 区委 县委 省委 各县 县市区 年底 年底前 之前 以上 以下 不少
+为主 之间 同时 其中 一批 一系列 一是 二是 三是 四是 五是
+""".split())
+
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+_NOISE = re.compile(r"[\s\u3000]+")
+
+_lock = threading.Lock()
+_jieba = None
+
+
+def _units_dict() -> Path:
+    return Path(__file__).resolve().parent / "data" / "units.dict"
+
+
+def jieba_instance():
+    """The jieba tokenizer, initialised once (with kg/data/units.dict when present)."""
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import logging
+
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                ud = _units_dict()
+                if ud.is_file():
+                    tk.load_userdict(str(ud))
+                _jieba = tk
+    return _jieba
+
+
+def tokens(text: str) -> list[str]:
+    """Content words of ``text``: jieba words, without stop words, single characters,
+    punctuation and numbers. Spaces inside the text (layout noise) are removed first."""
+    if not text:
+        return []
+    text = _NOISE.sub("", text)
+    out = []
+    for w in jieba_instance().lcut(text, HMM=True):
+        if len(w) < 2 or w in STOP_WORDS or not _CJK_OR_WORD.search(w):
+            continue
+        if any(ch.isdigit() for ch in w):
+            continue
+        out.append(w.lower())
+    return out
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in _NOISE.sub("", text or "") if "\u4e00" <= c <= "\u9fff"]
+    return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Similarity of two short titles in [0, 1]: the mean of the Dice coefficient of their
+    content words (stop list applied) and of their character bigrams."""
+    if not a or not b:
+        return 0.0
+    ta, tb = set(tokens(a)), set(tokens(b))
+    words = 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
+    ba, bb = _bigrams(a), _bigrams(b)
+    chars = 2 * len(ba & bb) / (len(ba) + len(bb)) if ba and bb else 0.0
+    return (words + chars) / 2
+
+
+class Similarity:
+    """Score a query text against fixed candidate texts.
+
+    ``scores`` is the TF-IDF cosine (sublinear term frequency, smoothed IDF over the candidates
+    and any ``background`` texts); ``bm25`` uses rank-bm25's Okapi BM25 on the same tokens.
+    """
+
+    def __init__(self, candidates: Sequence[str], background: Iterable[str] = ()):
+        self.candidates = list(candidates)
+        self._tokens = [tokens(t) for t in self.candidates]
+        bg = [tokens(t) for t in background]
+        df: Counter = Counter()
+        for toks in self._tokens + bg:
+            df.update(set(toks))
+        self._n = len(self._tokens) + len(bg)
+        self._df = df
+        self._vectors = [self._vector(toks) for toks in self._tokens]
+        self._bm25 = None
+
+    def _idf(self, word: str) -> float:
+        return math.log((1 + self._n) / (1 + self._df.get(word, 0))) + 1.0
+
+    def _vector(self, toks: list[str]) -> dict[str, float]:
+        tf = Counter(toks)
+        vec = {w: (1.0 + math.log(c)) * self._idf(w) for w, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        return {w: v / norm for w, v in vec.items()} if norm else {}
+
+    def scores(self, query: str) -> list[float]:
+        """TF-IDF cosine of ``query`` with each candidate, in candidate order, each in [0, 1]."""
+        q = self._vector(tokens(query))
+        out = []
+        for vec in self._vectors:
+            small, big = (q, vec) if len(q) <= len(vec) else (vec, q)
+            out.append(round(sum(v * big.get(w, 0.0) for w, v in small.items()), 6))
+        return out
+
+    def bm25(self, query: str) -> list[float]:
+        """BM25 scores of ``query``, divided by the best one (all 0 when nothing matches)."""
+        if not self.candidates:
+            return []
+        if self._bm25 is None:
+            from rank_bm25 import BM25Okapi
+
+            self._bm25 = BM25Okapi([t or ["\0"] for t in self._tokens])
+        raw = [float(x) for x in self._bm25.get_scores(tokens(query))]
+        top = max(raw) if raw else 0.0
+        return [round(max(x, 0.0) / top, 6) if top > 0 else 0.0 for x in raw]
+
+    def ranked(self, query: str, top: Optional[int] = None) -> list[tuple[int, float]]:
+        """(candidate index, cosine) pairs, best first; ties keep candidate order."""
+        s = self.scores(query)
+        order = sorted(range(len(s)), key=lambda i: (-s[i], i))
+        return [(i, s[i]) for i in (order if top is None else order[:top])]
