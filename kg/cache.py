@@ -1,0 +1,123 @@
+"""The incremental-build cache: parsed documents kept in ``DIR/cache/`` between builds.
+
+A build into a directory that already holds one reuses what did not change:
+
+- ``DIR/cache/index.json`` maps each input path to ``[size, mtime_ns, sha256]``. A file whose
+  size and modification time are unchanged is not read again (its recorded sha256 stands); any
+  other file is read and hashed.
+- ``DIR/cache/docs/{key}.pkl`` holds the parsed ``Document`` of one input. ``key`` hashes the
+  file's sha256, its path, and the source code of the stages that produce a Document (read,
+  clean, parse, report, model), so a changed parser never serves stale records.
+
+Nothing here changes the build's outputs: a build with a warm cache writes the same bytes as a
+clean one. Delete ``DIR/cache/`` (or build with ``incremental=False``) to start from nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from kg.model import Document
+
+# The modules whose code decides what a parsed Document holds.
+_PARSE_MODULES = ("read", "clean", "parse", "report", "model", "pipeline", "cache")
+FORMAT = 1  # bump when the cache layout changes
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the parse stage's source code (modules not written yet count as empty)."""
+    h = hashlib.sha256(f"format {FORMAT}".encode())
+    pkg = Path(__file__).resolve().parent
+    for name in _PARSE_MODULES:
+        p = pkg / f"{name}.py"
+        h.update(name.encode() + b"\0")
+        if p.exists():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+class DocCache:
+    """Parsed documents of earlier builds, by input file."""
+
+    def __init__(self, out: str | Path):
+        self.root = Path(out) / "cache"
+        self.docs = self.root / "docs"
+        self.index: dict[str, list] = {}
+        self.used: dict[str, list] = {}  # the index of this build
+        self.hits = 0
+        self.misses = 0
+        p = self.root / "index.json"
+        if p.is_file():
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+                if data.get("fingerprint") == code_fingerprint():
+                    self.index = data.get("files", {})
+            except (OSError, ValueError):
+                self.index = {}
+
+    # ------------------------------------------------------------------ lookups
+    @staticmethod
+    def key(path: str, sha256: str) -> str:
+        return hashlib.sha256(f"{code_fingerprint()}\0{path}\0{sha256}".encode()).hexdigest()[:32]
+
+    def known_sha(self, path: str) -> Optional[str]:
+        """The recorded sha256 of ``path`` when its size and mtime are unchanged, else None."""
+        entry = self.index.get(path)
+        if not entry:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if [st.st_size, st.st_mtime_ns] != entry[:2]:
+            return None
+        return entry[2]
+
+    def get(self, path: str) -> Optional[Document]:
+        """The cached Document of ``path`` when the file is unchanged, else None."""
+        sha = self.known_sha(path)
+        if sha is None:
+            self.misses += 1
+            return None
+        try:
+            with open(self.docs / f"{self.key(path, sha)}.pkl", "rb") as f:
+                doc = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.used[path] = self.index[path]
+        return doc
+
+    def put(self, path: str, doc: Document) -> None:
+        """Record a freshly parsed document (written to disk by ``save``)."""
+        st = os.stat(path)
+        sha = doc.source.sha256
+        self.used[path] = [st.st_size, st.st_mtime_ns, sha]
+        self.docs.mkdir(parents=True, exist_ok=True)
+        target = self.docs / f"{self.key(path, sha)}.pkl"
+        if not target.exists():
+            _atomic_write(target, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def save(self) -> None:
+        """Write the index of this build and drop the records no input uses any more."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        data = {"fingerprint": code_fingerprint(), "files": dict(sorted(self.used.items()))}
+        _atomic_write(self.root / "index.json", json.dumps(data, ensure_ascii=False).encode())
+        keep = {f"{self.key(p, e[2])}.pkl" for p, e in self.used.items()}
+        if self.docs.is_dir():
+            for f in self.docs.iterdir():
+                if f.name not in keep:
+                    f.unlink(missing_ok=True)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
