@@ -8,7 +8,8 @@ China's administrative map (31 provinces, ~330 cities, ~2,800 counties). Every p
 parent(s) in its preamble, so the cascade is real, and its text is drawn from the bundled
 seeds' vocabulary: section titles, task titles and sentences, unit names and the genre's
 annotation layouts (（牵头单位：…；配合单位：…）, ［…］, 责任单位 on the next line,
-"X牵头，Y配合", 牵头部门, tasks numbered （一）). Output is deterministic for a given count and seed.
+"X牵头，Y配合", 牵头部门, 协办单位, no brackets at the paragraph's end) and numberings (1． 1. 1、 and
+（一） under 一、 sections). Output is deterministic for a given count and seed.
 """
 from __future__ import annotations
 
@@ -122,6 +123,17 @@ def cascade(n: int, rng: random.Random) -> list[Plan]:
     return plans
 
 
+def cn(n: int) -> str:
+    """Chinese numeral for 1..99: 一 … 十 十一 … 二十三."""
+    if n <= 10:
+        return CN_NUM[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")
+
+
+LAYOUTS = 8
+
+
 def annotate(rng: random.Random, layout: int, lead: list[str], support: list[str]) -> tuple[str, str]:
     """Return (inline suffix, next-line annotation) in one of the genre's layouts."""
     L, S = "、".join(lead), "、".join(support)
@@ -135,12 +147,20 @@ def annotate(rng: random.Random, layout: int, lead: list[str], support: list[str
         return (f"（{L}牵头，{S}配合）", "")
     if layout == 4:
         return (f"（牵头部门：{L}，配合部门：{S}）", "")
-    return (f"（责任单位：{L}等部门按职责分工负责）", "")
+    if layout == 5:
+        return (f"（责任单位：{L}等部门按职责分工负责）", "")
+    if layout == 6:  # no brackets, at the end of the paragraph
+        return (f"牵头单位：{L}；配合单位：{S}。", "")
+    return (f"（牵头单位：{L}；协办单位：{S}）", "")
+
+
+# How a plan numbers its tasks: 1． (the seeds), 1. (ASCII), 1、, or （一） under 一、 sections.
+NUMBERING = ("fullwidth", "ascii", "comma", "paren")
 
 
 def render(plan: Plan, vocab: Vocab, rng: random.Random) -> str:
-    layout = rng.randrange(6)
-    numbered_by_paren = layout == 5 and plan.level != "national"
+    layout = rng.randrange(LAYOUTS)
+    numbering = NUMBERING[rng.randrange(len(NUMBERING))] if plan.level != "national" else "fullwidth"
     p = plan.prefix
     out = [plan.title, ""]
     if plan.parents:
@@ -148,21 +168,28 @@ def render(plan: Plan, vocab: Vocab, rng: random.Random) -> str:
         out.append(f"    为深入贯彻落实{refs}，根据有关文件精神，结合{plan.region}实际，制定本方案。")
     else:
         out.append("    为在新发展阶段持续深入推进依法行政，全面建设法治政府，制定本纲要。")
-    out += ["", "    一、总体目标", "    到2025年，政府行为全面纳入法治轨道，法治政府建设取得重大进展。", "",
-            "    二、主要任务"]
+    out += ["", "    一、总体目标", "    到2025年，政府行为全面纳入法治轨道，法治政府建设取得重大进展。", ""]
+    if numbering != "paren":
+        out.append("    二、主要任务")
     by_section: dict[int, list[tuple[str, str]]] = {}
     for s, title, body in vocab.tasks:
         by_section.setdefault(s, []).append((title, body))
     n = 0
+    k_sec = 0
     for si, section in enumerate(vocab.sections):
         items = by_section.get(si, [])
         if not items:
             continue
-        out.append(f"    （{CN_NUM[si % 10]}）{section}")
+        k_sec += 1
+        if numbering == "paren":  # sections 二、三、…; tasks （一）（二）… restarting in each
+            out.append(f"    {cn(k_sec + 1)}、{section}")
+            n = 0
+        else:
+            out.append(f"    （{cn(k_sec)}）{section}")
         out.append("    坚持依法行政，着力推进本领域各项工作。")
         out.append("")
         for title, body in items:
-            if rng.random() < 0.1:  # local variation: some parent tasks are not taken up
+            if rng.random() < 0.03:  # local variation: some parent tasks are not taken up
                 continue
             n += 1
             k = min(len(vocab.units), rng.randint(1, 4))
@@ -174,13 +201,16 @@ def render(plan: Plan, vocab: Vocab, rng: random.Random) -> str:
             text = "。".join(sentences) + "。"
             if rng.random() < 0.2:
                 text += f"{rng.choice(DEADLINES)}，全面完成{title}相关工作。"
-            inline, nextline = annotate(rng, layout % 5 if numbered_by_paren else layout, lead, support)
-            num = f"{n}．" if not numbered_by_paren else f"{n}."
+            if rng.random() < 0.1:
+                text += "每年开展一次专项检查。"
+            inline, nextline = annotate(rng, layout, lead, support)
+            num = {"fullwidth": f"{n}．", "ascii": f"{n}.", "comma": f"{n}、", "paren": f"（{cn(n)}）"}[numbering]
             out.append(f"    {num}{title}。{text}{inline}")
             if nextline:
                 out.append(f"    {nextline}")
             out.append("")
-    out += ["    三、组织保障", "    各级各部门要切实加强组织领导，确保各项任务落到实处。", ""]
+    out += [f"    {cn(k_sec + 2) if numbering == 'paren' else '三'}、组织保障",
+            "    各级各部门要切实加强组织领导，确保各项任务落到实处。", ""]
     return "\n".join(out)
 
 
