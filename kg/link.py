@@ -1,0 +1,242 @@
+"""Link stage: named parent directives -> corpus documents, and tasks -> the tasks they carry out.
+
+``link(corpus, overrides)`` (called by kg.pipeline after resolve):
+  * fills ``ParentRef.document_id`` when a named directive is in the corpus (titles compared by
+    kg.titles.title_key, which ignores bracket widths, dash styles and spacing);
+  * for every plan, aligns its tasks with the tasks of its nearest ancestor found in the corpus
+    (following ParentRef.document_id up the chain) and appends ``Alignment`` records;
+  * applies the ``links:`` key of the override YAML (confirm / reject / add), which wins;
+  * calls ``kg.evidence.link_evidence(corpus)`` when that module exists.
+
+``align_documents(a, b)`` aligns any two plans (used by ``kg align``). The score of a pair of
+tasks combines text similarity (TF-IDF cosine on jieba words with the genre's stop list), title
+similarity and the similarity of their section titles (section correspondence). Pairs are then
+assigned one-to-one by maximum-weight matching (networkx); a task left over by the matching may
+still take its best candidate when that score is high on its own (a parent task split in two).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from kg.errors import KgError
+from kg.model import Alignment, Corpus, Document, Task
+
+# Weights of the three signals (they sum to 1) and thresholds. Tuned on the genre: sibling
+# and parent/child plans under one template share section titles and much of each task's text.
+W_TEXT, W_TITLE, W_SECTION = 0.55, 0.25, 0.20
+THRESHOLD = 0.30  # below this, no link
+# A task the one-to-one matching left over keeps its best match when that score clears
+# EXTRA_THRESHOLD, or clears THRESHOLD and is at least SPLIT_RATIO of the score of the task that
+# won the match: one plan split in two what the other states once.
+EXTRA_THRESHOLD = 0.45
+SPLIT_RATIO = 0.6
+METHOD = "section+tfidf+title"
+
+
+@dataclass
+class Match:
+    a: Task
+    b: Optional[Task]
+    score: float
+    method: str = METHOD
+
+
+def task_key(doc: Document, task: Task) -> str:
+    return f"{doc.id}#{task.id}"
+
+
+def _section_titles(doc: Document) -> dict[str, str]:
+    """Section id -> its title joined with its ancestors' titles (the path of headings)."""
+    by_id = {s.id: s for s in doc.sections}
+    out = {}
+    for s in doc.sections:
+        parts, cur, seen = [], s, set()
+        while cur is not None and cur.id not in seen:
+            seen.add(cur.id)
+            parts.append(cur.title or "")
+            cur = by_id.get(cur.parent) if cur.parent else None
+        out[s.id] = parts[0] if parts else ""
+    return out
+
+
+def score_matrix(a: Document, b: Document) -> list[list[float]]:
+    """Combined score of every (task of a, task of b) pair, rounded to 4 places."""
+    from kg.similarity import Similarity, title_similarity
+
+    a_texts = [_full_text(t) for t in a.tasks]
+    b_texts = [_full_text(t) for t in b.tasks]
+    scorer = Similarity(b_texts, background=a_texts)
+    sa, sb = _section_titles(a), _section_titles(b)
+    sec_cache: dict[tuple[str, str], float] = {}
+    use_sections = bool(sa) and bool(sb)
+    w_text, w_title, w_sec = (W_TEXT, W_TITLE, W_SECTION) if use_sections else (
+        W_TEXT / (W_TEXT + W_TITLE), W_TITLE / (W_TEXT + W_TITLE), 0.0)
+    title_b = [t.title for t in b.tasks]
+    out = []
+    for ta, text in zip(a.tasks, a_texts):
+        cos = scorer.scores(text)
+        row = []
+        for j, tb in enumerate(b.tasks):
+            sec = 0.0
+            if use_sections:
+                ka, kb = sa.get(ta.section or "", ""), sb.get(tb.section or "", "")
+                if (ka, kb) not in sec_cache:
+                    sec_cache[(ka, kb)] = title_similarity(ka, kb)
+                sec = sec_cache[(ka, kb)]
+            tit = title_similarity(ta.title, title_b[j])
+            row.append(round(w_text * cos[j] + w_title * tit + w_sec * sec, 4))
+        out.append(row)
+    return out
+
+
+def _full_text(t: Task) -> str:
+    text = t.text or ""
+    return text if t.title and t.title in text else f"{t.title}。{text}"
+
+
+def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
+                    extra_threshold: float = EXTRA_THRESHOLD) -> list[Match]:
+    """One Match per task of ``a`` (in order): its counterpart in ``b``, or b=None."""
+    import networkx as nx
+
+    if not a.tasks:
+        return []
+    m = score_matrix(a, b)
+    g = nx.Graph()
+    for i, row in enumerate(m):
+        for j, s in enumerate(row):
+            if s >= threshold:
+                g.add_edge(("a", i), ("b", j), weight=s)
+    pairs = {}
+    for u, v in nx.max_weight_matching(g, maxcardinality=False):
+        (i, j) = (u[1], v[1]) if u[0] == "a" else (v[1], u[1])
+        pairs[i] = j
+    won = {j: m[i][j] for i, j in pairs.items()}
+    out = []
+    for i, ta in enumerate(a.tasks):
+        row = m[i]
+        best = max(range(len(row)), key=lambda j: (row[j], -j)) if row else None
+        j = pairs.get(i)
+        if j is None and best is not None and row[best] >= threshold and (
+                row[best] >= extra_threshold or row[best] >= SPLIT_RATIO * won.get(best, 0.0)):
+            j = best
+        if j is None:
+            out.append(Match(ta, None, row[best] if best is not None else 0.0))
+        else:
+            out.append(Match(ta, b.tasks[j], row[j]))
+    return out
+
+
+# ---------------------------------------------------------------- document links
+
+def _link_parents(corpus: Corpus) -> None:
+    from kg.titles import title_key
+
+    by_key: dict[str, str] = {}
+    for d in sorted(corpus.documents, key=lambda d: d.id):
+        if d.title:
+            by_key.setdefault(title_key(d.title), d.id)
+    for d in corpus.documents:
+        for p in d.parents:
+            target = by_key.get(title_key(p.title))
+            p.document_id = target if target and target != d.id else None
+
+
+def nearest_ancestor(corpus: Corpus, doc: Document) -> Optional[Document]:
+    """The nearest plan up the chain of named parents that the corpus holds (breadth first)."""
+    by_id = {d.id: d for d in corpus.documents}
+    seen, frontier = {doc.id}, [doc]
+    while frontier:
+        nxt = []
+        for d in frontier:
+            for p in d.parents:
+                if p.document_id and p.document_id not in seen and p.document_id in by_id:
+                    parent = by_id[p.document_id]
+                    if parent.kind == "plan" and parent.tasks:
+                        return parent
+                    seen.add(parent.id)
+                    nxt.append(parent)
+        frontier = nxt
+    return None
+
+
+def _link_tasks(corpus: Corpus) -> list[Alignment]:
+    out = []
+    for d in sorted(corpus.documents, key=lambda d: d.id):
+        if d.kind != "plan" or not d.tasks:
+            continue
+        parent = nearest_ancestor(corpus, d)
+        if parent is None:
+            continue
+        for m in align_documents(d, parent):
+            if m.b is not None:
+                out.append(Alignment(child=task_key(d, m.a), parent=task_key(parent, m.b),
+                                     score=m.score, method=m.method))
+    return out
+
+
+# ---------------------------------------------------------------- overrides
+
+def load_link_overrides(path) -> list[dict]:
+    """The ``links:`` entries of the override YAML: [{child, parent, action}], checked."""
+    if not path:
+        return []
+    p = Path(path)
+    if not p.is_file():
+        raise KgError(f"override file {p} not found: give an existing YAML file or leave it out")
+    import yaml
+
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise KgError(f"override file {p} is not valid YAML ({str(e).splitlines()[0]}): fix it") from None
+    if not isinstance(data, dict):
+        raise KgError(f"override file {p} must be a mapping with keys such as links:")
+    entries = data.get("links") or []
+    if not isinstance(entries, list):
+        raise KgError(f"override file {p}: links: must be a list of {{child, parent, action}}")
+    out = []
+    for k, e in enumerate(entries, 1):
+        if not isinstance(e, dict) or not e.get("child") or not e.get("parent"):
+            raise KgError(f"override file {p}: links entry {k} needs child and parent task keys (DOC#TASK)")
+        action = str(e.get("action", "confirm")).lower()
+        if action not in ("confirm", "reject", "add"):
+            raise KgError(f"override file {p}: links entry {k} has action {action!r}; use confirm, reject or add")
+        for key in ("child", "parent"):
+            if "#" not in str(e[key]):
+                raise KgError(f"override file {p}: links entry {k} {key} {e[key]!r} is not DOC#TASK")
+        out.append({"child": str(e["child"]), "parent": str(e["parent"]), "action": action})
+    return out
+
+
+def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Alignment]:
+    """Rejected links go; confirmed links are marked confirmed (added when missing); added links are added."""
+    by_pair = {(a.child, a.parent): a for a in alignments}
+    for e in entries:
+        pair = (e["child"], e["parent"])
+        if e["action"] == "reject":
+            by_pair.pop(pair, None)
+        else:
+            al = by_pair.get(pair)
+            if al is None:
+                by_pair[pair] = Alignment(child=pair[0], parent=pair[1], score=1.0, method="override",
+                                          confirmed=True)
+            else:
+                al.confirmed = True
+    return sorted(by_pair.values(), key=lambda a: (a.child, a.parent))
+
+
+def link(corpus: Corpus, overrides=None) -> None:
+    """Fill parent document ids and task alignments in place (see module docstring)."""
+    _link_parents(corpus)
+    alignments = _link_tasks(corpus)
+    corpus.alignments = apply_overrides(alignments, load_link_overrides(overrides))
+    try:
+        from kg import evidence
+    except ModuleNotFoundError as e:
+        if e.name != "kg.evidence":
+            raise
+        return
+    evidence.link_evidence(corpus)

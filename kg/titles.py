@@ -1,0 +1,82 @@
+"""Directive titles: a display form, a matching key, and the level/region a title names.
+
+Titles of one directive vary between documents: bracket widths （2021-2025年） vs (2021-2025年),
+dash styles 2021-2025 / 2021—2025 / 2021－2025 / 2021至2025, a dash dropped by a scraper
+(20212025), spaces inside words, 《》 vs 〈〉 for a nested title, draft marks (征求意见稿).
+``title_key`` maps all of them to the same key; ``display_title`` gives one clean form.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Optional
+
+_DASHES = "-‐‑‒–—―－─~～〜"
+_DRAFT = re.compile(r"[（(](?:征求意见稿|送审稿|讨论稿|草案|代拟稿|修改稿)[)）]|(?:征求意见稿|送审稿|讨论稿)$")
+_KEEP = re.compile(r"[0-9a-z\u4e00-\u9fff]")
+_YEARS = re.compile(r"((?:19|20)\d{2})\s*(?:[" + re.escape(_DASHES) + r"]+|至|到)?\s*((?:19|20)\d{2})")
+
+PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
+             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
+             "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
+_PROV = ("(?:" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + ")"
+         + r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)?")
+_NAME = r"[A-Za-z\u4e00-\u9fff]"
+_CITY = _NAME + r"{1,5}?(?:自治州|地区|市|盟|州(?![市区县]))"
+_COUNTY = _NAME + r"{1,5}?(?:自治县|区|县|旗)"
+_REGION = re.compile(rf"^(?P<prov>{_PROV})?(?P<city>{_CITY})?(?P<county>{_COUNTY})?")
+_DEPT = re.compile(_NAME + r"{1,12}?(?:局|厅|委员会|委|办公室|办)(?=关于|(?:19|20)\d{2}|年度|法治|贯彻|落实|《|〈)")
+_LEADING_QUOTES = "《〈<「『“\"'（("
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def title_key(title: str) -> str:
+    """A key equal for every written variant of one title: only letters, digits and Chinese
+    characters kept (brackets, quotes, dashes, spaces dropped), lower case, draft marks removed."""
+    t = _DRAFT.sub("", _nfkc(title).strip())
+    return "".join(_KEEP.findall(t.lower()))
+
+
+def display_title(title: str) -> str:
+    """One clean form: no spaces, full-width round brackets, years as 2021-2025 (a dropped dash
+    restored), and a title wrapped in 《》 unwrapped, its inner 《》 turned into 〈〉."""
+    t = re.sub(r"\s+", "", title or "")
+    t = t.replace("(", "（").replace(")", "）")
+    t = _YEARS.sub(lambda m: f"{m.group(1)}-{m.group(2)}", t)
+    if t.startswith("《") and t.endswith("》"):
+        t = t[1:-1].replace("《", "〈").replace("》", "〉")
+    return t
+
+
+def infer_level(title: str) -> tuple[Optional[str], Optional[str]]:
+    """(level, region) named by a title, from the place name that opens it.
+
+    district: opens with a county-level place (柳州市城中区…, …县…); city: a city (柳州市落实…);
+    province: a province-level place (广西…, 广东省…); department: a place followed by a body
+    (…司法局关于…); national: no place name (法治政府建设实施纲要, 〈…纲要〉重要举措分工方案).
+    Quotes that open the title are skipped, so 〈广西…〉责任分工方案 is provincial.
+    """
+    t = re.sub(r"\s+", "", _nfkc(title or ""))
+    while t and t[0] in _LEADING_QUOTES:
+        t = t[1:]
+    if not t:
+        return None, None
+    m = _REGION.match(t)
+    prov, city, county = (m.group("prov"), m.group("city"), m.group("county")) if m else (None, None, None)
+    # a county needs a city or province before it, or a short name (城中区, 某某县)
+    if county and not (city or prov) and len(county) > 4:
+        county = None
+    region = "".join(x for x in (prov, city, county) if x) or None
+    if region is None:
+        return "national", None
+    rest = t[len(region):] if t.startswith(region) else t
+    if _DEPT.match(rest):
+        return "department", region
+    if county:
+        return "district", region
+    if city:
+        return "city", region
+    return "province", region
