@@ -132,7 +132,7 @@ def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
 # ---------------------------------------------------------------- document links
 
 def _link_parents(corpus: Corpus) -> None:
-    from kg.titles import title_key
+    from kg.titles import infer_level, title_key
 
     by_key: dict[str, str] = {}
     for d in sorted(corpus.documents, key=lambda d: d.id):
@@ -142,6 +142,10 @@ def _link_parents(corpus: Corpus) -> None:
         for p in d.parents:
             target = by_key.get(title_key(p.title))
             p.document_id = target if target and target != d.id else None
+            if p.level is None or p.region is None:
+                level, region = infer_level(p.title)
+                p.level = p.level or level
+                p.region = p.region or region
 
 
 def nearest_ancestor(corpus: Corpus, doc: Document) -> Optional[Document]:

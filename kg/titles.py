@@ -22,7 +22,7 @@ PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁
 _PROV = ("(?:" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + ")"
          + r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)?")
 _NAME = r"[A-Za-z\u4e00-\u9fff]"
-_CITY = _NAME + r"{1,5}?(?:自治州|地区|市|盟|州(?![市区县]))"
+_CITY = _NAME + r"{1,8}?(?:自治州|地区|市(?![场民政])|盟|州(?![市区县]))"
 _COUNTY = _NAME + r"{1,5}?(?:自治县|区|县|旗)"
 _REGION = re.compile(rf"^(?P<prov>{_PROV})?(?P<city>{_CITY})?(?P<county>{_COUNTY})?")
 _DEPT = re.compile(_NAME + r"{1,12}?(?:局|厅|委员会|委|办公室|办)(?=关于|(?:19|20)\d{2}|年度|法治|贯彻|落实|《|〈)")

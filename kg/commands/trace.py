@@ -1,0 +1,118 @@
+"""Tracing commands: kg docs, kg align, kg trace, kg gaps (a thin layer over kg.trace).
+
+Tasks are written DOC#NUMBER or DOC#TASKID (000#12, 001#u1); DOC may be an id prefix.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kg.commands._common import emit, guarded
+
+GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
+GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH")
+
+
+def _corpus(graph: Optional[str]):
+    from kg.trace import load_corpus
+
+    return load_corpus(graph or "out")
+
+
+def _plan(ref: str, graph: Optional[str], cache: dict):
+    """A plan from a file (parsed now) or a document id of the graph."""
+    from kg.errors import KgError
+
+    p = Path(ref)
+    if p.is_file():
+        from kg.pipeline import parse_paths
+
+        docs = [d for d in parse_paths([p]) if d.kind == "plan"]
+        if not docs:
+            raise KgError(f"{ref} is not a plan (no numbered tasks found): give an implementation plan")
+        return docs[0]
+    if p.is_dir():
+        raise KgError(f"{ref} is a folder: give one plan file or a document id")
+    from kg.trace import find_document
+
+    if "corpus" not in cache:
+        if graph is None and not Path("out").exists():
+            raise KgError(f"{ref!r} is neither a file nor a document of a graph: give a file path, "
+                          "or --graph DIR with a built graph")
+        cache["corpus"] = _corpus(graph)
+    return find_document(cache["corpus"], ref)
+
+
+def _docs_table(rows):
+    out = []
+    for r in rows:
+        lines = []
+        for p, lv, rel in zip(r["parents"], r["parent_levels"], r["parent_relations"]):
+            where = p["document"] or "not in corpus"
+            lines.append(f"{p['title']} [{lv or '?'}, {rel or '?'}] → {where}")
+        out.append({**r, "parents": "\n".join(lines)})
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("docs")
+    @guarded
+    def docs_cmd(graph: Optional[str] = GraphOpt,
+                 fmt: str = typer.Option("table", "--format", "-f", help="table (default) or json.")):
+        """Documents with their level, region, period and the parent directives they name."""
+        from kg.errors import KgError
+        from kg.trace import DOCS_COLUMNS, docs
+
+        rows = docs(_corpus(graph))
+        fmt = (fmt or "table").lower()
+        if fmt == "json":
+            emit(rows, DOCS_COLUMNS, "json")
+        elif fmt == "table":
+            emit(_docs_table(rows), ["document", "title", "level", "region", "period", "parents"], "table",
+                 title="Documents and the directives they name")
+        else:
+            raise KgError(f"unknown format {fmt!r}: use table or json", 2)
+
+    @app.command("align")
+    @guarded
+    def align_cmd(a: str = typer.Argument(..., help="A plan: a file, or a document id of --graph."),
+                  b: str = typer.Argument(..., help="The plan to align with: a file or a document id."),
+                  graph: Optional[str] = GraphOpt,
+                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
+        """Align the tasks of plan A with those of plan B: one row per task of A (B empty when none fits)."""
+        from kg.trace import ALIGN_COLUMNS, align
+
+        cache: dict = {}
+        da, db = _plan(a, graph, cache), _plan(b, graph, cache)
+        emit(align(da, db), ALIGN_COLUMNS, fmt, title=f"{da.id} → {db.id}")
+
+    @app.command("trace")
+    @guarded
+    def trace_cmd(task: str = typer.Argument(..., help="DOC#NUMBER or DOC#TASKID, e.g. 000#24 or 001#u1."),
+                  graph: Optional[str] = GraphOpt,
+                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
+        """The chain of a task up through every level: the tasks it carries out and their units,
+        then the named parent directives the corpus does not hold."""
+        from kg.trace import TRACE_COLUMNS, trace
+
+        rows = trace(_corpus(graph), task)
+        for r in rows:
+            if r.get("directive"):
+                r["task_title"] = f"《{r['directive']}》"
+        emit(rows, TRACE_COLUMNS, fmt, title=f"Trace of {task}")
+
+    @app.command("gaps")
+    @guarded
+    def gaps_cmd(child: str = typer.Argument(..., help="The lower plan (document id)."),
+                 parent: str = typer.Argument(..., help="The higher plan (document id)."),
+                 graph: Optional[str] = GraphOpt,
+                 fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
+        """Parent tasks not taken up, child tasks of local origin, and parent responsibilities
+        whose functional counterpart is absent at the child level."""
+        from kg.trace import GAPS_COLUMNS, find_document, gaps
+
+        corpus = _corpus(graph)
+        emit(gaps(corpus, find_document(corpus, child), find_document(corpus, parent)), GAPS_COLUMNS, fmt,
+             title=f"Gaps: {child} under {parent}")

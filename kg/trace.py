@@ -1,0 +1,382 @@
+"""The library behind ``kg docs``, ``kg align``, ``kg trace`` and ``kg gaps``.
+
+Every function works on kg.model records (a ``Corpus``) and returns plain rows (dicts), so it
+runs the same on a freshly parsed corpus and on a built graph: ``load_corpus(DIR)`` reads the
+records back from a build directory (DIR/store) with SPARQL, following the shared vocabulary.
+
+Tasks are named ``DOC#REF``: DOC is a document id, a unique id prefix (000) or a file name;
+REF is the printed number (12) or the task id (t12, u1). ``000#12`` and ``000_b7f6…#t12`` are
+the same task.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from kg.errors import KgError
+from kg.model import (Alignment, Corpus, Document, Organisation, ParentRef, Section, Source, Task,
+                      UnitMention)
+
+LEVEL_RANK = {"department": 0, "district": 1, "city": 2, "province": 3, "national": 4}
+ALIGN_COLUMNS = ["a_task_number", "a_task_title", "b_task_number", "b_task_title", "score"]
+DOCS_COLUMNS = ["document", "title", "level", "region", "parents"]
+TRACE_COLUMNS = ["step", "level", "document", "task_number", "task_title", "lead", "support",
+                 "responsible", "score", "method"]
+GAPS_COLUMNS = ["kind", "parent_task_number", "parent_task_title", "child_task_number",
+                "child_task_title", "unit", "function", "score"]
+
+
+# ---------------------------------------------------------------- finding things
+
+def find_document(corpus: Corpus, ref: str) -> Document:
+    """A document by id, unique id prefix, or file name (with or without extension)."""
+    r = str(ref).strip()
+    docs = corpus.documents
+    for test in (lambda d: d.id == r, lambda d: d.source.name == r,
+                 lambda d: d.source.name.rsplit(".", 1)[0] == r, lambda d: d.id.startswith(r)):
+        hit = [d for d in docs if test(d)]
+        if len(hit) == 1:
+            return hit[0]
+        if len(hit) > 1:
+            raise KgError(f"document {r!r} is ambiguous ({', '.join(d.id for d in hit[:6])}): give more of its id")
+    ids = ", ".join(d.id for d in docs[:12]) or "none"
+    raise KgError(f"no document {r!r}: use one of {ids}")
+
+
+def find_task(corpus: Corpus, ref: str) -> tuple[Document, Task]:
+    """A task from DOC#NUMBER, DOC#TASKID or 'DOC NUMBER'."""
+    r = str(ref).strip()
+    if "#" in r:
+        doc_ref, _, task_ref = r.rpartition("#")
+    else:
+        doc_ref, _, task_ref = r.rpartition(" ")
+    doc_ref, task_ref = doc_ref.strip(), task_ref.strip()
+    if not doc_ref or not task_ref:
+        raise KgError(f"task {r!r}: write it as DOC#NUMBER or DOC#TASKID, e.g. 000#12 or 001#u1")
+    doc = find_document(corpus, doc_ref)
+    for t in doc.tasks:
+        if t.id == task_ref or (t.number is not None and t.number == task_ref):
+            return doc, t
+    raise KgError(f"document {doc.id} has no task {task_ref!r}: give a printed number or a task id (t3, u1)")
+
+
+def _task_index(corpus: Corpus) -> dict[str, tuple[Document, Task]]:
+    return {f"{d.id}#{t.id}": (d, t) for d in corpus.documents for t in d.tasks}
+
+
+def _units(corpus: Corpus, task: Task, role: str) -> str:
+    names = []
+    for u in task.units:
+        if u.role != role:
+            continue
+        org = corpus.organisations.get(u.org_id) if u.org_id else None
+        name = org.name if org else u.text
+        if name not in names:
+            names.append(name)
+    return "、".join(names)
+
+
+# ---------------------------------------------------------------- kg docs
+
+def parent_level(p: ParentRef) -> Optional[str]:
+    if p.level:
+        return p.level
+    from kg.titles import infer_level
+
+    return infer_level(p.title)[0]
+
+
+def docs(corpus: Corpus) -> list[dict]:
+    """One row per document: document, title, level, region, period, parents
+    (parents: [{title, document}] in the order the document names them)."""
+    rows = []
+    for d in sorted(corpus.documents, key=lambda d: d.id):
+        rows.append({
+            "document": d.id, "title": d.title, "level": d.level, "region": d.region,
+            "period": f"{d.period[0]}-{d.period[1]}" if d.period else None,
+            "parents": [{"title": p.title, "document": p.document_id} for p in d.parents],
+            "parent_levels": [parent_level(p) for p in d.parents],
+            "parent_relations": [p.relation for p in d.parents],
+        })
+    return rows
+
+
+# ---------------------------------------------------------------- kg align
+
+def align(a: Document, b: Document) -> list[dict]:
+    """One row per task of ``a``: its counterpart in ``b`` (empty when none clears the threshold)."""
+    from kg.link import align_documents
+
+    rows = []
+    for m in align_documents(a, b):
+        rows.append({
+            "a_task_number": m.a.number, "a_task_title": m.a.title, "a_task": m.a.id,
+            "b_task_number": m.b.number if m.b else None, "b_task_title": m.b.title if m.b else None,
+            "b_task": m.b.id if m.b else None, "score": m.score if m.b else None,
+        })
+    return rows
+
+
+# ---------------------------------------------------------------- kg trace
+
+def _named_above(corpus: Corpus, docs_on_chain: list[Document]) -> list[ParentRef]:
+    """Named parent directives the corpus does not hold, above the highest document of the
+    chain, nearest level first (each title once)."""
+    from kg.titles import title_key
+
+    held = {d.id for d in corpus.documents}
+    top_rank = max((LEVEL_RANK.get(d.level or "", -1) for d in docs_on_chain), default=-1)
+    seen, out = set(), []
+    for d in reversed(docs_on_chain):
+        for p in d.parents:
+            k = title_key(p.title)
+            rank = LEVEL_RANK.get(parent_level(p) or "", len(LEVEL_RANK))
+            if p.document_id in held or k in seen or rank <= top_rank:
+                continue
+            seen.add(k)
+            out.append(p)
+    out.sort(key=lambda p: LEVEL_RANK.get(parent_level(p) or "", len(LEVEL_RANK)))
+    return out
+
+
+def trace(corpus: Corpus, task_ref: str) -> list[dict]:
+    """The chain of a task upwards: the task (step 0), the task(s) it carries out at each level the
+    corpus holds (following alignments), then the named parent directives the corpus lacks
+    (titles only)."""
+    doc, task = find_task(corpus, task_ref)
+    index = _task_index(corpus)
+    ups: dict[str, list[Alignment]] = {}
+    for al in corpus.alignments:
+        ups.setdefault(al.child, []).append(al)
+
+    def row(step, d, t, al=None):
+        return {"step": step, "level": d.level, "document": d.id, "task_number": t.number, "task": t.id,
+                "task_title": t.title, "lead": _units(corpus, t, "lead"),
+                "support": _units(corpus, t, "support"), "responsible": _units(corpus, t, "responsible"),
+                "score": al.score if al else None, "method": al.method if al else None}
+
+    rows = [row(0, doc, task)]
+    chain_docs = [doc]
+    frontier, seen, step = [f"{doc.id}#{task.id}"], {f"{doc.id}#{task.id}"}, 0
+    while frontier:
+        step += 1
+        nxt = []
+        for key in frontier:
+            for al in sorted(ups.get(key, []), key=lambda a: (-a.score, a.parent)):
+                if al.parent in seen or al.parent not in index:
+                    continue
+                seen.add(al.parent)
+                pd, pt = index[al.parent]
+                rows.append(row(step, pd, pt, al))
+                if pd not in chain_docs:
+                    chain_docs.append(pd)
+                nxt.append(al.parent)
+        frontier = nxt
+    step = max(r["step"] for r in rows)
+    for p in _named_above(corpus, chain_docs):
+        step += 1
+        rows.append({"step": step, "level": parent_level(p), "document": None, "task_number": None,
+                     "task": None, "task_title": None, "directive": p.title, "lead": "", "support": "",
+                     "responsible": "", "score": None, "method": "named parent (not in corpus)"})
+    return rows
+
+
+# ---------------------------------------------------------------- kg gaps
+
+def _pairs(corpus: Corpus, child: Document, parent: Document) -> list[tuple[Task, Task, float]]:
+    """Aligned (child task, parent task, score): the corpus's links when it has any between the two
+    documents, else computed now."""
+    index = _task_index(corpus)
+    pre = [a for a in corpus.alignments
+           if a.child.startswith(child.id + "#") and a.parent.startswith(parent.id + "#")]
+    if pre:
+        return [(index[a.child][1], index[a.parent][1], a.score) for a in pre
+                if a.child in index and a.parent in index]
+    from kg.link import align_documents
+
+    return [(m.a, m.b, m.score) for m in align_documents(child, parent) if m.b is not None]
+
+
+def _functions(corpus: Corpus, task: Task, roles=("lead", "support", "responsible")) -> dict[str, str]:
+    out = {}
+    for u in task.units:
+        org = corpus.organisations.get(u.org_id) if u.org_id else None
+        if u.role in roles and org is not None and org.function and not org.is_group:
+            out.setdefault(org.function, org.name)
+    return out
+
+
+def gaps(corpus: Corpus, child: Document, parent: Document) -> list[dict]:
+    """Parent tasks no child task carries out (not_taken_up), child tasks carrying out no parent
+    task (local_addition), and, for each aligned pair, a unit leading or responsible for the parent
+    task whose function no unit of the child task has (missing_counterpart)."""
+    pairs = _pairs(corpus, child, parent)
+    up = {c.id for c, _, _ in pairs}
+    down = {p.id for _, p, _ in pairs}
+    rows = []
+    for t in parent.tasks:
+        if t.id not in down:
+            rows.append({"kind": "not_taken_up", "parent_task_number": t.number, "parent_task": t.id,
+                         "parent_task_title": t.title})
+    for t in child.tasks:
+        if t.id not in up:
+            rows.append({"kind": "local_addition", "child_task_number": t.number, "child_task": t.id,
+                         "child_task_title": t.title})
+    order = {t.id: k for k, t in enumerate(parent.tasks)}
+    for c, p, score in sorted(pairs, key=lambda x: (order.get(x[1].id, 0), x[0].id)):
+        have = _functions(corpus, c)
+        for fn, name in _functions(corpus, p, ("lead", "responsible")).items():
+            if fn not in have:
+                rows.append({"kind": "missing_counterpart", "parent_task_number": p.number,
+                             "parent_task": p.id, "parent_task_title": p.title,
+                             "child_task_number": c.number, "child_task": c.id, "child_task_title": c.title,
+                             "unit": name, "function": fn, "score": score})
+    return rows
+
+
+# ---------------------------------------------------------------- reading a built graph
+
+_PFX = """PREFIX dg: <https://w3id.org/dutygraph/ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+"""
+_DOC = "https://w3id.org/dutygraph/id/doc/"
+_ORG = "https://w3id.org/dutygraph/id/org/"
+_ROLE = {"Lead": "lead", "Support": "support", "Responsible": "responsible"}
+
+
+def _local(iri: Optional[str]) -> Optional[str]:
+    if not iri:
+        return None
+    return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
+
+
+def _level(iri: Optional[str]) -> Optional[str]:
+    name = _local(iri)
+    return name.lower() if name else None
+
+
+def _num(x) -> int:
+    try:
+        return int(str(x).rsplit("/", 1)[-1])
+    except ValueError:
+        return 0
+
+
+def load_corpus(graph_dir) -> Corpus:
+    """Documents, sections, tasks with units, organisations and alignments read from a build."""
+    from kg.api import Graph
+
+    g = Graph.open(graph_dir)
+    q = lambda text: g.sparql(_PFX + text)  # noqa: E731
+    docs: dict[str, Document] = {}
+    for r in q("""SELECT ?doc ?cls ?title ?level ?region ?start ?end ?file WHERE {
+        ?doc a ?cls . FILTER(?cls IN (dg:Plan, dg:AnnualReport))
+        OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dg:level ?level }
+        OPTIONAL { ?doc dg:region ?region } OPTIONAL { ?doc dg:periodStart ?start }
+        OPTIONAL { ?doc dg:periodEnd ?end } OPTIONAL { ?doc dg:fileName ?file } }"""):
+        did = r["doc"][len(_DOC):]
+        if did in docs:
+            continue
+        name = str(r.get("file") or did)
+        period = None
+        if r.get("start") and r.get("end"):
+            try:
+                period = (int(str(r["start"])[:4]), int(str(r["end"])[:4]))
+            except ValueError:
+                period = None
+        docs[did] = Document(id=did, source=Source(path=name, name=name, sha256="", format="", text=""),
+                             kind="report" if r["cls"].endswith("AnnualReport") else "plan",
+                             title=str(r.get("title") or ""), level=_level(r.get("level")),
+                             region=r.get("region"), period=period)
+    refs = sorted(q("""SELECT ?doc ?ref ?title ?rel ?words ?target ?tlevel WHERE {
+        ?doc dg:namesParent ?ref . OPTIONAL { ?ref dcterms:title ?title }
+        OPTIONAL { ?ref dg:relation ?rel } OPTIONAL { ?ref dg:relationWords ?words }
+        OPTIONAL { ?ref dg:target ?target OPTIONAL { ?target dg:level ?tlevel } } }"""),
+                  key=lambda r: (r["doc"], _num(r["ref"])))
+    done = set()
+    for r in refs:
+        d = docs.get(r["doc"][len(_DOC):])
+        if d is None or r["ref"] in done:
+            continue
+        done.add(r["ref"])
+        target = r.get("target") or ""
+        tid = target[len(_DOC):] if target.startswith(_DOC) else None
+        d.parents.append(ParentRef(title=str(r.get("title") or ""), relation=str(r.get("rel") or ""),
+                                   words=str(r.get("words") or ""), level=_level(r.get("tlevel")),
+                                   document_id=tid if tid in docs else None))
+    for r in q("""SELECT ?doc ?rel ?target WHERE {
+        { ?doc eli:based_on ?target BIND("based_on" AS ?rel) } UNION { ?doc eli:applies ?target BIND("applies" AS ?rel) }
+        } ORDER BY ?doc ?target"""):
+        d, tid = docs.get(r["doc"][len(_DOC):]), (r.get("target") or "")[len(_DOC):]
+        if d is not None and tid in docs and all(p.document_id != tid for p in d.parents):
+            d.parents.append(ParentRef(title=docs[tid].title, relation=r["rel"], words="",
+                                       level=docs[tid].level, document_id=tid))
+    for r in q("""SELECT ?s ?up ?number ?title ?depth WHERE { ?s a dg:Section .
+        OPTIONAL { ?s eli:is_part_of ?up } OPTIONAL { ?s eli:number ?number }
+        OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dg:depth ?depth } } ORDER BY ?s"""):
+        did, _, sid = r["s"][len(_DOC):].partition("/s/")
+        d = docs.get(did)
+        if d is None or any(s.id == sid for s in d.sections):
+            continue
+        up = r.get("up") or ""
+        d.sections.append(Section(id=sid, number=str(r.get("number") or ""), depth=int(r.get("depth") or 0),
+                                  title=str(r.get("title") or ""),
+                                  parent=up.partition("/s/")[2] if "/s/" in up else None))
+    tasks: dict[str, Task] = {}
+    order: dict[str, int] = {}
+    for r in q("""SELECT ?t ?sec ?number ?title ?text ?order WHERE { ?t a dg:Task .
+        OPTIONAL { ?t eli:is_part_of ?sec } OPTIONAL { ?t eli:number ?number }
+        OPTIONAL { ?t dcterms:title ?title } OPTIONAL { ?t schema:description ?text }
+        OPTIONAL { ?t dg:order ?order } }"""):
+        did, _, tid = r["t"][len(_DOC):].partition("/t/")
+        if did not in docs or r["t"] in tasks:
+            continue
+        sec = r.get("sec") or ""
+        tasks[r["t"]] = Task(id=tid, number=str(r["number"]) if r.get("number") is not None else None,
+                             title=str(r.get("title") or ""), text=str(r.get("text") or r.get("title") or ""),
+                             section=sec.partition("/s/")[2] if "/s/" in sec else None)
+        order[r["t"]] = int(r.get("order") or 0)
+    for iri in sorted(tasks, key=lambda i: (i.partition("/t/")[0], order[i], i)):
+        docs[iri[len(_DOC):].partition("/t/")[0]].tasks.append(tasks[iri])
+    for r in sorted(q("""SELECT ?t ?a ?role ?unit ?written ?label WHERE { ?t dg:assignment ?a .
+        OPTIONAL { ?a dg:role ?role } OPTIONAL { ?a dg:unit ?unit } OPTIONAL { ?a dg:asWritten ?written }
+        OPTIONAL { ?a dg:roleLabel ?label } }"""), key=lambda r: (r["t"], _num(r["a"]))):
+        t = tasks.get(r["t"])
+        if t is None:
+            continue
+        unit = r.get("unit") or ""
+        t.units.append(UnitMention(text=str(r.get("written") or ""), role=_ROLE.get(_local(r.get("role")), "responsible"),
+                                   label=str(r.get("label") or ""),
+                                   org_id=unit[len(_ORG):] if unit.startswith(_ORG) else None))
+    corpus = Corpus(documents=[docs[k] for k in sorted(docs)])
+    for r in q("""SELECT ?o ?name ?fn ?level ?cls WHERE { ?o a org:Organization .
+        OPTIONAL { ?o skos:prefLabel ?name } OPTIONAL { ?o dg:function ?fn }
+        OPTIONAL { ?o dg:level ?level } OPTIONAL { ?o org:classification ?cls } }"""):
+        oid = r["o"][len(_ORG):] if r["o"].startswith(_ORG) else r["o"]
+        o = corpus.organisations.get(oid)
+        if o is None:
+            o = corpus.organisations[oid] = Organisation(id=oid, name=str(r.get("name") or oid),
+                                                         level=_level(r.get("level")))
+        if r.get("fn") and not o.function:
+            o.function = _local(r["fn"])
+        if r.get("cls") and _local(r["cls"]) == "Group":
+            o.is_group = True
+    for r in q("""SELECT ?t ?p ?score ?method WHERE { ?t dg:alignment ?al . ?al dg:parentTask ?p .
+        OPTIONAL { ?al dg:score ?score } OPTIONAL { ?al dg:method ?method } }"""):
+        if r["t"] not in tasks or r["p"] not in tasks:
+            continue
+        key = lambda iri: iri[len(_DOC):].replace("/t/", "#", 1)  # noqa: E731
+        corpus.alignments.append(Alignment(child=key(r["t"]), parent=key(r["p"]),
+                                           score=float(r.get("score") or 0.0), method=str(r.get("method") or "")))
+    have = {(a.child, a.parent) for a in corpus.alignments}
+    for r in q("SELECT ?t ?p WHERE { ?t dg:carriesOut ?p }"):
+        if r["t"] in tasks and r["p"] in tasks:
+            pair = (r["t"][len(_DOC):].replace("/t/", "#", 1), r["p"][len(_DOC):].replace("/t/", "#", 1))
+            if pair not in have:
+                have.add(pair)
+                corpus.alignments.append(Alignment(child=pair[0], parent=pair[1], score=0.0, method="carriesOut"))
+    corpus.alignments.sort(key=lambda a: (a.child, a.parent))
+    return corpus
