@@ -237,8 +237,10 @@ def link(corpus: Corpus, overrides=None) -> None:
     _link_parents(corpus)
     alignments = _link_tasks(corpus)
     corpus.alignments = apply_overrides(alignments, load_link_overrides(overrides))
+    import importlib
+
     try:
-        from kg import evidence
+        evidence = importlib.import_module("kg.evidence")
     except ModuleNotFoundError as e:
         if e.name != "kg.evidence":
             raise
