@@ -255,6 +255,7 @@ def _ref(task):
 @pytest.fixture(scope="module")
 def seeds(corpus_dir):
     pytest.importorskip("kg.parse")
+    pytest.importorskip("kg.report")
     from kg.pipeline import parse_paths
 
     docs = parse_paths([corpus_dir / "000_b7f676789088e75d.txt", corpus_dir / "001_642e6dbf011a83a5.txt"])

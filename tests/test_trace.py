@@ -1,0 +1,171 @@
+"""kg.trace and the tracing commands (kg docs, align, trace, gaps).
+
+Expected answers were read off the crafted plans in test_link.py and the hand-written graph
+tests/data/trace_mini.trig (see its header), not copied from the code's output.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.errors import KgError
+from test_link import crafted_corpus
+
+MINI = str(Path(__file__).parent / "data" / "trace_mini.trig")
+
+
+def _run(*args):
+    from kg.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+# ---------------------------------------------------------------- on records
+
+def test_docs_rows_list_every_named_parent_with_its_document_or_none():
+    from kg.trace import docs
+
+    rows = {r["document"]: r for r in docs(crafted_corpus())}
+    assert rows["c"]["parents"] == [
+        {"title": "广西法治政府建设实施方案(20212025年)", "document": "p"},
+        {"title": "〈法治政府建设实施纲要（2021-2025年）〉重要举措分工方案", "document": None}]
+    assert rows["c"]["parent_levels"] == ["province", "national"]
+    assert rows["p"]["parents"] == []
+
+
+def test_find_task_forms():
+    from kg.trace import find_task
+
+    c = crafted_corpus()
+    assert find_task(c, "c#5")[1].id == "c5"
+    assert find_task(c, "c#c5")[1].id == "c5"
+    assert find_task(c, "c 5")[1].id == "c5"
+    with pytest.raises(KgError, match="no task"):
+        find_task(c, "c#99")
+    with pytest.raises(KgError, match="no document"):
+        find_task(c, "zz#1")
+    with pytest.raises(KgError, match="DOC#NUMBER"):
+        find_task(c, "c5")
+
+
+def test_trace_goes_up_to_the_parent_task_then_the_named_directive_above():
+    from kg.trace import trace
+
+    rows = trace(crafted_corpus(), "c#6")
+    assert [(r["step"], r["document"], r["task"]) for r in rows[:2]] == [(0, "c", "c6"), (1, "p", "t4")]
+    assert rows[0]["lead"] == "lz-yingji" and rows[1]["lead"] == "gx-yingji"
+    assert rows[1]["score"] >= 0.3
+    # the provincial plan is held; the national directive the city plan names is the next level
+    assert [(r["level"], r["directive"]) for r in rows[2:]] == [
+        ("national", "〈法治政府建设实施纲要（2021-2025年）〉重要举措分工方案")]
+
+
+def test_trace_of_a_local_addition_has_no_parent_task():
+    from kg.trace import trace
+
+    rows = trace(crafted_corpus(), "c#4")
+    assert [r["document"] for r in rows] == ["c", None]
+
+
+def test_gaps_on_crafted_plans():
+    from kg.trace import find_document, gaps
+
+    c = crafted_corpus()
+    rows = gaps(c, find_document(c, "c"), find_document(c, "p"))
+    assert [r["parent_task"] for r in rows if r["kind"] == "not_taken_up"] == ["t6"]
+    assert [r["child_task"] for r in rows if r["kind"] == "local_addition"] == ["c4"]
+    # leads of the provincial task whose function no unit of the city task has
+    missing = [(r["parent_task"], r["child_task"], r["function"]) for r in rows if r["kind"] == "missing_counterpart"]
+    assert missing == [("t2", "c2", "shichang"), ("t3", "c1", "sifa"), ("t5", "c5", "gongan")]
+
+
+def test_gaps_compute_alignment_when_the_corpus_has_none():
+    from kg.trace import find_document, gaps
+
+    c = crafted_corpus(link_it=False)
+    rows = gaps(c, find_document(c, "c"), find_document(c, "p"))
+    assert [r["parent_task"] for r in rows if r["kind"] == "not_taken_up"] == ["t6"]
+
+
+# ---------------------------------------------------------------- reading a graph
+
+def test_load_corpus_reads_the_vocabulary():
+    from kg.trace import load_corpus
+
+    c = load_corpus(MINI)
+    d = {x.id: x for x in c.documents}
+    assert set(d) == {"c", "d"}
+    assert [p.document_id for p in d["d"].parents] == [None, None, "c"]
+    assert [p.level for p in d["d"].parents] == ["national", "province", "city"]
+    assert d["c"].period == (2021, 2025) and d["d"].level == "district"
+    assert [t.id for t in d["d"].tasks] == ["t1", "u1"] and d["d"].tasks[1].number is None
+    assert d["c"].tasks[0].section == "s1" and [u.org_id for u in d["c"].tasks[0].units] == ["lz-sifaju", "lz-bianban"]
+    assert c.organisations["lz-sifaju"].function == "sifa"
+    assert [(a.child, a.parent, a.score) for a in c.alignments] == [("d#t1", "c#t1", 0.83)]
+
+
+def test_cli_docs_json_contract():
+    r = _run("docs", "--graph", MINI, "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [set(x) for x in rows] == [{"document", "title", "level", "region", "parents"}] * 2
+    d = [x for x in rows if x["document"] == "d"][0]
+    assert [p["document"] for p in d["parents"]] == [None, None, "c"]
+    assert all(set(p) == {"title", "document"} for p in d["parents"])
+    assert _run("docs", "--graph", MINI).exit_code == 0
+
+
+def test_cli_trace_shows_the_whole_chain():
+    r = _run("trace", "d#1", "--graph", MINI, "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [x["level"] for x in rows] == ["district", "city", "province", "national"]
+    assert rows[1]["lead"] == "柳州市司法局、中共柳州市委机构编制委员会办公室"
+    assert "责任分工方案" in rows[2]["task_title"] and "纲要" in rows[3]["task_title"]
+
+
+def test_cli_gaps():
+    r = _run("gaps", "d", "c", "--graph", MINI, "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [(x["kind"], x["parent_task_number"], x["child_task_title"], x["unit"]) for x in rows] == [
+        ("not_taken_up", "2", None, None),
+        ("local_addition", None, "打造城中特色法治品牌", None),
+        ("missing_counterpart", "1", "全面实行政府权责清单制度", "柳州市司法局")]
+
+
+@pytest.mark.parametrize("args,msg", [
+    (("trace", "d#9", "--graph", MINI), "no task"),
+    (("trace", "d#1", "--graph", "/nonexistent/graph"), "no graph"),
+    (("gaps", "x", "c", "--graph", MINI), "no document"),
+    (("docs", "--graph", MINI, "--format", "xml"), "unknown format"),
+])
+def test_cli_errors_are_one_line(args, msg):
+    r = _run(*args)
+    assert r.exit_code != 0
+    assert msg in r.output and "Traceback" not in r.output
+
+
+def test_cli_align_graph_documents():
+    r = _run("align", "d", "c", "--graph", MINI, "--format", "csv")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "a_task_number,a_task_title,b_task_number,b_task_title,score"
+    assert lines[1].startswith("1,全面实行政府权责清单制度,1,全面实行政府权责清单制度,")
+    assert lines[2] == ",打造城中特色法治品牌,,,"
+
+
+def test_cli_align_files(corpus_dir):
+    pytest.importorskip("kg.parse")
+    pytest.importorskip("kg.report")
+    r = _run("align", str(corpus_dir / "000_b7f676789088e75d.txt"), str(corpus_dir / "001_642e6dbf011a83a5.txt"),
+             "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = {x["a_task_number"]: x for x in json.loads(r.output)}
+    assert len(rows) == 47
+    # checked by reading both texts: same title and text in both plans
+    assert rows["24"]["b_task_title"] == "持续深化行政复议体制改革" and rows["24"]["b_task_number"] is None
+    assert rows["1"]["b_task_number"] == "4"  # 全面实行政府权责清单制度 ↔ 深化权责清单管理
