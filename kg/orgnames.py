@@ -1,0 +1,468 @@
+"""Names of Chinese government bodies: normalisation, segmentation, abbreviations, kinds, functions.
+
+One name at a time, no state about a corpus (that is kg.resolve). The tables are data files in
+kg/data/: ``units.dict`` (jieba dictionary of unit words and level prefixes), ``abbreviations.tsv``
+(full form / short form pairs), ``kinds.tsv`` (kind keywords), ``provinces.tsv``,
+``level_names.tsv`` and ``province_ting.txt`` (how a function's body is named at each level).
+
+Segmentation: jieba, with only the unit dictionary loaded, cuts a name such as 市公安局城中分局
+into 市 / 公安局 / 城中 / 分局; leading tokens that are level prefixes (区, 市委, 区级, 市直 …) or
+a region's name give the level and region; the rest is the core (公安局), and a place + 分局
+after a bureau makes a branch.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+DATA = Path(__file__).resolve().parent / "data"
+
+LEVEL_UP = {"district": "city", "city": "province"}
+# Level prefix characters and words -> level; the party committee prefixes.
+LEVEL_CHARS = {"区": "district", "县": "district", "旗": "district", "市": "city", "州": "city",
+               "省": "province", "自治区": "province"}
+PARTY_PREFIXES = {"区委": "区", "县委": "县", "旗委": "旗", "市委": "市", "州委": "州", "省委": "省",
+                  "自治区党委": "自治区"}
+COLLECTIVE_PREFIXES = {"区级", "市级", "县级", "省级", "区直", "市直", "县直", "省直"}
+
+# A collective phrase (a group of bodies, not one body).
+GROUP_RE = re.compile(r"^各|各(?!级人民)|其他|其它|有关|相关|成员单位|主管部门|委办局|^(区|市|县|省|自治区)(直|级)"
+                      r"|议事协调机构|等单位$|等部门$|所属|下属|各级")
+# Qualifiers after a unit that are not part of its name.
+QUALIFIER_RE = re.compile(r"(等部门|等单位)?(按照?职责分工(分别)?负责|按照?职责分工|分别负责|负责)$")
+# A branch of a higher body in a place: 市公安局城中分局.
+BRANCH_RE = re.compile(r"^(?P<core>.+?局)(?P<place>[^局]{2,6}?)(?P<kind>分局)$")
+
+
+def _lines(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+# ---------------------------------------------------------------- normalisation
+
+def normalise(text: str) -> str:
+    """As written → comparable text: NFKC, no spaces, ASCII brackets, no trailing qualifier."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = re.sub(r"\s+", "", s)
+    s = s.replace("〔", "(").replace("〕", ")").replace("“", "").replace("”", "")
+    s = s.strip("。;；,，、:：")
+    s = QUALIFIER_RE.sub("", s) or s
+    return s
+
+
+def _general(s: str) -> str:
+    """The general contraction rules of government names (see abbreviations.tsv)."""
+    s = re.sub(r"(?<=.)[和与及](?=.)", "", s)
+    s = re.sub(r"人民(?=政府|法院|检察院)", "", s)
+    s = s.replace("委员会", "委").replace("办公室", "办")
+    s = re.sub(r"依法治(自治区|区|市|县|省|州|旗)", "依法治", s)
+    s = re.sub(r"(?<=.)机关$", "", s)
+    return s
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(contracted full → short) pairs, longest first; (short → written full) for expansion."""
+    contract, expand = [], []
+    for row in _lines("abbreviations.tsv"):
+        full, short = row[0], row[1]
+        contract.append((_general(full), _general(short)))
+        if len(row) < 3 or row[2] != "-":
+            expand.append((short, full))
+    contract.sort(key=lambda p: (-len(p[0]), p[0]))
+    expand.sort(key=lambda p: -len(p[0]))  # stable: the first full form of a short one wins
+    return contract, expand
+
+
+def contract(core: str) -> str:
+    """The comparison key of a core name: 发展和改革委员会 → 发改委, 应急管理局 → 应急局."""
+    s = _general(core)
+    for full, short in _abbreviations()[0]:
+        if full != short and full in s:
+            s = s.replace(full, short)
+    return s.upper()
+
+
+def expand(core: str, kind: str = "government") -> str:
+    """The full written form of a core name: 应急局 → 应急管理局, 法院 → 人民法院."""
+    s = core
+    for short, full in _abbreviations()[1]:
+        bare = full.replace("和", "")
+        if bare != full and bare in s and full not in s:
+            s = s.replace(bare, full, 1)
+        elif short in s and full not in s and _general(full) not in _general(s):
+            s = s.replace(short, full, 1)
+    s = re.sub(r"(?<!人民)(法院|检察院)", r"人民\1", s)
+    s = re.sub(r"^政府", "人民政府", s)
+    if kind == "government" and s.endswith("委") and not re.search(r"(党|纪|监|政法|编|常)委$", s):
+        s += "员会"
+    return s
+
+
+# ---------------------------------------------------------------- segmentation (jieba)
+
+_lock = threading.Lock()
+_tokenizer = None
+_added: set[str] = set()
+
+
+def tokenizer():
+    """A jieba tokenizer with only the unit dictionary, loaded once; its cache in a private dir."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.ERROR)
+                tk = jieba.Tokenizer(dictionary=str(DATA / "units.dict"))
+                cache = Path(tempfile.gettempdir()) / f"dutygraph-jieba-{os.getuid() if hasattr(os, 'getuid') else 0}"
+                cache.mkdir(mode=0o700, exist_ok=True)
+                tk.tmp_dir = str(cache)
+                tk.initialize()
+                _tokenizer = tk
+    return _tokenizer
+
+
+def add_words(words) -> None:
+    """Teach the tokenizer region names (柳州市, 城中区, 城中) so that they are cut whole."""
+    tk = tokenizer()
+    for w in sorted(set(words) - _added):
+        if w:
+            tk.add_word(w, 100000, "r")
+            _added.add(w)
+
+
+def cut(text: str) -> list[str]:
+    return tokenizer().lcut(text, HMM=False)
+
+
+# ---------------------------------------------------------------- regions
+
+@functools.lru_cache(maxsize=1)
+def _provinces() -> list[tuple[str, str]]:
+    """(form, full name), longest form first."""
+    pairs = []
+    for row in _lines("provinces.tsv"):
+        pairs.append((row[0], row[0]))
+        for short in (row[1].split(",") if len(row) > 1 else []):
+            pairs.append((short, row[0]))
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+
+def find_province(*texts: str) -> Optional[str]:
+    """The first provincial-level region named in the texts (广西 → 广西壮族自治区)."""
+    best = None
+    for t in texts:
+        t = normalise(t)
+        for form, full in _provinces():
+            i = t.find(form)
+            if i >= 0 and (best is None or i < best[0]):
+                best = (i, full)
+        if best:
+            return best[1]
+    return None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Where a document sits: its level and the regions above it."""
+
+    level: Optional[str] = None
+    region: Optional[str] = None
+    province: Optional[str] = None
+    city: Optional[str] = None
+    district: Optional[str] = None  # full: 柳州市城中区
+
+    @property
+    def district_short(self) -> Optional[str]:
+        """城中 for 柳州市城中区 (two characters at least, else None)."""
+        if not self.district:
+            return None
+        d = self.district
+        if self.city and d.startswith(self.city):
+            d = d[len(self.city):]
+        d = re.sub(r"(区|县|旗|市)$", "", d)
+        return d if len(d) >= 2 else None
+
+    def region_of(self, level: str) -> Optional[str]:
+        return {"district": self.district, "city": self.city, "province": self.province}.get(level)
+
+    def up(self) -> "Chain":
+        """The chain of the region one level up."""
+        if self.level == "district":
+            return Chain("city", self.city, self.province, self.city, None)
+        if self.level == "city":
+            return Chain("province", self.province, self.province, None, None)
+        return Chain()
+
+    def words(self) -> list[str]:
+        out = [w for w in (self.region, self.province, self.city, self.district, self.district_short) if w]
+        if self.district and self.city and self.district.startswith(self.city):
+            out.append(self.district[len(self.city):])
+        return out
+
+
+def chain_for(level: Optional[str], region: Optional[str], *titles: str) -> Chain:
+    """The region chain of a document from its level, region and title(s)."""
+    region = normalise(region or "") or None
+    province = find_province(region or "", *titles)
+    rest = region or ""
+    for form, full in _provinces():
+        if rest.startswith(form):
+            rest = rest[len(form):]
+            break
+    city = district = None
+    m = None
+    for rx in (r"^(.{1,10}?市)(?=.)", r"^(.{1,12}?自治州)(?=.)", r"^(.{1,6}?(?:州|盟|地区))(?=.)"):
+        m = m or (re.match(rx, rest) if rest else None)
+    if level == "province":
+        province = region or province
+    elif level == "city" or (level not in ("district",) and rest.endswith("市")):
+        city = rest or None
+    if level == "district" and rest:
+        district = rest
+        if m:
+            city = m.group(1)
+        else:  # a county or district named alone: its city from the title (柳州市城中区…)
+            short = re.sub(r"(区|县|旗)$", "", rest)
+            for t in titles:
+                mm = re.search(r"([^\s《》〈〉()（）,，、]{1,6}?(?:市|自治州|州|盟))" + re.escape(short), normalise(t))
+                if mm:
+                    city = mm.group(1)
+                    district = city + rest
+                    break
+    if level == "department" and m:
+        city = m.group(1)
+    elif level == "department" and rest.endswith("市"):
+        city = rest
+    return Chain(level, region, province, city, district)
+
+
+# ---------------------------------------------------------------- one name
+
+@dataclass
+class ParsedName:
+    text: str  # normalised as written
+    level: Optional[str] = None
+    region: Optional[str] = None
+    core: str = ""  # the name after its prefix: 司法局
+    party: bool = False  # named under a party committee prefix (区委…)
+    place: str = ""  # for a branch: the place (城中 in 市公安局城中分局)
+    is_group: bool = False
+    kind: str = "other"
+    chain: Chain = field(default_factory=Chain)  # the chain of the body's own region
+    scope: str = ""  # a document id, when the document's region is unknown (kept apart)
+
+    @property
+    def key(self) -> str:
+        core = contract(self.core)
+        if self.party and core in ("", "办"):
+            core = "委" + core
+        if self.is_group:
+            core = "G:" + core
+        if self.place:
+            core += "#" + self.place.upper()
+        return f"{self.level or ''}|{self.region or ''}|{core}" + (f"@{self.scope}" if self.scope else "")
+
+    @property
+    def name(self) -> str:
+        """The canonical written name: region + full core."""
+        return self.written(full=True)
+
+    def written(self, full: bool = True) -> str:
+        """Region + core, the core in full (canonical) or as written."""
+        if not self.region:
+            return self.text
+        core = self.core if self.is_group or not full else expand(self.core, self.kind)
+        if self.place:
+            return f"{self.region}{core}{self.place}分局"
+        if self.party:
+            if not core:
+                return f"中共{self.region}委员会"
+            return f"{self.region}{'党委' if self.level == 'province' and self.region.endswith('自治区') else '委'}{core}"
+        return self.region + core
+
+
+@functools.lru_cache(maxsize=1)
+def _kinds() -> list[tuple[str, re.Pattern]]:
+    return [(row[0], re.compile(row[1])) for row in _lines("kinds.tsv")]
+
+
+def kind_of(core: str, party: bool = False) -> str:
+    """party | government | court | procuratorate | congress | cppcc | mass | other."""
+    for kind, rx in _kinds():
+        if kind == "government" and party:
+            return "party"
+        if rx.search(core):
+            return kind
+    return "party" if party else "other"
+
+
+def _region_prefix(s: str, chain: Chain) -> tuple[str, Optional[str], str]:
+    """A written region at the start of s → (region, level, rest)."""
+    cands = []
+    for lv in ("district", "city", "province"):
+        r = chain.region_of(lv)
+        if r:
+            cands.append((r, lv, r))
+    if chain.district and chain.city and chain.district.startswith(chain.city):
+        cands.append((chain.district[len(chain.city):], "district", chain.district))
+    for form, full in _provinces():
+        if full == chain.province or not chain.province:
+            cands.append((form, "province", full))
+    for form, lv, full in sorted(cands, key=lambda c: -len(c[0])):
+        if s.startswith(form) and len(s) > len(form):
+            return full, lv, s[len(form):]
+    return "", None, s
+
+
+def parse(text: str, chain: Chain) -> ParsedName:
+    """Level, region, core, kind of one unit name as written in a document of ``chain``."""
+    s = normalise(text)
+    p = ParsedName(text=s)
+    region, level, rest = _region_prefix(s, chain)
+    party = False
+    collective = False
+    if level:
+        if rest.startswith("委") and not rest.startswith("委员会"):
+            party, rest = True, rest[1:]
+        elif rest.startswith("党委") and level == "province":
+            party, rest = True, rest[2:]
+    else:
+        add_words(chain.words())
+        toks = cut(s)
+        first = toks[0] if toks else ""
+        if first in PARTY_PREFIXES:
+            party, level = True, LEVEL_CHARS[PARTY_PREFIXES[first]]
+        elif first in COLLECTIVE_PREFIXES:
+            collective, level = True, LEVEL_CHARS[first[:-1]]
+            first = first[:-1]  # keep 级/直 in the phrase: 区级其他…单位 → 柳州市城中区级其他…单位
+        elif first in LEVEL_CHARS and len(toks) > 1:
+            level = LEVEL_CHARS[first]
+        elif chain.district_short and first == chain.district_short and len(toks) > 1 \
+                and not toks[1].startswith(("区", "县")):
+            # 城中生态环境局: a city body's branch in the district
+            rest = s[len(first):]
+            p.place, p.level, p.region = first, "city", chain.city
+            p.core, p.kind, p.chain = rest, kind_of(rest), chain.up() if chain.level == "district" else chain
+            return p
+        if level:
+            rest = s[len(first):]
+            region = chain.region_of(level) or ""
+            if first == "自治区" or first == "自治区党委":
+                region = chain.province if (chain.province or "").endswith("自治区") else ""
+    p.is_group = collective or bool(GROUP_RE.search(s))
+    if not level and not p.is_group:
+        k = kind_of(s)
+        if k not in ("other",) and not re.search(r"[A-Za-z]", s):  # 司法局 alone: the document's own level
+            level, region = chain.level if chain.level in LEVEL_UP or chain.level == "province" else None, chain.region
+            region = region if level else None
+    if p.is_group and not level:
+        level, region = chain.level, chain.region
+    p.level, p.region, p.party = level, region or None, party
+    p.core = rest
+    m = BRANCH_RE.match(rest) if not p.is_group and level else None
+    if m:
+        p.core, p.place = m.group("core"), m.group("place")
+    p.kind = "group" if p.is_group else kind_of(p.core or s, party)
+    if level and region:
+        p.chain = _chain_at(chain, level, region)
+    return p
+
+
+def _chain_at(chain: Chain, level: str, region: str) -> Chain:
+    c = chain
+    while c.level and c.level != level:
+        c = c.up()
+    if c.level == level and c.region == region:
+        return c
+    return Chain(level, region, chain.province if level != "national" else None,
+                 region if level == "city" else chain.city if level == "district" else None,
+                 region if level == "district" else None)
+
+
+# ---------------------------------------------------------------- functions across levels
+
+@functools.lru_cache(maxsize=1)
+def _ting() -> frozenset[str]:
+    return frozenset(r[0] for r in _lines("province_ting.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def _level_names() -> dict[str, dict[str, str]]:
+    out = {}
+    for row in _lines("level_names.tsv"):
+        out[row[0]] = {lv: v for lv, v in zip(("district", "city", "province"), row[1:4]) if v != "-"}
+    return out
+
+
+def function_stem(core: str, kind: str) -> Optional[str]:
+    """The function a body serves, the same at every level: 司法局/司法厅 → 司法, 法院 → 法院."""
+    if kind in ("other", "group") or not core:
+        return None
+    s = contract(core)
+    s = re.sub(r"^(中级|高级|基层)", "", s)
+    if kind == "government":
+        s = re.sub(r"(?<=.)(局|厅|委|(?<![府委])办)$", "", s)
+    return s or None
+
+
+def function_key(stem: str) -> str:
+    """ASCII key of a function stem: 司法 → sifa."""
+    from pypinyin import lazy_pinyin
+
+    return slug("".join(lazy_pinyin(stem)), 40)
+
+
+def core_at(core: str, kind: str, level: str, region: str = "") -> Optional[str]:
+    """How the body with this core is named at another level (司法局 → 司法厅 at province).
+
+    None when the name at that level cannot be told (a government body at province level whose
+    function is not listed in level_names.tsv or province_ting.txt).
+    """
+    stem = function_stem(core, kind) or ""
+    names = _level_names().get(stem)
+    if names and names.get(level, "-") != "-":
+        return names[level]
+    char = {"district": "区", "city": "市", "province": "区" if region.endswith("自治区") else "省"}[level]
+    c = re.sub(r"依法治(自治区|区|市|县|省|州|旗)", "依法治" + char, core)
+    c = re.sub(r"(自治区|区|县|市|省|州|旗)(?=政府|人大|政协)", "自治区" if level == "province" else char, c)
+    if level == "province" and kind == "government":
+        if stem in _ting() and c.endswith("局"):
+            return c[:-1] + "厅"
+        return c if names else None
+    if level == "province" and re.search(r"(区|县|市)(?!场)", c):
+        return None
+    return c
+
+
+# ---------------------------------------------------------------- ids
+
+def slug(text: str, limit: int = 48) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(s) > limit:
+        s = s[:limit]
+        s = s[: s.rfind("-")] if "-" in s[limit // 2:] else s
+    return s.strip("-") or "x"
+
+
+def org_id(name: str, key: str) -> str:
+    """ASCII, stable: pinyin slug of the name + a short hash of the resolution key."""
+    import hashlib
+
+    from pypinyin import lazy_pinyin
+
+    return f"{slug('-'.join(lazy_pinyin(name)))}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"

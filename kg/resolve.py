@@ -1,0 +1,335 @@
+"""Resolve unit mentions to organisation entities.
+
+``resolve(documents, overrides=None)`` fills ``UnitMention.org_id`` in every task (and an annual
+report's ``reporting_body_id`` and its measures' mentions) and returns the organisations by id.
+
+How a mention becomes an entity (names: kg.orgnames):
+- its prefix gives level and region from the document's chain (区司法局 in a 柳州市城中区 plan is
+  柳州市城中区司法局; 市公安局城中分局 and 城中生态环境局 are branches of 柳州市 bodies);
+- two mentions are one entity when level, region and the contracted core agree
+  (市应急局 = 市应急管理局, 区发改局 = 区发展和改革局); every as-written form is kept;
+- collective phrases (区政府各有关部门, 各街道, 市直有关部门 …) are groups with their scope;
+  a coordination (UnitMention.parts) is a group whose members are the parts;
+- departments are part of their government, party organs of their party committee;
+- bodies serving one function are linked one level up (区司法局 → 柳州市司法局 → 广西壮族自治区司法厅),
+  creating the body above when the corpus does not name it.
+
+Override file (YAML, or CSV with the same columns), for corrections without touching code::
+
+    units:
+      - name: 区政管办                      # a unit as written (spaces, brackets, 等部门 ignored)
+        same_as: 柳州市城中区政务服务管理办公室  # resolve it to this body: a full name or another form
+        region: 柳州市城中区                 # optional: only in documents of this region or below
+      - name: 区法治建设议事协调机构
+        kind: party                         # party government court procuratorate congress cppcc
+                                            # mass other, or group (a collective phrase)
+    links: …                                # other keys belong to other stages and are ignored
+
+CSV: a header ``name,region,same_as,kind`` and one rule a row (empty cells for no value).
+A rule whose ``same_as`` is a full name also gives the entity that name as its prefLabel.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from kg.errors import KgError
+from kg.model import Document, Organisation, UnitMention
+from kg import orgnames as N
+
+KINDS = ("party", "government", "court", "procuratorate", "congress", "cppcc", "mass", "other", "group")
+
+
+# ---------------------------------------------------------------- overrides
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    region: str = ""
+    same_as: str = ""
+    kind: str = ""
+
+
+def load_overrides(path: str | Path | None) -> list[Rule]:
+    """Read the ``units`` rules of an override file (YAML or CSV)."""
+    if not path:
+        return []
+    p = Path(path)
+    if not p.is_file():
+        raise KgError(f"no override file {p}: give a YAML or CSV file with unit rules")
+    text = p.read_text(encoding="utf-8-sig")
+    if p.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if rows and "name" not in rows[0]:
+            raise KgError(f"{p}: the CSV needs a header with a name column (name,region,same_as,kind)")
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as e:
+            raise KgError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix it or use CSV") from None
+        if not isinstance(data, dict):
+            raise KgError(f"{p}: expected a mapping with a 'units:' list")
+        rows = data.get("units") or []
+        if not isinstance(rows, list):
+            raise KgError(f"{p}: 'units' must be a list of {{name, same_as, kind, region}} entries")
+    rules = []
+    for i, r in enumerate(rows, 1):
+        if not isinstance(r, dict) or not str(r.get("name") or "").strip():
+            raise KgError(f"{p}: unit rule {i} has no name")
+        kind = str(r.get("kind") or "").strip()
+        if kind and kind not in KINDS:
+            raise KgError(f"{p}: unit rule {i} ({r['name']}) has kind {kind!r}; use one of {', '.join(KINDS)}")
+        rules.append(Rule(N.normalise(str(r["name"])), N.normalise(str(r.get("region") or "")),
+                          str(r.get("same_as") or "").strip(), kind))
+    return rules
+
+
+def _rule_for(rules: list[Rule], text: str, chain: N.Chain) -> Optional[Rule]:
+    for r in rules:
+        if r.name == text and (not r.region or r.region in (chain.region, chain.city, chain.district,
+                                                             chain.province)
+                               or (chain.region or "").startswith(r.region)):
+            return r
+    return None
+
+
+# ---------------------------------------------------------------- entities
+
+@dataclass
+class _Entity:
+    key: str
+    variants: list[N.ParsedName] = field(default_factory=list)
+    forms: set[str] = field(default_factory=set)  # as written
+    labels: set[str] = field(default_factory=set)
+    members: list[str] = field(default_factory=list)  # keys
+    name: str = ""  # set by an override
+    kind: str = ""  # set by an override
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rep(self) -> N.ParsedName:
+        return sorted(self.variants, key=lambda p: (-len(p.name), p.name))[0]
+
+
+def context(doc: Document) -> N.Chain:
+    """The region chain of a document (its level, region, and the province/city above)."""
+    titles = [doc.title or ""] + [p.title for p in doc.parents]
+    if doc.reporting_body:
+        titles.append(doc.reporting_body)
+    return N.chain_for(doc.level, doc.region, *titles)
+
+
+class Resolver:
+    """Collects mentions, then ``finish()`` builds the organisations."""
+
+    def __init__(self, overrides: str | Path | None | list[Rule] = None, counterparts: bool = True):
+        self.rules = overrides if isinstance(overrides, list) else load_overrides(overrides)
+        self.counterparts = counterparts
+        self.entities: dict[str, _Entity] = {}
+        self._assigned: list[tuple[object, str, str]] = []  # (record, attribute, key)
+
+    def _add(self, p: N.ParsedName) -> _Entity:
+        e = self.entities.get(p.key)
+        if e is None:
+            e = self.entities[p.key] = _Entity(p.key)
+        if all(v.name != p.name for v in e.variants):
+            e.variants.append(p)
+        return e
+
+    def mention(self, text: str, chain: N.Chain, parts: Iterable[str] = (), scope: str = "",
+                record: bool = True) -> str:
+        """Resolve one as-written unit in a document of ``chain``; returns the entity key."""
+        written = "".join((text or "").split())
+        s = N.normalise(text)
+        if not s:
+            raise KgError(f"empty unit name in a document of {chain.region or 'unknown region'}")
+        rule = _rule_for(self.rules, s, chain)
+        p = N.parse(rule.same_as if rule and rule.same_as else s, chain)
+        parts = [x for x in parts if N.normalise(x)]
+        if (rule and rule.kind == "group") or parts:
+            p.is_group, p.kind = True, "group"
+            if not p.level:
+                p.level, p.region = chain.level, chain.region
+        if (p.level or p.is_group) and not p.region:  # a document of unknown region: keep it apart
+            p.region, p.scope = None, scope or "?"
+        e = self._add(p)
+        if rule:
+            if rule.same_as and p.region and N.normalise(rule.same_as).startswith(p.region):
+                e.name = N.normalise(rule.same_as)
+            if rule.kind:
+                e.kind = rule.kind
+        if record:
+            e.forms.add(written)
+            e.counts[written] = e.counts.get(written, 0) + 1
+        else:
+            e.labels.add(written)
+        for part in parts:
+            k = self.mention(part, chain, record=False)
+            if k not in e.members:
+                e.members.append(k)
+        return e.key
+
+    def assign(self, unit: UnitMention, chain: N.Chain, scope: str = "") -> None:
+        key = self.mention(unit.text, chain, unit.parts, scope=scope)
+        self._assigned.append((unit, "org_id", key))
+
+    def assign_attr(self, record: object, attr: str, text: str, chain: N.Chain, scope: str = "") -> None:
+        self._assigned.append((record, attr, self.mention(text, chain, scope=scope)))
+
+    # ------------------------------------------------------------ structure
+
+    def _ensure(self, p: N.ParsedName) -> _Entity:
+        return self._add(p)
+
+    def _parent(self, e: _Entity) -> Optional[N.ParsedName]:
+        p = e.rep
+        kind = e.kind or p.kind
+        if p.is_group or not p.level or not p.region or kind == "group":
+            return None
+        core = N.contract(p.core)
+        mk = lambda core_, kind_, party=False: N.ParsedName(  # noqa: E731
+            text="", level=p.level, region=p.region, core=core_, party=party, kind=kind_, chain=p.chain)
+        if p.place:
+            return mk(p.core, kind)
+        if kind == "government" and core != "政府":
+            return mk("人民政府", "government")
+        if kind == "party" and not (p.party and core in ("", "委")):
+            return mk("", "party", party=True)
+        if kind == "congress" and core not in ("人大", "人大常委会"):
+            return mk("人大常委会", "congress")
+        if kind == "cppcc" and core != "政协":
+            return mk("政协", "cppcc")
+        return None
+
+    def _function(self, e: _Entity) -> Optional[str]:
+        p = e.rep
+        kind = e.kind or p.kind
+        if p.is_group:
+            return None
+        stem = N.function_stem(p.core if not (p.party and not p.core) else "委", kind)
+        if p.party and stem in ("办", "委"):
+            stem = "委" + stem if stem == "办" else stem
+        return stem
+
+    def finish(self) -> dict[str, Organisation]:
+        """Parents, functions, counterparts, ids; fills every assigned record's org id."""
+        parent: dict[str, str] = {}
+        stems: dict[str, Optional[str]] = {}
+        up: dict[str, str] = {}
+        done: set[str] = set()
+        while True:
+            todo = sorted(k for k in self.entities if k not in done)
+            if not todo:
+                break
+            for k in todo:
+                done.add(k)
+                e = self.entities[k]
+                pp = self._parent(e)
+                if pp is not None and pp.key != k:
+                    parent[k] = self._ensure(pp).key
+                stems[k] = self._function(e)
+        if self.counterparts:
+            done = set()
+            while True:
+                todo = sorted(k for k in self.entities if k not in done)
+                if not todo:
+                    break
+                for k in todo:
+                    done.add(k)
+                    e = self.entities[k]
+                    stems.setdefault(k, self._function(e))
+                    target = self._counterpart(e, stems)
+                    if target:
+                        up[k] = target
+                        if target not in done:
+                            stems.setdefault(target, self._function(self.entities[target]))
+                            pp = self._parent(self.entities[target])
+                            if pp is not None and pp.key != target:
+                                parent[target] = self._ensure(pp).key
+                for k in list(self.entities):  # parents of bodies created above
+                    if k not in stems:
+                        stems[k] = self._function(self.entities[k])
+        ids = {k: N.org_id(self._name(e), k) for k, e in self.entities.items()}
+        orgs: dict[str, Organisation] = {}
+        for k, e in self.entities.items():
+            p = e.rep
+            name = self._name(e)
+            labels = set(e.labels) | set(e.forms) | {v.name for v in e.variants} | {v.text for v in e.variants if v.text} \
+                | {v.written(full=False) for v in e.variants}
+            labels.discard(name)
+            labels.discard("")
+            stem = stems.get(k)
+            orgs[ids[k]] = Organisation(
+                id=ids[k], name=name, labels=sorted(labels), kind=e.kind or p.kind, level=p.level,
+                region=p.region, parent=ids.get(parent.get(k, "")), function=N.function_key(stem) if stem else None,
+                counterparts=[ids[up[k]]] if k in up else [], is_group=p.is_group or (e.kind == "group"),
+                scope=self._scope(e) if (p.is_group or e.kind == "group") else "",
+                members=sorted(ids[m] for m in e.members), mentions=sorted(e.forms))
+        for record, attr, key in self._assigned:
+            setattr(record, attr, ids[key])
+        return {i: orgs[i] for i in sorted(orgs)}
+
+    def _name(self, e: _Entity) -> str:
+        return e.name or e.rep.name
+
+    @staticmethod
+    def _scope(e: _Entity) -> str:
+        if e.counts:
+            return sorted(e.counts, key=lambda f: (-e.counts[f], f))[0]
+        return sorted(e.forms | e.labels | {e.rep.text})[0]
+
+    def _counterpart(self, e: _Entity, stems: dict) -> Optional[str]:
+        p = e.rep
+        kind = e.kind or p.kind
+        stem = stems.get(e.key)
+        if not stem or p.is_group or p.place or kind in ("other", "group") or p.level not in N.LEVEL_UP:
+            return None
+        level = N.LEVEL_UP[p.level]
+        chain = p.chain.up() if p.chain.level == p.level else N.Chain()
+        region = chain.region
+        if not region or chain.level != level:
+            return None
+        for k in sorted(self.entities):
+            o = self.entities[k]
+            r = o.rep
+            if r.level == level and r.region == region and not r.is_group and not r.place \
+                    and (o.kind or r.kind) == kind and stems.setdefault(k, self._function(o)) == stem:
+                return k
+        core = N.core_at(p.core, kind, level, region) if p.core else p.core
+        if core is None:
+            return None
+        q = N.ParsedName(text="", level=level, region=region, core=core, party=p.party, kind=kind, chain=chain)
+        target = self._ensure(q)
+        return target.key if target.key != e.key else None
+
+
+def resolve(documents: list[Document], overrides: str | Path | None = None,
+            counterparts: bool = True) -> dict[str, Organisation]:
+    """Fill every mention's org_id (and reports' reporting_body_id); return organisations by id."""
+    r = Resolver(overrides, counterparts=counterparts)
+    for doc in documents:
+        chain = context(doc)
+        scope = "" if chain.region else doc.id
+        for task in doc.tasks:
+            for u in task.units:
+                r.assign(u, chain, scope)
+        for m in doc.measures:
+            for u in m.units:
+                r.assign(u, chain, scope)
+        if doc.reporting_body:
+            r.assign_attr(doc, "reporting_body_id", doc.reporting_body, chain, scope)
+    return r.finish()
+
+
+def resolve_name(name: str, level: Optional[str] = None, region: Optional[str] = None, title: str = "",
+                 overrides: str | Path | None = None) -> Organisation:
+    """One name as written in a document of this level and region → its organisation."""
+    r = Resolver(overrides, counterparts=False)
+    key = r.mention(name, N.chain_for(level, region, title))
+    orgs = r.finish()
+    return next(o for o in orgs.values() if N.org_id(r._name(r.entities[key]), key) == o.id)
