@@ -45,6 +45,7 @@ class CleanText:
     text: str
     offsets: list[int]
     removed: list[tuple[int, int, str]] = field(default_factory=list)  # (src_start, src_end, why)
+    page_breaks: list[int] = field(default_factory=list)  # cleaned offsets where a page marker was removed
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         if end <= start:

@@ -1,0 +1,279 @@
+"""Clean the layout noise out of a decoded document, keeping a map back to the source.
+
+What is removed or changed (each removal is recorded in ``CleanText.removed``):
+- banner lines that document-preview sites put first (由会员分享 / 在线阅读 / 请在…上搜索 …);
+- page numbers on their own line (``- 3 -``, ``第3页 共27页``) and running headers
+  (a short line repeated three times or more);
+- page markers dropped by preview sites: a chain of line-initial ``1、 2、 3、 …`` that falls
+  in the middle of sentences (even inside 各县(市、区));
+- spaces between Chinese characters (市司 法局 → 市司法局) and line breaks inside words or
+  inside an unclosed 《…》 / (…);
+- full-width ASCII letters, digits and brackets become ASCII: （）→() ［］→[];
+  the Chinese punctuation 、，；：。 is kept, and ASCII , ; : written between Chinese
+  characters become ，；：.
+
+The page-marker positions are kept in ``CleanText.page_breaks`` (offsets in the cleaned text)
+so that the parser can reassemble page fragments.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.model import CleanText
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+# Chinese punctuation that is kept as it is (not folded to ASCII by the width map).
+_KEEP = set("，；：！？（）［］")  # brackets are handled separately below
+_BANNER_WORDS = ("由会员分享", "会员分享", "在线阅读", "可在线阅读", "更多相关", "上搜索", "免费下载",
+                 "文档下载", "下载文档", "页珍藏版", "原创力", "文库", "VIP", "版权所有", "侵权")
+_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+                      r"|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
+_MARKER = re.compile(r"(?m)^([ \t\u3000]*)(\d{1,4})、")
+_SENT_END = set("。；！？;!?：:」』”\"")
+_OPEN = "《〈(（[［【"
+_CLOSE = "》〉)）]］】"
+_CONT_START = set("、，；：。）)》〉,;:")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(_CJK_RE.match(ch))
+
+
+class _Text:
+    """Text plus offsets (len+1) into the source, edited by span replacement."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offsets = list(range(len(text) + 1))
+        self.removed: list[tuple[int, int, str]] = []
+
+    def apply(self, edits: list[tuple[int, int, str, str]]) -> None:
+        """Replace spans; ``edits`` are (start, end, replacement, why) in cleaned coordinates."""
+        if not edits:
+            return
+        edits = sorted(edits)
+        out: list[str] = []
+        offs: list[int] = []
+        pos = 0
+        for start, end, rep, why in edits:
+            if start < pos:  # overlapping edit: skip it
+                continue
+            out.append(self.text[pos:start])
+            offs.extend(self.offsets[pos:start])
+            src = self.offsets[start]
+            if rep and len(rep) == end - start:
+                offs.extend(self.offsets[start:end])
+            else:
+                offs.extend([src] * len(rep))
+            out.append(rep)
+            if why and end > start:
+                self.removed.append((self.offsets[start], self.offsets[end - 1] + 1, why))
+            pos = end
+        out.append(self.text[pos:])
+        offs.extend(self.offsets[pos:])
+        self.text = "".join(out)
+        self.offsets = offs
+
+
+def _lines(text: str):
+    """(start, end) of each line, end excluding the newline."""
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def _width(t: _Text) -> None:
+    edits = []
+    for i, ch in enumerate(t.text):
+        o = ord(ch)
+        rep = None
+        if ch == "\u3000" or ch == "\u00a0":
+            rep = " "
+        elif ch == "\r":
+            rep = ""
+        elif ch in "（［":
+            rep = "(" if ch == "（" else "["
+        elif ch in "）］":
+            rep = ")" if ch == "）" else "]"
+        elif 0xFF01 <= o <= 0xFF5E and ch not in _KEEP:
+            rep = chr(o - 0xFEE0)
+        if rep is not None:
+            edits.append((i, i + 1, rep, "" if rep else "carriage return"))
+    t.apply(edits)
+
+
+def _banner(t: _Text) -> None:
+    edits = []
+    for k, (s, e) in enumerate(_lines(t.text)):
+        if k > 3:
+            break
+        line = t.text[s:e]
+        hits = sum(1 for w in _BANNER_WORDS if w in line)
+        if hits >= 2 or (hits and re.search(r"\d+\s*页", line)):
+            edits.append((s, min(e + 1, len(t.text)), "", "preview-site banner"))
+    t.apply(edits)
+
+
+def _headers(t: _Text) -> None:
+    lines = list(_lines(t.text))
+    counts = Counter(t.text[s:e].strip() for s, e in lines)
+    edits = []
+    for s, e in lines:
+        line = t.text[s:e].strip()
+        if not line:
+            continue
+        if _PAGE_NO.match(line):
+            edits.append((s, min(e + 1, len(t.text)), "", "page number"))
+        elif counts[line] >= 3 and len(line) <= 40 and not line.endswith(("。", "；")):
+            edits.append((s, min(e + 1, len(t.text)), "", "running header"))
+    t.apply(edits)
+
+
+def _page_markers(t: _Text) -> list[int]:
+    """Remove a chain of line-initial 1、2、3、… that falls mid-sentence; return break positions."""
+    found = [(m.start(2), m.end(), int(m.group(2))) for m in _MARKER.finditer(t.text)]
+    # longest chain of consecutive numbers in document order
+    best: list[tuple[int, int, int]] = []
+    chain: list[tuple[int, int, int]] = []
+    for item in found:
+        if chain and item[2] == chain[-1][2] + 1:
+            chain.append(item)
+        else:
+            if len(chain) > len(best):
+                best = chain
+            chain = [item] if item[2] == 1 or not chain else [item]
+        if len(chain) > len(best):
+            best = chain
+    if len(best) < 3:
+        return []
+    mid = 0
+    for s, _e, _n in best[1:]:
+        before = t.text[:s].rstrip(" \t\n")
+        if before and before[-1] not in _SENT_END and before[-1] not in ")）]】":
+            mid += 1
+    if mid * 2 < len(best) - 1:
+        return []  # a real numbered list: items start after finished sentences
+    edits = []
+    for s, e, _n in best:
+        # the line break before the marker goes too: the page continues the text
+        ls = s
+        while ls > 0 and t.text[ls - 1] in " \t":
+            ls -= 1
+        if ls > 0 and t.text[ls - 1] == "\n":
+            ls -= 1
+        edits.append((ls, e, "\x00", "page marker"))
+    t.apply(edits)
+    breaks = []
+    out = []
+    offs = []
+    for i, ch in enumerate(t.text):
+        if ch == "\x00":
+            breaks.append(len(out))
+            continue
+        out.append(ch)
+        offs.append(t.offsets[i])
+    offs.append(t.offsets[-1])
+    t.text = "".join(out)
+    t.offsets = offs
+    return breaks
+
+
+def _heading_like(line: str) -> bool:
+    s = line.strip()
+    return bool(re.match(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、]|\(\d+\))", s)) and len(s) < 40
+
+
+def _spaces_and_breaks(t: _Text) -> None:
+    text = t.text
+    edits = []
+    n = len(text)
+    i = 0
+    # open brackets per line, to join a title broken inside 《…》
+    while i < n:
+        ch = text[i]
+        if ch in " \t\n":
+            j = i
+            while j < n and text[j] in " \t\n":
+                j += 1
+            run = text[i:j]
+            prev = text[i - 1] if i > 0 else ""
+            nxt = text[j] if j < n else ""
+            if "\n" not in run:
+                # spaces inside a line, between Chinese (or a digit and Chinese)
+                if prev and nxt and ((_is_cjk(prev) or prev in "，、；：。“”《》〈〉()") and (_is_cjk(nxt) or nxt.isdigit() or nxt in "，、；：。“”《》〈〉()")
+                                     or (prev.isdigit() and (_is_cjk(nxt) or nxt in ".．"))):
+                    if i > 0 and text[i - 1] != "\n":
+                        edits.append((i, j, "", "space inside words"))
+            else:
+                line_start = text.rfind("\n", 0, i) + 1
+                prev_line = text[line_start:i]
+                newlines = run.count("\n")
+                indented = not run.endswith("\n")
+                join = False
+                if nxt in _CONT_START:
+                    join = True
+                elif _is_cjk(prev) and _is_cjk(nxt) and not indented and not _heading_like(prev_line):
+                    if newlines == 1:
+                        join = True
+                    elif _unclosed(prev_line):
+                        join = True
+                elif _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0]) \
+                        and prev not in "。；" and newlines <= 3 and _is_cjk(nxt):
+                    join = True
+                if join and prev_line.strip():
+                    edits.append((i, j, "", "line break inside a sentence"))
+            i = j
+        else:
+            i += 1
+    t.apply(edits)
+
+
+def _unclosed(line: str) -> bool:
+    depth = 0
+    for ch in line:
+        if ch in "《〈":
+            depth += 1
+        elif ch in "》〉" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _ascii_punct(t: _Text) -> None:
+    text = t.text
+    edits = []
+    table = {",": "，", ";": "；", ":": "："}
+    for i, ch in enumerate(text):
+        if ch in table:
+            prev = text[i - 1] if i else ""
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
+                continue  # 1,000 or 10:30
+            if _is_cjk(prev) or _is_cjk(nxt) or (prev and prev in ")”\"") or (nxt and nxt in "(“\""):
+                edits.append((i, i + 1, table[ch], ""))
+    t.apply(edits)
+
+
+def clean(text: str) -> CleanText:
+    """Clean ``text`` (the decoded source) and map every cleaned character back to it."""
+    if text.startswith("\ufeff"):
+        t = _Text(text)
+        t.apply([(0, 1, "", "byte-order mark")])
+    else:
+        t = _Text(text)
+    _width(t)
+    _banner(t)
+    _headers(t)
+    breaks = _page_markers(t)
+    # positions shift again below; keep the breaks as source offsets and map back after
+    src_breaks = [t.offsets[b] if b < len(t.offsets) else t.offsets[-1] for b in breaks]
+    _ascii_punct(t)
+    _spaces_and_breaks(t)
+    out = CleanText(text=t.text, offsets=t.offsets, removed=sorted(t.removed))
+    if src_breaks:
+        import bisect
+
+        out.page_breaks = sorted({bisect.bisect_left(t.offsets, sb) for sb in src_breaks})
+    return out

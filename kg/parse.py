@@ -1,0 +1,593 @@
+"""Parse an implementation plan (实施方案/工作方案) into a Document: title, level, region, period,
+parent directives, sections, tasks with their units, deadlines and recurring duties, diagnostics.
+
+Written for the genre, not for one file: headings are found at line starts and inside run-on
+text (preview-site scrapes lose line breaks); the level that carries unit annotations is the
+task level; page fragments that put a unit line on another page than its task are placed back
+by the words they share with the task and by unfinished sentences, and reported.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from kg.annotations import Annotation, find_annotations, unit_like
+from kg.dates import find_deadlines, find_recurrences
+from kg.model import CleanText, Diagnostic, Document, ParentRef, Section, Source, Task
+
+_CN_NUM = "一二三四五六七八九十"
+_CN_VAL = {c: i + 1 for i, c in enumerate(_CN_NUM)}
+_CJK = "\u3400-\u9fff"
+_L1 = re.compile(rf"([{_CN_NUM}]{{1,3}})、")
+_L2 = re.compile(rf"\(([{_CN_NUM}]{{1,3}}|[A-Z])\)(?=\s*[{_CJK}])")
+_L3 = re.compile(rf"(?<![\d.A-Za-z])(\d{{1,3}})\s*[.、](?!\d)(?=\s*[{_CJK}“\"])")
+_L4 = re.compile(rf"\((\d{{1,2}})\)(?=\s*[{_CJK}])")
+_LOST = re.compile(rf"(?<![\dA-Za-z.])[.](?=[{_CJK}])")
+_SENT_END = "。；！？"
+_GENRE = "方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知"
+_TITLE_RUNON = re.compile(
+    rf"^(.{{4,80}}?(?:{_GENRE})(?:\((?:\d{{4}}\s*[-—–~至]?\s*\d{{4}}\s*年|征求意见稿|试行|送审稿|草案|讨论稿)\))*)")
+_PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-—–－~至到]?\s*((?:19|20)\d{2})\s*年")
+_RELATION = re.compile(r"为确保|根据|依据|按照|贯彻落实|贯彻执行|贯彻|落实")
+_BARE_TITLE = re.compile(
+    rf"([^\s，。；、《》()]{{2,40}}?(?:{_GENRE}))\((\d{{4}})\s*[-—–~]?\s*(\d{{4}})\s*年\)")
+
+
+@dataclass
+class _Heading:
+    level: int  # 1 一、 2 (一) 3 1. 4 (1); 3 also for a task whose number was lost
+    number: Optional[str]  # as printed: 一、 (一) 12 …; None when lost
+    value: Optional[int]
+    start: int  # where the marker starts
+    body: int  # where the text after the marker starts
+    line_start: bool
+    lost: bool = False
+
+
+@dataclass
+class _Piece:
+    """A task being built: its heading, text range and annotations."""
+
+    head: _Heading
+    end: int
+    section: Optional[str]
+    anns: list[Annotation] = field(default_factory=list)
+    extra_text: list[tuple[int, int]] = field(default_factory=list)  # placed fragments
+    cut: Optional[int] = None  # text after this belongs elsewhere
+
+
+def _slug(stem: str) -> str:
+    keep = re.sub(r"[^A-Za-z0-9_-]", "", stem)
+    if keep == stem and keep:
+        return keep
+    return (keep[:40] + "-" if keep else "doc-") + hashlib.sha1(stem.encode("utf-8")).hexdigest()[:8]
+
+
+def _at_line_start(t: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and t[j] in " \t":
+        j -= 1
+    return j < 0 or t[j] == "\n"
+
+
+def _find_headings(t: str, start: int) -> list[_Heading]:
+    heads: list[_Heading] = []
+    # level 1: at a line start or after a finished sentence, or the next number in sequence
+    last1 = 0
+    for m in _L1.finditer(t, start):
+        v = sum(_CN_VAL.get(c, 0) for c in m.group(1)) if m.group(1) != "十" else 10
+        if len(m.group(1)) == 2 and m.group(1)[0] == "十":
+            v = 10 + _CN_VAL[m.group(1)[1]]
+        elif len(m.group(1)) >= 2 and m.group(1)[1] == "十":
+            v = _CN_VAL[m.group(1)[0]] * 10 + (_CN_VAL.get(m.group(1)[2], 0) if len(m.group(1)) == 3 else 0)
+        ls = _at_line_start(t, m.start())
+        prev = t[m.start() - 1] if m.start() else "\n"
+        if ls or prev in _SENT_END or (v == last1 + 1 and v > 1):
+            if ls or v == last1 + 1 or prev in "。":
+                heads.append(_Heading(1, m.group(0), v, m.start(), m.end(), ls))
+                last1 = v
+    for m in _L2.finditer(t, start):
+        g = m.group(1)
+        v = _CN_VAL.get(g, 0) if len(g) == 1 else None
+        if g.isascii():
+            # an OCR-damaged numeral (A): accepted only when a task number follows the title
+            nxt = t[m.end():m.end() + 40]
+            if not _L3.search(nxt):
+                continue
+            v = None
+        elif len(g) > 1:
+            v = (10 + _CN_VAL.get(g[1], 0)) if g[0] == "十" else _CN_VAL[g[0]] * 10 + _CN_VAL.get(g[-1], 0) * (g[-1] != "十")
+        heads.append(_Heading(2, m.group(0), v, m.start(), m.end(), _at_line_start(t, m.start())))
+    for m in _L3.finditer(t, start):
+        ls = _at_line_start(t, m.start())
+        prev = t[m.start() - 1] if m.start() else "\n"
+        if not ls:
+            if prev == "第" or prev.isdigit():
+                continue
+            stop = t.find("。", m.end(), m.end() + 80)
+            if stop == -1:
+                continue
+            if re.search(r"[:：]", t[m.end():stop]):
+                continue
+        heads.append(_Heading(3, m.group(1), int(m.group(1)), m.start(), m.end(), ls))
+    for m in _L4.finditer(t, start):
+        heads.append(_Heading(4, m.group(0), int(m.group(1)), m.start(), m.end(), _at_line_start(t, m.start())))
+    for m in _LOST.finditer(t, start):
+        prev = t[m.start() - 1] if m.start() else "\n"
+        if prev.isascii() and prev.isalnum():
+            continue
+        stop = t.find("。", m.end(), m.end() + 40)
+        if stop == -1 or re.search(r"[:：；]", t[m.end():stop]):
+            continue
+        heads.append(_Heading(3, None, None, m.start(), m.end(), _at_line_start(t, m.start()), lost=True))
+    heads.sort(key=lambda h: h.start)
+    # drop headings that sit inside another heading's marker
+    out: list[_Heading] = []
+    for h in heads:
+        if out and h.start < out[-1].body:
+            continue
+        out.append(h)
+    return out
+
+
+def _title(t: str) -> tuple[str, int]:
+    """The title and the offset where the text after it starts."""
+    i = 0
+    while i < len(t) and t[i].isspace():
+        i += 1
+    nl = t.find("\n", i)
+    line_end = len(t) if nl == -1 else nl
+    line = t[i:line_end]
+    if len(line) > 80:
+        m = _TITLE_RUNON.match(line)
+        if m:
+            return m.group(1).strip(), i + m.end()
+        return line[:40], i + 40
+    title = line.strip()
+    end = line_end
+    # a title broken over two short lines, the second ending with the genre word
+    if nl != -1 and not re.search(rf"(?:{_GENRE})(?:\([^)]*\))*$", title):
+        j = nl
+        while j < len(t) and t[j].isspace():
+            j += 1
+        k = t.find("\n", j)
+        k = len(t) if k == -1 else k
+        nxt = t[j:k].strip()
+        if nxt and len(nxt) <= 40 and re.search(rf"(?:{_GENRE})(?:\([^)]*\))*$", nxt) and "。" not in nxt:
+            title += nxt
+            end = k
+    return title, end
+
+
+def _restore_dash(s: str) -> str:
+    return re.sub(r"\((\d{4})(\d{4})\s*年\)", r"(\1-\2年)", s)
+
+
+def _parents(t: str, start: int, end: int, to_source) -> list[ParentRef]:
+    from kg.titles import infer_level
+
+    out: list[ParentRef] = []
+    text = t[start:end]
+    i = 0
+    found = False
+    while True:
+        i = text.find("《", i)
+        if i == -1:
+            break
+        depth = 0
+        j = i
+        while j < len(text):
+            if text[j] == "《":
+                depth += 1
+            elif text[j] == "》":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j >= len(text):
+            break
+        title = _restore_dash(text[i + 1:j].replace("《", "〈").replace("》", "〉"))
+        clause_start = max(text.rfind(c, 0, i) for c in "。；") + 1
+        before = text[clause_start:i]
+        words, relation = "", "applies"
+        rel = list(_RELATION.finditer(before))
+        if rel:
+            w = rel[-1].group(0)
+            if w == "为确保":
+                after = text[j:text.find("。", j) if text.find("。", j) != -1 else len(text)]
+                if re.search(r"得到.{0,6}落实", after):
+                    words = "为确保…得到落实"
+                else:
+                    words = w
+                relation = "applies"
+            else:
+                words = w
+                relation = "based_on" if w in ("根据", "依据", "按照") else "applies"
+        lv, rg = infer_level(title)
+        out.append(ParentRef(title=title, relation=relation, words=words,
+                             span=to_source(start + i, start + j + 1), level=lv, region=rg))
+        found = True
+        i = j + 1
+    if not found:
+        # titles whose 《》 were stripped: a genre title followed by its period, after a relation word
+        for rm in _RELATION.finditer(text):
+            pos = rm.end()
+            got = False
+            while True:
+                m = _BARE_TITLE.match(text, pos)
+                if not m:
+                    break
+                title = f"{m.group(1)}({m.group(2)}-{m.group(3)}年)"
+                lv, rg = infer_level(title)
+                w = rm.group(0)
+                out.append(ParentRef(title=title, relation="based_on" if w in ("根据", "依据", "按照") else "applies",
+                                     words=w, span=to_source(start + m.start(), start + m.end()), level=lv, region=rg))
+                got = True
+                pos = m.end()
+                if pos < len(text) and text[pos] in "、和及":
+                    pos += 1
+            if got:
+                break
+    return out
+
+
+def _first_sentence(s: str) -> str:
+    s = s.strip()
+    m = re.search(r"[。！？]", s)
+    title = s[:m.start()] if m else s[:60]
+    return title.strip()
+
+
+def _grams(s: str) -> set[str]:
+    s = re.sub(rf"[^{_CJK}]", "", s)
+    return {s[i:i + 4] for i in range(len(s) - 3)}
+
+
+def parse_plan(source: Source, text: CleanText) -> Document:
+    t = text.text
+    to_src = text.to_source
+    doc = Document(id=_slug(Path(source.name).stem), source=source, kind="plan")
+    title, title_end = _title(t)
+    doc.title = _restore_dash(title)
+    pm = _PERIOD.search(doc.title) or _PERIOD.search(t[title_end:title_end + 400])
+    if pm:
+        doc.period = (int(pm.group(1)), int(pm.group(2)))
+    heads = _find_headings(t, title_end)
+    first_head = heads[0].start if heads else len(t)
+    doc.parents = _parents(t, title_end, first_head, to_src)
+
+    # every annotation in the body, to know which heading level carries them
+    bounds = [h.start for h in heads] + [len(t)]
+    segs = [(title_end, bounds[0])] + [(heads[k].body, bounds[k + 1]) for k in range(len(heads))]
+    known: set[str] = set()
+    for _ in range(2):  # the second pass knows the units named in well-closed lists
+        all_anns = []
+        for a_s, a_e in segs:
+            all_anns.extend(find_annotations(t, a_s, a_e, known, to_src))
+        for a in all_anns:
+            for u in a.units:
+                if not a.run_on:
+                    known.add(u.text)
+    per_level: dict[int, int] = {}
+    ai = 0
+    for k, h in enumerate(heads):
+        seg_end = bounds[k + 1]
+        while ai < len(all_anns) and all_anns[ai].start < h.start:
+            ai += 1
+        if ai < len(all_anns) and all_anns[ai].start < seg_end:
+            per_level[h.level] = per_level.get(h.level, 0) + 1
+    if per_level:
+        task_level = max(per_level, key=lambda lv: (per_level[lv], lv))
+    else:
+        counts: dict[int, int] = {}
+        for h in heads:
+            counts[h.level] = counts.get(h.level, 0) + 1
+        task_level = max((lv for lv in counts if counts[lv] >= 2), default=3)
+
+    # sections and task pieces
+    sec_stack: list[Section] = []
+    sec_count: dict[Optional[str], int] = {}
+    pieces: list[_Piece] = []
+    orphans: list[tuple[Annotation, int, int]] = []  # annotation, region start, region end
+    nontask_regions: list[tuple[int, int]] = []
+    lost_level = task_level
+    first_task_seen = False
+    for k, h in enumerate(heads):
+        level = lost_level if h.lost else h.level
+        end = bounds[k + 1]
+        if level < task_level:
+            while sec_stack and sec_stack[-1].depth >= level:
+                sec_stack.pop()
+            parent = sec_stack[-1].id if sec_stack else None
+            n = sec_count.get(parent, 0) + 1
+            sec_count[parent] = n
+            sid = f"{parent}-{n}" if parent else f"s{n}"
+            stitle = _heading_title(t, h, end)
+            sec = Section(id=sid, number=h.number or "", depth=level, title=stitle, parent=parent,
+                          span=to_src(h.start, end))
+            doc.sections.append(sec)
+            sec_stack.append(sec)
+            nontask_regions.append((h.body, end))
+        elif level == task_level:
+            first_task_seen = True
+            pieces.append(_Piece(head=h, end=end, section=sec_stack[-1].id if sec_stack else None))
+        else:
+            if pieces and first_task_seen:
+                pieces[-1].end = end  # a sub-item belongs to its task
+            else:
+                nontask_regions.append((h.start, end))
+    if heads:
+        nontask_regions.insert(0, (title_end, heads[0].start))
+
+    # annotations per piece; text after a run-on list is not the task's any more
+    for p in pieces:
+        anns = [a for a in all_anns if p.head.body <= a.start < p.end]
+        kept: list[Annotation] = []
+        for a in anns:
+            if kept and kept[-1].run_on:
+                orphans.append((a, kept[-1].end, a.start))
+                continue
+            kept.append(a)
+        p.anns = kept
+        if kept and kept[-1].run_on:
+            p.cut = kept[-1].end
+    for rs, re_ in nontask_regions:
+        for a in all_anns:
+            if rs <= a.start < re_:
+                orphans.append((a, rs, a.start))
+
+    _place_fragments(t, pieces, orphans, doc, to_src)
+
+    # tasks
+    used_ids: set[str] = set()
+    lost_k = 0
+    for p in pieces:
+        h = p.head
+        body_end = p.end if p.cut is None else p.cut
+        body_text = _task_text(t, h.body, body_end, p)
+        if h.lost:
+            lost_k += 1
+            tid = f"u{lost_k}"
+        else:
+            tid = f"t{h.value}"
+            k = 2
+            while tid in used_ids:
+                tid = f"t{h.value}-{k}"
+                k += 1
+        used_ids.add(tid)
+        task = Task(id=tid, number=None if h.lost else str(h.value), title=_first_sentence(body_text),
+                    text=body_text, section=p.section, span=to_src(h.start, body_end))
+        for a in p.anns:
+            task.units.extend(a.units)
+        for s, e in [(h.body, body_end)] + p.extra_text:
+            segs = _minus(s, e, [(a.start, a.end) for a in p.anns])
+            for a, b in segs:
+                task.deadlines.extend(find_deadlines(t[a:b], a, to_src))
+                task.recurrences.extend(find_recurrences(t[a:b], a, to_src))
+        doc.tasks.append(task)
+        if not task.units:
+            doc.diagnostics.append(Diagnostic(
+                "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
+                span=task.span))
+
+    _numbering(doc, pieces)
+    _level_region(doc)
+    return doc
+
+
+def _minus(s: int, e: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    pos = s
+    for a, b in sorted(holes):
+        if b <= pos or a >= e:
+            continue
+        if a > pos:
+            out.append((pos, a))
+        pos = max(pos, b)
+    if pos < e:
+        out.append((pos, e))
+    return out
+
+
+def _task_text(t: str, s: int, e: int, p: _Piece) -> str:
+    segs = _minus(s, e, [(a.start, a.end) for a in p.anns if s <= a.start < e])
+    parts = [t[a:b] for a, b in segs]
+    for a, b in p.extra_text:
+        segs2 = _minus(a, b, [(x.start, x.end) for x in p.anns])
+        parts.extend(t[x:y] for x, y in segs2)
+    txt = "".join(parts)
+    txt = re.sub(r"[ \t]*\n[ \t]*", "\n", txt).strip()
+    return txt
+
+
+def _heading_title(t: str, h: _Heading, end: int) -> str:
+    nl = t.find("\n", h.body, end)
+    line = t[h.body:nl if nl != -1 else end]
+    if h.line_start and nl != -1 and len(line.strip()) <= 40 and "。" not in line:
+        return line.strip()
+    m = re.search(r"[。；，\n]", t[h.body:end])
+    s = t[h.body:h.body + (m.start() if m else 40)]
+    return s[:40].strip()
+
+
+def _place_fragments(t: str, pieces: list[_Piece], orphans, doc: Document, to_src) -> None:
+    """Put unit lines that stand on another page than their task back with the task.
+
+    1. A task with no unit line whose title words open a clause inside another task's text,
+       right after an unfinished sentence (…，), takes that clause and the unit line after it.
+    2. A task still without units takes an orphan unit line (one in a section's text, or after a
+       run-on list) whose preceding sentence shares the task title's words.
+    What is left is reported.
+    """
+    counts_cache: dict[str, int] = {}
+
+    def rare(g: str) -> bool:
+        if g not in counts_cache:
+            counts_cache[g] = t.count(g)
+        return counts_cache[g] <= 5
+
+    def title_grams(p: _Piece) -> set[str]:
+        title = _first_sentence(t[p.head.body:p.end])
+        return {g for g in _grams(title) if rare(g)}
+
+    changed = True
+    rounds = 0
+    while changed and rounds < 5:
+        changed = False
+        rounds += 1
+        for u in pieces:
+            if u.anns:
+                continue
+            ug = title_grams(u)
+            if not ug:
+                continue
+            best = None
+            for h in pieces:
+                if h is u or not h.anns:
+                    continue
+                a0 = h.anns[0]
+                region = t[h.head.body:a0.start]
+                hg = title_grams(h)
+                for m in re.finditer(r"[，,]", region):
+                    clause = region[m.end():]
+                    sent = re.split(r"[。；]", clause, 1)[0]
+                    sg = _grams(sent)
+                    if ug & sg and not (hg & _grams(clause)):
+                        score = len(ug & sg)
+                        if best is None or score > best[0]:
+                            best = (score, h, h.head.body + m.end())
+                        break
+            if best:
+                _, h, cut_at = best
+                a0 = h.anns.pop(0)
+                u.anns.append(a0)
+                u.extra_text.append((cut_at, a0.start))
+                if h.cut is None or h.cut > cut_at:
+                    h.cut = cut_at
+                # the rest of h's annotations after a0 stay; h keeps its text before the cut
+                doc.diagnostics.append(Diagnostic(
+                    "fragment-placed",
+                    f"text and unit line found inside task {h.head.value} placed with task "
+                    f"{u.head.value if not u.head.lost else '(unnumbered)'} {_first_sentence(t[u.head.body:u.end])[:20]}",
+                    span=to_src(cut_at, a0.end), severity="info"))
+                changed = True
+        for u in pieces:
+            if u.anns or not orphans:
+                continue
+            ug = title_grams(u)
+            best = None
+            for k, (a, rs, _ae) in enumerate(orphans):
+                before = t[rs:a.start].rstrip()
+                sents = [x for x in re.split(r"(?<=[。；])", before) if x.strip()]
+                last = sents[-1] if sents else ""
+                score = len(ug & _grams(last))
+                if score and (best is None or score > best[0]):
+                    best = (score, k, a.start - len(last))
+            if best:
+                _, k, fs = best
+                a, rs, _ = orphans.pop(k)
+                u.anns.append(a)
+                u.extra_text.append((max(fs, rs), a.start))
+                doc.diagnostics.append(Diagnostic(
+                    "fragment-placed",
+                    f"unit line standing apart placed with task "
+                    f"{u.head.value if not u.head.lost else '(unnumbered)'} {_first_sentence(t[u.head.body:u.end])[:20]}",
+                    span=to_src(max(fs, rs), a.end), severity="info"))
+                changed = True
+    for a, rs, _ in orphans:
+        names = "、".join(x.text for x in a.units[:3])
+        doc.diagnostics.append(Diagnostic(
+            "fragment-left-over", f"unit line ({names}…) could not be placed with a task", span=to_src(a.start, a.end)))
+
+
+def _ranges(nums: list[int]) -> str:
+    out = []
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        out.append(str(nums[i]) if i == j else f"{nums[i]}-{nums[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def _numbering(doc: Document, pieces: list[_Piece]) -> None:
+    """Numbers absent, restarted or out of order; lost numbers inferred from their neighbours."""
+    vals = [p.head.value for p in pieces if not p.head.lost]
+    if not vals:
+        return
+    # numbering restarts per section when several sections start again at 1
+    restarts = sum(1 for a, b in zip(vals, vals[1:]) if b == 1 and a > 1)
+    groups: list[list[int]] = []
+    if restarts >= 2 and sorted(vals) != list(range(1, len(vals) + 1)):
+        cur: list[int] = []
+        for v in vals:
+            if v == 1 and cur:
+                groups.append(cur)
+                cur = []
+            cur.append(v)
+        groups.append(cur)
+        doc.diagnostics.append(Diagnostic("numbering-restarts", f"task numbers restart {restarts} times", severity="info"))
+    else:
+        groups = [vals]
+    inferred: list[int] = []
+    for k, p in enumerate(pieces):
+        if p.head.lost:
+            prev = next((q.head.value for q in reversed(pieces[:k]) if not q.head.lost), None)
+            if prev is not None and prev + 1 not in vals and prev + 1 not in inferred:
+                inferred.append(prev + 1)
+                doc.diagnostics.append(Diagnostic(
+                    "number-lost", f"a task printed without its number after task {prev}; taken as {prev + 1}",
+                    span=doc.tasks[k].span if k < len(doc.tasks) else None, severity="info"))
+            else:
+                doc.diagnostics.append(Diagnostic(
+                    "number-lost", f"a task printed without a number after task {prev}",
+                    span=doc.tasks[k].span if k < len(doc.tasks) else None, severity="info"))
+    absent: list[int] = []
+    for g in groups:
+        present = set(g) | (set(inferred) if len(groups) == 1 else set())
+        absent.extend(n for n in range(1, max(present) + 1) if n not in present)
+    if absent:
+        doc.diagnostics.insert(0, Diagnostic("numbers-absent", f"task numbers absent: {_ranges(sorted(set(absent)))}"))
+    order_breaks = sum(1 for a, b in zip(vals, vals[1:]) if b < a and b != 1)
+    jumps = sum(1 for a, b in zip(vals, vals[1:]) if b != a + 1)
+    if len(groups) == 1 and jumps and vals != sorted(vals):
+        doc.diagnostics.append(Diagnostic(
+            "numbers-out-of-order", f"task numbers out of order ({jumps} breaks): pages are probably shuffled; "
+            "tasks are listed by number", severity="info"))
+        # list tasks by number; an unnumbered task keeps its place after its predecessor
+        keyed = []
+        last = 0.0
+        for k, task in enumerate(doc.tasks):
+            if task.number is not None:
+                last = float(task.number)
+                keyed.append((last, k, task))
+            else:
+                keyed.append((last + 0.5, k, task))
+        doc.tasks = [x[2] for x in sorted(keyed, key=lambda x: (x[0], x[1]))]
+    del order_breaks
+
+
+def _level_region(doc: Document) -> None:
+    from kg.titles import infer_level
+
+    lv, rg = infer_level(doc.title)
+    if lv == "national" and rg is None:
+        lv = None
+    # unit prefixes: 区委/区政府 → district, 市委/市政府 → city …
+    prefixes = {"district": 0, "city": 0, "province": 0}
+    for task in doc.tasks:
+        for u in task.units:
+            if u.text.startswith(("区", "县", "旗")):
+                prefixes["district"] += 1
+            elif u.text.startswith("市"):
+                prefixes["city"] += 1
+            elif u.text.startswith(("省", "自治区")):
+                prefixes["province"] += 1
+    by_units = max(prefixes, key=prefixes.get) if any(prefixes.values()) else None
+    doc.level = lv or by_units
+    doc.region = rg
