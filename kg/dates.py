@@ -43,6 +43,8 @@ def find_deadlines(text: str, base: int = 0, to_source=None) -> list[Deadline]:
     ``to_source`` maps cleaned spans to source spans."""
     out: list[Deadline] = []
     for m in _DEADLINE.finditer(text):
+        if m.group("to") and m.start() > 0 and text[m.start() - 1] == "为":
+            continue  # 为到2035年基本建成…: a long-range aim, not a deadline
         y = int(m.group("y"))
         has_to = bool(m.group("to"))
         before = bool(m.group("before"))

@@ -57,6 +57,7 @@ class _Piece:
     anns: list[Annotation] = field(default_factory=list)
     extra_text: list[tuple[int, int]] = field(default_factory=list)  # placed fragments
     cut: Optional[int] = None  # text after this belongs elsewhere
+    new_section: bool = False  # a section heading stands between this task and the one before
 
 
 def _slug(stem: str) -> str:
@@ -295,6 +296,7 @@ def parse_plan(source: Source, text: CleanText) -> Document:
     nontask_regions: list[tuple[int, int]] = []
     lost_level = task_level
     first_task_seen = False
+    since_section = True
     for k, h in enumerate(heads):
         level = lost_level if h.lost else h.level
         end = bounds[k + 1]
@@ -310,10 +312,13 @@ def parse_plan(source: Source, text: CleanText) -> Document:
                           span=to_src(h.start, end))
             doc.sections.append(sec)
             sec_stack.append(sec)
+            since_section = True
             nontask_regions.append((h.body, end))
         elif level == task_level:
             first_task_seen = True
-            pieces.append(_Piece(head=h, end=end, section=sec_stack[-1].id if sec_stack else None))
+            pieces.append(_Piece(head=h, end=end, section=sec_stack[-1].id if sec_stack else None,
+                                 new_section=since_section))
+            since_section = False
         else:
             if pieces and first_task_seen:
                 pieces[-1].end = end  # a sub-item belongs to its task
@@ -409,7 +414,7 @@ def _heading_title(t: str, h: _Heading, end: int) -> str:
     if h.line_start and nl != -1 and len(line.strip()) <= 40 and "。" not in line:
         return line.strip()
     m = re.search(r"[。；，\n]", t[h.body:end])
-    s = t[h.body:h.body + (m.start() if m else 40)]
+    s = t[h.body:h.body + (m.start() if m else min(40, end - h.body))]
     return s[:40].strip()
 
 
@@ -553,12 +558,23 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
         absent.extend(n for n in range(1, max(present) + 1) if n not in present)
     if absent:
         doc.diagnostics.insert(0, Diagnostic("numbers-absent", f"task numbers absent: {_ranges(sorted(set(absent)))}"))
-    order_breaks = sum(1 for a, b in zip(vals, vals[1:]) if b < a and b != 1)
     jumps = sum(1 for a, b in zip(vals, vals[1:]) if b != a + 1)
     if len(groups) == 1 and jumps and vals != sorted(vals):
         doc.diagnostics.append(Diagnostic(
             "numbers-out-of-order", f"task numbers out of order ({jumps} breaks): pages are probably shuffled; "
             "tasks are listed by number", severity="info"))
+        # a task after a page jump, with no section heading of its own, belongs to the section of
+        # the task numbered just before it
+        by_num = {p.head.value: p for p in pieces if not p.head.lost}
+        prev = None
+        for p, task in zip(pieces, doc.tasks):
+            if prev is not None and not p.new_section:
+                jump = not p.head.lost and not prev.head.lost and p.head.value != prev.head.value + 1
+                src = by_num.get(p.head.value - 1) if jump else prev
+                if src is not None:
+                    p.section = src.section
+                    task.section = src.section
+            prev = p
         # list tasks by number; an unnumbered task keeps its place after its predecessor
         keyed = []
         last = 0.0
@@ -569,7 +585,6 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
             else:
                 keyed.append((last + 0.5, k, task))
         doc.tasks = [x[2] for x in sorted(keyed, key=lambda x: (x[0], x[1]))]
-    del order_breaks
 
 
 def _level_region(doc: Document) -> None:
