@@ -1,0 +1,140 @@
+"""Open and query the persistent graph store of a build directory (DIR/store, pyoxigraph).
+
+    >>> from kg.store import Store
+    >>> st = Store.open("out")                      # read-only; KgError if out/ is not a built graph
+    >>> st.query("SELECT ?t WHERE { ?t a dg:Task ; dg:leadUnit ?o }",
+    ...          {"o": pyoxigraph.NamedNode("https://w3id.org/dutygraph/id/org/...")})
+    [{'t': 'https://w3id.org/dutygraph/id/doc/000/t/t1'}, ...]
+
+API (small on purpose):
+- ``Store.open(dir)``: read-only open of ``dir/store``.
+- ``Store.from_quads(quads)``: an in-memory store (tests, validation).
+- ``.query(sparql, bindings=None) -> list[dict[str, value]]``: a SELECT. The prefixes of
+  ``PREFIXES`` are declared for you (the text may redeclare them). ``bindings`` maps variable
+  names (without ``?``) to pyoxigraph terms and is passed through ``substitutions=``: values are
+  bound as RDF terms, never pasted into the query text (pyoxigraph requires every bound
+  variable to be projected by the SELECT). The default graph is the union of all
+  named graphs. Values: IRIs as str; xsd:integer → int; xsd:decimal/double/float → float;
+  xsd:boolean → bool; every other literal (strings, @zh, xsd:date, xsd:gYear) → its lexical str;
+  blank nodes → "_:id"; unbound → None.
+- ``.construct(sparql, bindings=None) -> list[pyoxigraph.Triple]``: a CONSTRUCT.
+- ``.ask(sparql, bindings=None) -> bool``.
+- ``.quads(graph=None) -> list[pyoxigraph.Quad]``: every quad, or those of one named graph (IRI str).
+- ``.graphs() -> list[str]``: the named graphs' IRIs, sorted.
+- ``.ox``: the underlying pyoxigraph.Store.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from kg.errors import KgError
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PREFIXES = {
+    "dg": "https://w3id.org/dutygraph/ontology#",
+    "dgr": "https://w3id.org/dutygraph/id/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+}
+_PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+_INTS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_FLOATS = {XSD + t for t in ("decimal", "double", "float")}
+
+
+def to_python(term) -> Any:
+    """A pyoxigraph term as a plain Python value (see the module docstring)."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        try:
+            if dt in _INTS:
+                return int(term.value)
+            if dt in _FLOATS:
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if dt == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+class Store:
+    """A pyoxigraph store holding a DutyGraph dataset (one named graph per document)."""
+
+    def __init__(self, ox_store, path: Optional[Path] = None):
+        self.ox = ox_store
+        self.path = path
+
+    @classmethod
+    def open(cls, directory: str | Path) -> "Store":
+        """Open ``directory/store`` read-only."""
+        d = Path(directory)
+        sd = d / "store"
+        if not sd.is_dir() or not any(sd.iterdir()):
+            raise KgError(f"{d}: not a built graph (no store/); run `kg build PATH --out {d}` first")
+        import pyoxigraph as ox
+
+        try:
+            return cls(ox.Store.read_only(str(sd)), d)
+        except OSError as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise KgError(f"{d}: cannot open the graph store ({msg}); rebuild it with "
+                          f"`kg build PATH --out {d}`") from None
+
+    @classmethod
+    def from_quads(cls, quads: Iterable) -> "Store":
+        import pyoxigraph as ox
+
+        st = ox.Store()
+        st.bulk_extend(list(quads))
+        return cls(st)
+
+    # ------------------------------------------------------------------ queries
+    def _run(self, sparql: str, bindings: Optional[dict]):
+        import pyoxigraph as ox
+
+        subs = {ox.Variable(k.lstrip("?$")): v for k, v in (bindings or {}).items()} or None
+        try:
+            return self.ox.query(_PROLOGUE + sparql, use_default_graph_as_union=True, substitutions=subs)
+        except (SyntaxError, RuntimeError) as e:
+            raise KgError(f"bad SPARQL: {str(e).splitlines()[0]}") from None
+
+    def query(self, sparql: str, bindings: Optional[dict] = None) -> list[dict[str, Any]]:
+        res = self._run(sparql, bindings)
+        names = [v.value for v in res.variables]
+        return [{n: to_python(sol[n]) for n in names} for sol in res]
+
+    def construct(self, sparql: str, bindings: Optional[dict] = None) -> list:
+        return list(self._run(sparql, bindings))
+
+    def ask(self, sparql: str, bindings: Optional[dict] = None) -> bool:
+        return bool(self._run(sparql, bindings))
+
+    def quads(self, graph: Optional[str] = None) -> list:
+        import pyoxigraph as ox
+
+        if graph is None:
+            return list(self.ox.quads_for_pattern(None, None, None))
+        return list(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def graphs(self) -> list[str]:
+        import pyoxigraph as ox
+
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
