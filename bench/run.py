@@ -140,7 +140,7 @@ REF_SCAN = re.compile(
 
 
 def st_parse(work: Path, corpus: Path) -> dict:
-    from kg import pipeline
+    from kg import parallel, pipeline
 
     files = corpus_files(corpus)
     size = sum(os.path.getsize(f) for f in files)
@@ -157,12 +157,12 @@ def st_parse(work: Path, corpus: Path) -> dict:
         hits += sum(1 for _ in REF_SCAN.finditer(text))
     ref = clock() - t
     return {"secs": secs, "bytes": size, "docs": len(docs), "tasks": n_tasks(docs),
-            "workers": pipeline.workers(size, len(files)), "ref_secs": ref, "ref_hits": hits}
+            "workers": parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)), "ref_secs": ref, "ref_hits": hits}
 
 
 def st_parse1(work: Path, corpus: Path) -> dict:
     os.environ["KG_WORKERS"] = "1"
-    from kg import pipeline
+    from kg import parallel, pipeline
 
     files = corpus_files(corpus)
     size = sum(os.path.getsize(f) for f in files)
@@ -314,7 +314,7 @@ def st_render(work: Path, corpus: Path) -> dict:
 
 def st_seeds(work: Path, corpus: Path) -> dict:
     """The bundled corpus: parse time (< 1 s), and warm / cold tasks-of on its build."""
-    from kg import pipeline
+    from kg import parallel, pipeline
     from bench_query import cold, warm
 
     seeds = ROOT / "corpus"

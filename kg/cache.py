@@ -24,19 +24,24 @@ from typing import Optional
 
 from kg.model import Document
 
-# The modules whose code decides what a parsed Document holds.
-_PARSE_MODULES = ("read", "clean", "parse", "report", "model", "pipeline", "cache")
+# The modules (and data) whose code decides what a parsed Document holds, and an alignment.
+PARSE_MODULES = ("read", "clean", "parse", "report", "annotations", "dates", "orgnames", "titles", "model",
+                 "pipeline", "cache")
+ALIGN_MODULES = ("link", "similarity", "titles", "model", "cache")
 FORMAT = 1  # bump when the cache layout changes
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of the parse stage's source code (modules not written yet count as empty)."""
+@lru_cache(maxsize=None)
+def code_fingerprint(modules: tuple[str, ...] = PARSE_MODULES) -> str:
+    """A hash of the source code of ``modules`` and of kg/data/ (absent modules count as empty)."""
     h = hashlib.sha256(f"format {FORMAT}".encode())
     pkg = Path(__file__).resolve().parent
-    for name in _PARSE_MODULES:
-        p = pkg / f"{name}.py"
-        h.update(name.encode() + b"\0")
+    files = [pkg / f"{name}.py" for name in modules]
+    data = pkg / "data"
+    if data.is_dir():
+        files += sorted(p for p in data.iterdir() if p.is_file())  # not the subfolders (viz assets)
+    for p in files:
+        h.update(str(p.relative_to(pkg)).encode() + b"\0")
         if p.exists():
             h.update(p.read_bytes())
     return h.hexdigest()
@@ -50,6 +55,7 @@ class DocCache:
         self.docs = self.root / "docs"
         self.index: dict[str, list] = {}
         self.used: dict[str, list] = {}  # the index of this build
+        self.keys: dict[str, str] = {}  # document id -> its cache key (what the document's records depend on)
         self.hits = 0
         self.misses = 0
         p = self.root / "index.json"
@@ -95,13 +101,18 @@ class DocCache:
         self.used[path] = self.index[path]
         return doc
 
-    def put(self, path: str, doc: Document) -> None:
-        """Record a freshly parsed document (written to disk by ``save``)."""
-        st = os.stat(path)
+    def put(self, doc: Document) -> None:
+        """Record a document of this build (written to disk now when it is new)."""
+        path = doc.source.path
         sha = doc.source.sha256
+        key = self.key(path, sha)
+        self.keys[doc.id] = key
+        if path in self.used:
+            return
+        st = os.stat(path)
         self.used[path] = [st.st_size, st.st_mtime_ns, sha]
         self.docs.mkdir(parents=True, exist_ok=True)
-        target = self.docs / f"{self.key(path, sha)}.pkl"
+        target = self.docs / f"{key}.pkl"
         if not target.exists():
             _atomic_write(target, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -43,44 +43,26 @@ def parse_file(path: str) -> Document:
 PARALLEL_MIN_BYTES = 2_000_000
 
 
-def workers(total_bytes: int, n_files: int) -> int:
-    """How many processes parse: $KG_WORKERS if set, else every core for large inputs, else 1."""
-    env = os.environ.get("KG_WORKERS")
-    if env:
-        return max(1, int(env))
-    if total_bytes < PARALLEL_MIN_BYTES or n_files < 4:
-        return 1
-    return max(1, min(os.cpu_count() or 1, n_files))
-
-
 def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
     """Read every file under ``paths`` and parse it (no resolution, no links).
 
     Large inputs are parsed in parallel, one process per core, in chunks of documents; the
-    result keeps the input order, so it is the same as a serial parse. ``cache`` (a
-    ``kg.cache.DocCache``) supplies the documents of unchanged files and records new ones.
+    result keeps the input order, so it is the same as a serial parse (kg.parallel).
+    ``cache`` (a ``kg.cache.DocCache``) supplies the documents of unchanged files and records
+    the new ones.
     """
+    from kg import parallel
     from kg.read import list_files
 
     files = list_files([str(p) for p in paths])
     docs: list[Optional[Document]] = [cache.get(f) if cache else None for f in files]
-    todo = [i for i, d in enumerate(docs) if d is None]
-    sizes = sum(os.path.getsize(files[i]) for i in todo)
-    n = workers(sizes, len(todo))
-    if n == 1:
-        for i in todo:
-            docs[i] = parse_file(files[i])
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(1, min(16, len(todo) // (n * 4)))
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
-            for i, doc in zip(todo, pool.map(parse_file, [files[i] for i in todo], chunksize=chunk)):
-                docs[i] = doc
+    todo = [files[i] for i, d in enumerate(docs) if d is None]
+    size = sum(os.path.getsize(f) for f in todo)
+    fresh = iter(parallel.pmap(parse_file, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo))))
+    docs = [d if d is not None else next(fresh) for d in docs]
     if cache is not None:
-        for i in todo:
-            cache.put(files[i], docs[i])
+        for d in docs:
+            cache.put(d)
     return docs  # type: ignore[return-value]
 
 
