@@ -526,9 +526,11 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
     if not vals:
         return
     # numbering restarts per section when several sections start again at 1
-    restarts = sum(1 for a, b in zip(vals, vals[1:]) if b == 1 and a > 1)
+    numbered = [p for p in pieces if not p.head.lost]
+    breaks = [(a, b) for a, b in zip(numbered, numbered[1:]) if b.head.value <= a.head.value]
+    restarts = sum(1 for a, b in breaks if b.head.value == 1)
     groups: list[list[int]] = []
-    if restarts >= 2 and sorted(vals) != list(range(1, len(vals) + 1)):
+    if breaks and all(b.head.value == 1 and b.new_section for a, b in breaks):
         cur: list[int] = []
         for v in vals:
             if v == 1 and cur:

@@ -1,0 +1,149 @@
+"""The plan parser on layouts other than the seeds', each in a small plan written for the test
+(imagined counties and cities in other provinces)."""
+from kg.clean import clean
+from kg.model import Source
+from kg.parse import parse_plan
+
+
+def parse(text: str, name: str = "plan.txt"):
+    src = Source(path=name, name=name, sha256="0" * 64, format="txt", text=text)
+    return parse_plan(src, clean(text))
+
+
+def units(task, role=None):
+    return [u.text for u in task.units if role is None or u.role == role]
+
+
+def by_number(doc):
+    return {t.number: t for t in doc.tasks}
+
+
+HEAD = "桃源县法治政府建设实施方案（2021-2025年）\n    为深入贯彻落实《法治政府建设实施纲要（2021-2025年）》，结合我县实际，制定本方案。\n    一、主要任务\n"
+
+
+def test_comma_between_roles():
+    doc = parse(HEAD + "    1．推进简政放权。全面清理行政许可事项，2022年底前完成。（牵头单位：县审批局，配合单位：县财政局、县人社局）\n"
+                "    2．加强行政监管。推进“双随机、一公开”监管。（牵头单位：县市场监管局，配合单位：县直各部门）\n")
+    t = by_number(doc)
+    assert units(t["1"], "lead") == ["县审批局"]
+    assert units(t["1"], "support") == ["县财政局", "县人社局"]
+    assert [d.date for d in t["1"].deadlines] == ["2022-12-31"]
+    assert units(t["2"], "support") == ["县直各部门"]
+    assert doc.level == "district" and doc.region == "桃源县" and doc.period == (2021, 2025)
+
+
+def test_lead_department_label():
+    doc = parse(HEAD + "    1．完善立法机制。健全立法协同机制。（牵头部门：县人大常委会法工委；配合部门：县司法局）\n")
+    t = doc.tasks[0]
+    assert units(t, "lead") == ["县人大常委会法工委"]
+    assert units(t, "support") == ["县司法局"]
+    assert t.units[0].label == "牵头部门"
+
+
+def test_responsible_only_with_qualifier():
+    doc = parse(HEAD + "    1．加大重点领域执法力度。加大食品药品、安全生产等领域执法力度。（责任单位：县市场监管局、县应急管理局等部门按职责分工负责）\n")
+    t = doc.tasks[0]
+    assert units(t, "responsible") == ["县市场监管局", "县应急管理局"]
+    assert all(u.qualifier == "等部门按职责分工负责" for u in t.units)
+
+
+def test_annotation_on_its_own_line():
+    doc = parse(HEAD + "    1．健全矛盾纠纷化解机制。完善多元化解机制，每年开展矛盾排查不少于4次。\n"
+                "    责任单位：县委政法委、县公安局、县司法局按职责分工分别负责。\n"
+                "    2．加强行政调解。规范行政调解程序。\n    责任单位：县司法局。\n")
+    t = by_number(doc)
+    assert units(t["1"], "responsible") == ["县委政法委", "县公安局", "县司法局"]
+    assert t["1"].units[-1].qualifier == "按职责分工分别负责"
+    assert [(r.frequency, r.quantity) for r in t["1"].recurrences] == [("P1Y", "不少于4次")]
+    assert units(t["2"]) == ["县司法局"]
+    assert "责任单位" not in t["1"].text
+
+
+def test_tasks_numbered_at_the_second_level():
+    text = ("云溪市法治政府建设工作方案\n    根据《湖南省法治政府建设实施方案（2021-2025年）》，制定本方案。\n"
+            "    一、重点任务\n"
+            "    （一）推进政务公开。加强政务公开标准化建设，2023年6月底前完成目录编制。（牵头单位：市政府办公室；配合单位：市直各部门）\n"
+            "    （二）加强执法监督。健全行政执法协调监督工作体系。（牵头单位：市司法局）\n"
+            "    二、保障措施\n"
+            "    （一）加强组织领导。各级各部门要高度重视。（责任单位：各区、县级市人民政府）\n")
+    doc = parse(text)
+    assert [t.title for t in doc.tasks] == ["推进政务公开", "加强执法监督", "加强组织领导"]
+    assert [d.date for d in doc.tasks[0].deadlines] == ["2023-06-30"]
+    assert doc.tasks[0].deadlines[0].raw == "2023年6月底前"
+    assert units(doc.tasks[1], "lead") == ["市司法局"]
+    assert [s.title for s in doc.sections] == ["重点任务", "保障措施"]
+    assert doc.parents[0].relation == "based_on" and doc.parents[0].words == "根据"
+    assert doc.level == "city" and doc.region == "云溪市"
+
+
+def test_ascii_punctuation():
+    doc = parse("溪口县法治政府建设实施方案(2021-2025年)\n为贯彻落实《法治政府建设实施纲要(2021-2025年)》,制定本方案.\n一、主要任务\n"
+                "1.推进简政放权.全面清理行政许可事项,2024年年底前完成.(牵头单位:县政务服务中心;配合单位:县直各部门,各乡镇人民政府)\n"
+                "2.加强行政监管.推进信用监管.(牵头单位:县市场监管局)\n")
+    t = by_number(doc)
+    assert units(t["1"], "lead") == ["县政务服务中心"]
+    assert units(t["1"], "support") == ["县直各部门", "各乡镇人民政府"]
+    assert units(t["2"]) == ["县市场监管局"]
+    assert [d.raw for d in t["1"].deadlines] == ["2024年年底前"]
+
+
+def test_lead_and_support_words():
+    doc = parse(HEAD + "    1．加强法治宣传。落实普法责任制。（县司法局、县委宣传部牵头，县直各部门配合）\n")
+    t = doc.tasks[0]
+    assert units(t, "lead") == ["县司法局", "县委宣传部"]
+    assert units(t, "support") == ["县直各部门"]
+
+
+def test_square_brackets():
+    doc = parse(HEAD + "    1．加强党的领导。县委要切实履行领导职责。［牵头单位：县委办公室，县政府办公室，县各党委（党组）］\n")
+    t = doc.tasks[0]
+    assert units(t, "lead") == ["县委办公室", "县政府办公室", "县各党委(党组)"]
+
+
+def test_several_annotations_in_one_task():
+    doc = parse(HEAD + "    1．加强数字政府建设。推进政务数据共享。（牵头单位：县大数据中心）推行掌上执法，2025年前实现全覆盖。（牵头单位：县司法局；配合单位：县直各执法部门）\n"
+                "    2．加强经费保障。将经费纳入预算。（牵头单位：县财政局）\n")
+    t = by_number(doc)
+    assert units(t["1"], "lead") == ["县大数据中心", "县司法局"]
+    assert units(t["1"], "support") == ["县直各执法部门"]
+    assert [d.raw for d in t["1"].deadlines] == ["2025年前"]
+    assert units(t["2"]) == ["县财政局"]
+
+
+def test_label_broken_across_a_page():
+    doc = parse(HEAD + "    1．加强行政复议。整合行政复议职责。（牵头部\n\n- 5 -\n\n门：县司法局；配合单位：县委编办）\n"
+                "    2．加强行政应诉。落实负责人出庭应诉制度。（牵头单位：县法院、县司法局）\n")
+    t = by_number(doc)
+    assert units(t["1"], "lead") == ["县司法局"]
+    assert units(t["1"], "support") == ["县委编办"]
+    assert units(t["2"], "lead") == ["县法院", "县司法局"]
+
+
+def test_coordinations_kept_and_resolved():
+    doc = parse(HEAD + "    1．推进依法治理。加强基层治理。（牵头单位：县委政法委；配合单位：各乡(镇)党委和人民政府，教育、卫生健康主管部门）\n")
+    sup = [u for u in doc.tasks[0].units if u.role == "support"]
+    assert [u.text for u in sup] == ["各乡(镇)党委和人民政府", "教育、卫生健康主管部门"]
+    assert sup[0].parts == ["各乡(镇)党委", "各乡(镇)人民政府"]
+    assert sup[1].parts == ["教育主管部门", "卫生健康主管部门"]
+
+
+def test_task_without_units_and_missing_numbers_are_reported():
+    doc = parse(HEAD + "    1．推进简政放权。全面清理。（牵头单位：县审批局）\n    2．加强监管。推进信用监管。\n"
+                "    4．完善机制。健全机制。（牵头单位：县司法局）\n")
+    codes = {d.code: d.message for d in doc.diagnostics}
+    assert "numbers-absent" in codes and "3" in codes["numbers-absent"]
+    assert "task-without-units" in codes and "加强监管" in codes["task-without-units"]
+
+
+def test_preview_site_page_markers_in_a_run_on_scrape():
+    text = ("《某县实施方案.docx》由会员分享，可在线阅读，更多相关《某县实施方案.docx(9页珍藏版)》请在某某文库上搜索。\n"
+            "1、平安县法治政府建设实施方案(20212025 年)为贯彻落实法治政府建设实施纲要(20212025年),结合我县实际,制定本方案。一、主要任务1 .推进政务公开。加强政务公开。牵头单位:县政府办\n"
+            "2、公室;参加单位:县直各部门,各乡(\n"
+            "3、镇)人民政府2 .加强执法监督。健全监督体系。牵头单位:县司 法局;参加单位:县直各部门\n")
+    doc = parse(text)
+    assert doc.title == "平安县法治政府建设实施方案(2021-2025年)"
+    assert [p.title for p in doc.parents] == ["法治政府建设实施纲要(2021-2025年)"]
+    t = by_number(doc)
+    assert units(t["1"], "lead") == ["县政府办公室"]
+    assert units(t["1"], "support") == ["县直各部门", "各乡(镇)人民政府"]
+    assert units(t["2"], "lead") == ["县司法局"]
