@@ -16,6 +16,7 @@ still take its best candidate when that score is high on its own (a parent task 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -47,17 +48,16 @@ def task_key(doc: Document, task: Task) -> str:
     return f"{doc.id}#{task.id}"
 
 
+_HEADING_END = re.compile(r"[。；;:：]|\d{1,3}\s*[.．、]")
+
+
 def _section_titles(doc: Document) -> dict[str, str]:
-    """Section id -> its title joined with its ancestors' titles (the path of headings)."""
-    by_id = {s.id: s for s in doc.sections}
+    """Section id -> its heading, cut at the first sentence end or task number (a parser may
+    run a heading on into the text that follows it)."""
     out = {}
     for s in doc.sections:
-        parts, cur, seen = [], s, set()
-        while cur is not None and cur.id not in seen:
-            seen.add(cur.id)
-            parts.append(cur.title or "")
-            cur = by_id.get(cur.parent) if cur.parent else None
-        out[s.id] = parts[0] if parts else ""
+        title = _HEADING_END.split(s.title or "", maxsplit=1)[0]
+        out[s.id] = title[:40]
     return out
 
 
@@ -71,8 +71,7 @@ def score_matrix(a: Document, b: Document) -> list[list[float]]:
     sa, sb = _section_titles(a), _section_titles(b)
     sec_cache: dict[tuple[str, str], float] = {}
     use_sections = bool(sa) and bool(sb)
-    w_text, w_title, w_sec = (W_TEXT, W_TITLE, W_SECTION) if use_sections else (
-        W_TEXT / (W_TEXT + W_TITLE), W_TITLE / (W_TEXT + W_TITLE), 0.0)
+    w_text, w_title = W_TEXT / (W_TEXT + W_TITLE), W_TITLE / (W_TEXT + W_TITLE)
     title_b = [t.title for t in b.tasks]
     out = []
     for ta, text in zip(a.tasks, a_texts):
@@ -86,7 +85,10 @@ def score_matrix(a: Document, b: Document) -> list[list[float]]:
                     sec_cache[(ka, kb)] = title_similarity(ka, kb)
                 sec = sec_cache[(ka, kb)]
             tit = title_similarity(ta.title, title_b[j])
-            row.append(round(w_text * cos[j] + w_title * tit + w_sec * sec, 4))
+            base = w_text * cos[j] + w_title * tit
+            # corresponding sections raise a pair's score; sections that differ (a heading lost,
+            # pages out of order) do not lower it
+            row.append(round(max(base, (1 - W_SECTION) * base + W_SECTION * sec), 4))
         out.append(row)
     return out
 
