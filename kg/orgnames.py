@@ -226,7 +226,7 @@ def chain_for(level: Optional[str], region: Optional[str], *titles: str) -> Chai
             break
     city = district = None
     m = None
-    for rx in (r"^(.{1,10}?市)(?=.)", r"^(.{1,12}?自治州)(?=.)", r"^(.{1,6}?(?:州|盟|地区))(?=.)"):
+    for rx in (r"^(.{1,10}?市)(?=.)", r"^(.{1,12}?自治州)(?=.)", r"^(.{1,6}?(?:州|盟|地区))(?=[^市])"):
         m = m or (re.match(rx, rest) if rest else None)
     if level == "province":
         province = region or province
@@ -444,7 +444,7 @@ def core_at(core: str, kind: str, level: str, region: str = "") -> Optional[str]
         if stem in _ting() and c.endswith("局"):
             return c[:-1] + "厅"
         return c if names else None
-    if level == "province" and re.search(r"(区|县|市)(?!场)", c):
+    if level == "province" and re.search(r"(区|县|市)(?!场)", re.sub(r"依法治.", "", c)):
         return None
     return c
 
@@ -459,10 +459,17 @@ def slug(text: str, limit: int = 48) -> str:
     return s.strip("-") or "x"
 
 
-def org_id(name: str, key: str) -> str:
-    """ASCII, stable: pinyin slug of the name + a short hash of the resolution key."""
+def org_id(key: str) -> str:
+    """ASCII, stable: pinyin slug of the region and contracted core of a resolution key, plus a
+    short hash of the key (so that homophones and long names stay apart). It depends on the key
+    only, not on which written forms were seen, so adding documents does not change it."""
     import hashlib
 
     from pypinyin import lazy_pinyin
 
-    return f"{slug('-'.join(lazy_pinyin(name)))}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
+    body = key.split("@", 1)[0]
+    _level, region, core = (body.split("|", 2) + ["", ""])[:3]
+    core = core.removeprefix("G:")
+    core, _, place = core.partition("#")
+    words = region + core + (place + "分局" if place else "")
+    return f"{slug('-'.join(lazy_pinyin(words)))}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"

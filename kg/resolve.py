@@ -151,6 +151,8 @@ class Resolver:
         rule = _rule_for(self.rules, s, chain)
         p = N.parse(rule.same_as if rule and rule.same_as else s, chain)
         parts = [x for x in parts if N.normalise(x)]
+        if rule and rule.kind and rule.kind != "group":
+            p.is_group, p.kind = False, rule.kind
         if (rule and rule.kind == "group") or parts:
             p.is_group, p.kind = True, "group"
             if not p.level:
@@ -254,7 +256,7 @@ class Resolver:
                 for k in list(self.entities):  # parents of bodies created above
                     if k not in stems:
                         stems[k] = self._function(self.entities[k])
-        ids = {k: N.org_id(self._name(e), k) for k, e in self.entities.items()}
+        ids = {k: N.org_id(k) for k in self.entities}
         orgs: dict[str, Organisation] = {}
         for k, e in self.entities.items():
             p = e.rep
@@ -332,4 +334,4 @@ def resolve_name(name: str, level: Optional[str] = None, region: Optional[str] =
     r = Resolver(overrides, counterparts=False)
     key = r.mention(name, N.chain_for(level, region, title))
     orgs = r.finish()
-    return next(o for o in orgs.values() if N.org_id(r._name(r.entities[key]), key) == o.id)
+    return orgs[N.org_id(key)]
