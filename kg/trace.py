@@ -265,12 +265,30 @@ def _num(x) -> int:
         return 0
 
 
-def load_corpus(graph_dir) -> Corpus:
-    """Documents, sections, tasks with units, organisations and alignments read from a build."""
-    from kg.api import Graph
+def _store(path):
+    """kg.store.Store of a build directory, or of an RDF dataset file (.trig/.nq) loaded in memory."""
+    from pathlib import Path
 
-    g = Graph.open(graph_dir)
-    q = lambda text: g.sparql(_PFX + text)  # noqa: E731
+    from kg.store import Store
+
+    p = Path(path)
+    if not p.exists():
+        raise KgError(f"no graph at {p}: build one with `kg build corpus --out {p}`")
+    if p.is_file():
+        import pyoxigraph as ox
+
+        try:
+            return Store.from_quads(ox.parse(path=str(p)))
+        except (OSError, SyntaxError, ValueError) as e:
+            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
+    return Store.open(p)
+
+
+def load_corpus(graph_dir) -> Corpus:
+    """Documents, sections, tasks with units, organisations and alignments read from a build
+    directory (DIR/store, through kg.store.Store) or a dataset file."""
+    st = _store(graph_dir)
+    q = lambda text: st.query(_PFX + text)  # noqa: E731
     docs: dict[str, Document] = {}
     for r in q("""SELECT ?doc ?cls ?title ?level ?region ?start ?end ?file WHERE {
         ?doc a ?cls . FILTER(?cls IN (dg:Plan, dg:AnnualReport))
