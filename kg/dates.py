@@ -42,6 +42,7 @@ def find_deadlines(text: str, base: int = 0, to_source=None) -> list[Deadline]:
     """Deadline phrases in ``text``; ``base`` is the offset of ``text`` in the cleaned document and
     ``to_source`` maps cleaned spans to source spans."""
     out: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
     for m in _DEADLINE.finditer(text):
         if m.group("to") and m.start() > 0 and text[m.start() - 1] == "为":
             continue  # 为到2035年基本建成…: a long-range aim, not a deadline
@@ -73,6 +74,34 @@ def find_deadlines(text: str, base: int = 0, to_source=None) -> list[Deadline]:
         raw = re.sub(r"\s+", "", text[s:e])
         span = to_source(base + s, base + e) if to_source else (base + s, base + e)
         out.append(Deadline(raw=raw, date=date, span=span))
+        taken.append((s, e))
+    out.extend(_labelled(text, base, to_source, taken))
+    out.sort(key=lambda d: d.span or (0, 0))
+    return out
+
+
+_LABELLED = re.compile(r"(?:完成时限|完成时间|时间节点|时限要求|完成期限)\s*[:：]\s*(?P<v>[^()\[\]。；\n]{1,30})")
+_PLAIN_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年(?:\s*(?P<m>\d{1,2})\s*月)?(?:\s*(?P<d>\d{1,2})\s*日)?")
+
+
+def _labelled(text: str, base: int, to_source, taken: list[tuple[int, int]]) -> list[Deadline]:
+    """完成时限：2023年12月 (a table column written into the task by the reader): any date counts."""
+    out = []
+    for lm in _LABELLED.finditer(text):
+        for m in _PLAIN_DATE.finditer(lm.group("v")):
+            s, e = lm.start("v") + m.start(), lm.start("v") + m.end()
+            if any(a <= s < b for a, b in taken):
+                continue
+            y = int(m.group("y"))
+            if m.group("m") and 1 <= int(m.group("m")) <= 12:
+                mo = int(m.group("m"))
+                date = (f"{y:04d}-{mo:02d}-{min(int(m.group('d')), calendar.monthrange(y, mo)[1]):02d}"
+                        if m.group("d") else _end_of_month(y, mo))
+            else:
+                date = f"{y:04d}-12-31"
+            raw = re.sub(r"\s+", "", text[s:e])
+            span = to_source(base + s, base + e) if to_source else (base + s, base + e)
+            out.append(Deadline(raw=raw, date=date, span=span))
     return out
 
 

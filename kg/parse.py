@@ -45,6 +45,7 @@ class _Heading:
     body: int  # where the text after the marker starts
     line_start: bool
     lost: bool = False
+    plain: bool = False  # an unnumbered paragraph that carries a unit annotation
 
 
 @dataclass
@@ -279,7 +280,11 @@ def parse_plan(source: Source, text: CleanText) -> Document:
         while ai < len(all_anns) and all_anns[ai].start < h.start:
             ai += 1
         if ai < len(all_anns) and all_anns[ai].start < seg_end:
-            per_level[h.level] = per_level.get(h.level, 0) + 1
+            # the annotation closes the heading's own paragraph (or stands on the next line)
+            between = t[h.body:all_anns[ai].start]
+            if "\n" not in between.rstrip() or between.count("\n") == 1 and between.rstrip(" \t").endswith("\n") \
+                    or _is_own_line(t, h.body, all_anns[ai].start):
+                per_level[h.level] = per_level.get(h.level, 0) + 1
     if per_level:
         task_level = max(per_level, key=lambda lv: (per_level[lv], lv))
     else:
@@ -345,6 +350,31 @@ def parse_plan(source: Source, text: CleanText) -> Document:
                 orphans.append((a, rs, a.start))
 
     _place_fragments(t, pieces, orphans, doc, to_src)
+    # a paragraph of its own that ends with a unit line is a task even without a number
+    # (plans that do not number their tasks, table rows without a number column)
+    preamble_end = heads[0].start if heads else title_end
+    for a, rs, ae in list(orphans):
+        ls = t.rfind("\n", 0, a.start) + 1
+        le = t.find("\n", a.end)
+        le = len(t) if le == -1 else le
+        if ls < max(rs, preamble_end) or a.start - ls > 800 or t[a.end:le].strip():
+            continue
+        if not re.search(r"[。；]", t[ls:a.start]) and len(t[ls:a.start].strip()) < 4:
+            continue
+        while ls < a.start and t[ls] in " \t":
+            ls += 1
+        h = _Heading(task_level, None, None, ls, ls, True, lost=True, plain=True)
+        sec = None
+        for s_ in doc.sections:
+            if s_.span and s_.span[0] <= to_src(ls, ls + 1)[0]:
+                sec = s_.id
+        pieces.append(_Piece(head=h, end=a.end, section=sec, anns=[a]))
+        orphans.remove((a, rs, ae))
+    pieces.sort(key=lambda p: p.head.start)
+    for a, rs, _ in orphans:
+        names = "、".join(x.text for x in a.units[:3])
+        doc.diagnostics.append(Diagnostic(
+            "fragment-left-over", f"unit line ({names}…) could not be placed with a task", span=to_src(a.start, a.end)))
 
     # tasks
     used_ids: set[str] = set()
@@ -381,6 +411,12 @@ def parse_plan(source: Source, text: CleanText) -> Document:
     _numbering(doc, pieces)
     _level_region(doc)
     return doc
+
+
+def _is_own_line(t: str, body: int, ann: int) -> bool:
+    """The heading's paragraph, then the annotation alone on the next line."""
+    between = t[body:ann]
+    return between.count("\n") == 1 and not between.split("\n")[1].strip()
 
 
 def _minus(s: int, e: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -502,10 +538,6 @@ def _place_fragments(t: str, pieces: list[_Piece], orphans, doc: Document, to_sr
                     f"{u.head.value if not u.head.lost else '(unnumbered)'} {_first_sentence(t[u.head.body:u.end])[:20]}",
                     span=to_src(max(fs, rs), a.end), severity="info"))
                 changed = True
-    for a, rs, _ in orphans:
-        names = "、".join(x.text for x in a.units[:3])
-        doc.diagnostics.append(Diagnostic(
-            "fragment-left-over", f"unit line ({names}…) could not be placed with a task", span=to_src(a.start, a.end)))
 
 
 def _ranges(nums: list[int]) -> str:
@@ -543,7 +575,7 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
         groups = [vals]
     inferred: list[int] = []
     for k, p in enumerate(pieces):
-        if p.head.lost:
+        if p.head.lost and not p.head.plain:
             prev = next((q.head.value for q in reversed(pieces[:k]) if not q.head.lost), None)
             if prev is not None and prev + 1 not in vals and prev + 1 not in inferred:
                 inferred.append(prev + 1)

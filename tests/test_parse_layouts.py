@@ -147,3 +147,22 @@ def test_preview_site_page_markers_in_a_run_on_scrape():
     assert units(t["1"], "lead") == ["县政府办公室"]
     assert units(t["1"], "support") == ["县直各部门", "各乡(镇)人民政府"]
     assert units(t["2"], "lead") == ["县司法局"]
+
+
+def test_unnumbered_tasks_and_table_rows():
+    # a plan that does not number its tasks; the second line is how the reader lays out a
+    # task-table row (完成时限 column, unit columns)
+    doc = parse(HEAD + "    推进政务公开。加强政务公开标准化建设。（牵头单位：县政府办）\n"
+                "    加强执法监督。健全行政执法协调监督工作体系。（完成时限：2023年12月）（牵头单位：县司法局；配合单位：县直各部门）\n")
+    assert [t.title for t in doc.tasks] == ["推进政务公开", "加强执法监督"]
+    assert all(t.number is None for t in doc.tasks)
+    assert units(doc.tasks[1], "support") == ["县直各部门"]
+    assert [(d.raw, d.date) for d in doc.tasks[1].deadlines] == [("2023年12月", "2023-12-31")]
+    assert not [d for d in doc.diagnostics if d.code == "fragment-left-over"]
+
+
+def test_a_real_numbered_list_is_not_taken_for_page_markers():
+    doc = parse(HEAD + "1、推进政务公开。加强政务公开。（牵头单位：县政府办）\n2、加强执法监督。健全体系。（牵头单位：县司法局）\n"
+                "3、加强经费保障。纳入预算。（牵头单位：县财政局）\n")
+    assert [t.number for t in doc.tasks] == ["1", "2", "3"]
+    assert units(doc.tasks[2]) == ["县财政局"]
