@@ -20,6 +20,7 @@ unit dictionary written by the resolve stage) it is loaded as a user dictionary.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -74,8 +75,13 @@ def jieba_instance():
 def tokens(text: str) -> list[str]:
     """Content words of ``text``: jieba words, without stop words, single characters,
     punctuation and numbers. Spaces inside the text (layout noise) are removed first."""
+    return list(_tokens(text or ""))
+
+
+@functools.lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
     if not text:
-        return []
+        return ()
     text = _NOISE.sub("", text)
     out = []
     for w in jieba_instance().lcut(text, HMM=True):
@@ -84,12 +90,13 @@ def tokens(text: str) -> list[str]:
         if any(ch.isdigit() for ch in w):
             continue
         out.append(w.lower())
-    return out
+    return tuple(out)
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
     chars = [c for c in _NOISE.sub("", text or "") if "\u4e00" <= c <= "\u9fff"]
-    return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}
+    return frozenset(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -97,7 +104,7 @@ def title_similarity(a: str, b: str) -> float:
     content words (stop list applied) and of their character bigrams."""
     if not a or not b:
         return 0.0
-    ta, tb = set(tokens(a)), set(tokens(b))
+    ta, tb = set(_tokens(a)), set(_tokens(b))
     words = 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
     ba, bb = _bigrams(a), _bigrams(b)
     chars = 2 * len(ba & bb) / (len(ba) + len(bb)) if ba and bb else 0.0
