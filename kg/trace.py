@@ -171,10 +171,13 @@ def trace(corpus: Corpus, task_ref: str) -> list[dict]:
                     chain_docs.append(pd)
                 nxt.append(al.parent)
         frontier = nxt
-    step = max(r["step"] for r in rows)
-    for p in _named_above(corpus, chain_docs):
-        step += 1
-        rows.append({"step": step, "level": parent_level(p), "document": None, "task_number": None,
+    step, last = max(r["step"] for r in rows), None
+    for p in _named_above(corpus, chain_docs):  # directives of one level share a step
+        level = parent_level(p)
+        if level is None or level != last:
+            step += 1
+        last = level
+        rows.append({"step": step, "level": level, "document": None, "task_number": None,
                      "task": None, "task_title": None, "directive": p.title, "lead": "", "support": "",
                      "responsible": "", "score": None, "method": "named parent (not in corpus)"})
     return rows
