@@ -1,0 +1,487 @@
+"""Records → RDF quads (the vocabulary of ontology/dutygraph.ttl), and the build directory.
+
+``corpus_quads(corpus)`` gives every quad: one named graph per document (dgr:graph/{doc}) and
+dgr:graph/corpus for organisations, directive placeholders, alignments, evidence and the run.
+``turtle(quads)`` serialises their triples deterministically (sorted, explicit prefixes).
+``write_outputs(corpus, out_dir)`` writes, atomically (a temp dir beside ``out_dir``, then a swap):
+
+    out_dir/graph.ttl          the whole graph (triples of every named graph), Turtle
+    out_dir/store/             pyoxigraph persistent store with the named graphs
+    out_dir/diagnostics.json   per document: file name and its diagnostics
+    out_dir/manifest.json      inputs (name, sha256), counts, tool version; no timestamps
+
+Same corpus → byte-identical graph.ttl, diagnostics.json and manifest.json.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+from kg.errors import KgError
+from kg.model import Corpus, Document, Organisation
+from kg.store import PREFIXES
+
+DG = PREFIXES["dg"]
+DGR = PREFIXES["dgr"]
+ELI = PREFIXES["eli"]
+ORG = PREFIXES["org"]
+SKOS = PREFIXES["skos"]
+PROV = PREFIXES["prov"]
+DCT = PREFIXES["dcterms"]
+SDO = PREFIXES["schema"]
+RDF = PREFIXES["rdf"]
+XSD = PREFIXES["xsd"]
+
+# Turtle prefixes (order fixed; rdfs/owl unused in data but harmless).
+TTL_PREFIXES = {k: PREFIXES[k] for k in ("dg", "dgr", "eli", "org", "skos", "prov", "dcterms", "schema",
+                                          "rdf", "xsd")}
+
+LEVEL = {"national": "National", "province": "Province", "city": "City", "district": "District",
+         "department": "Department"}
+KIND = {"party": "Party", "government": "GovernmentDepartment", "court": "Court",
+        "procuratorate": "Procuratorate", "congress": "PeoplesCongress", "cppcc": "CPPCC",
+        "mass": "MassOrganisation", "other": "OtherBody", "group": "Group"}
+ROLE = {"lead": "Lead", "support": "Support", "responsible": "Responsible"}
+ROLE_SHORTCUT = {"lead": "leadUnit", "support": "supportingUnit", "responsible": "responsibleUnit"}
+SECTION_TYPE = {"achievements": "Achievements", "problems": "Problems", "plans": "NextYearPlans",
+                "leadership": "LeadershipDuty"}
+
+
+def _seg(s: str) -> str:
+    """One IRI path segment, ASCII (ids are ASCII slugs already; anything else is %-encoded)."""
+    return quote(str(s), safe="-_.~")
+
+
+def short_hash(text: str, n: int = 12) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+
+
+def doc_iri(doc_id: str) -> str:
+    return f"{DGR}doc/{_seg(doc_id)}"
+
+
+def task_iri(doc_id: str, task_id: str) -> str:
+    return f"{doc_iri(doc_id)}/t/{_seg(task_id)}"
+
+
+def section_iri(doc_id: str, sec_id: str) -> str:
+    return f"{doc_iri(doc_id)}/s/{_seg(sec_id)}"
+
+
+def measure_iri(doc_id: str, measure_id: str) -> str:
+    return f"{doc_iri(doc_id)}/m/{_seg(measure_id)}"
+
+
+def org_iri(org_id: str) -> str:
+    return f"{DGR}org/{_seg(org_id)}"
+
+
+def graph_iri(name: str) -> str:
+    return f"{DGR}graph/{_seg(name)}"
+
+
+def directive_iri(title: str) -> str:
+    return f"{DGR}directive/{short_hash(title)}"
+
+
+def run_id(corpus: Corpus) -> str:
+    from kg import __version__
+
+    shas = sorted(d.source.sha256 for d in corpus.documents)
+    return short_hash("\n".join(shas + ["dutygraph " + __version__]), 16)
+
+
+def _key_iri(key: str, kind: str = "t") -> Optional[str]:
+    """'<doc id>#<task id>' → task IRI; 'theme:<id>' → dgr:theme/{id}."""
+    if key.startswith("theme:"):
+        return f"{DGR}theme/{_seg(key[6:])}"
+    if "#" not in key:
+        return None
+    d, t = key.split("#", 1)
+    return f"{doc_iri(d)}/{kind}/{_seg(t)}"
+
+
+def _dec(x: float) -> str:
+    s = f"{float(x):.6f}".rstrip("0")
+    return s + "0" if s.endswith(".") else s
+
+
+class _Builder:
+    """Collects quads, with cached terms (pyoxigraph object creation dominates the cost)."""
+
+    def __init__(self):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.quads: list = []
+        self._nodes: dict[str, object] = {}
+        self.g = None
+        self.zh_ = lambda s: ox.Literal(s, language="zh")
+        self._dt = {t: ox.NamedNode(XSD + t) for t in ("date", "gYear", "integer", "decimal", "boolean",
+                                                       "duration")}
+
+    def n(self, iri: str):
+        node = self._nodes.get(iri)
+        if node is None:
+            node = self._nodes[iri] = self.ox.NamedNode(iri)
+        return node
+
+    def add(self, s: str, p: str, o) -> None:
+        if isinstance(o, str):
+            o = self.n(o)
+        self.quads.append(self.ox.Quad(self.n(s), self.n(p), o, self.g))
+
+    def zh(self, s: str, p: str, text: Optional[str]) -> None:
+        if text:
+            self.add(s, p, self.ox.Literal(text, language="zh"))
+
+    def lit(self, s: str, p: str, value, dt: Optional[str] = None) -> None:
+        if value is None or value == "":
+            return
+        if dt is None:
+            self.add(s, p, self.ox.Literal(str(value)))
+        else:
+            self.add(s, p, self.ox.Literal(str(value), datatype=self._dt[dt]))
+
+    def a(self, s: str, cls: str) -> None:
+        self.add(s, RDF + "type", cls)
+
+
+# ---------------------------------------------------------------------------- documents
+
+def _parents(b: _Builder, doc: Document, d: str, placeholders: dict[str, tuple]) -> None:
+    for k, p in enumerate(doc.parents, 1):
+        if p.document_id:
+            target = doc_iri(p.document_id)
+        else:
+            target = directive_iri(p.title)
+            placeholders.setdefault(target, (p.title, p.level))
+        rel = "based_on" if p.relation == "based_on" else "applies"
+        b.add(d, ELI + rel, target)
+        ref = f"{d}/parent/{k}"
+        b.a(ref, DG + "ParentReference")
+        b.add(d, DG + "namesParent", ref)
+        b.zh(ref, DCT + "title", p.title)
+        b.zh(ref, DG + "relationWords", p.words)
+        b.lit(ref, DG + "relation", rel)
+        b.add(ref, DG + "target", target)
+
+
+def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
+    ti = task_iri(doc.id, t.id)
+    b.a(ti, DG + "Task")
+    b.add(ti, DG + "inDocument", d)
+    b.add(ti, ELI + "is_part_of", section_iri(doc.id, t.section) if t.section else d)
+    b.lit(ti, ELI + "number", t.number)
+    b.zh(ti, DCT + "title", t.title)
+    b.zh(ti, SDO + "description", t.text)
+    if t.span:
+        b.lit(ti, DG + "sourceStart", t.span[0], "integer")
+        b.lit(ti, DG + "sourceEnd", t.span[1], "integer")
+    b.lit(ti, DG + "order", order, "integer")
+    n_units = 0
+    for k, u in enumerate(t.units, 1):
+        a = f"{ti}/a/{k}"
+        b.a(a, DG + "Assignment")
+        b.add(ti, DG + "assignment", a)
+        b.add(a, DG + "role", DG + ROLE.get(u.role, "Responsible"))
+        b.lit(a, DG + "order", k, "integer")
+        b.zh(a, DG + "asWritten", u.text)
+        b.zh(a, DG + "roleLabel", u.label)
+        b.zh(a, DG + "qualifier", u.qualifier)
+        if u.span:
+            b.lit(a, DG + "sourceStart", u.span[0], "integer")
+            b.lit(a, DG + "sourceEnd", u.span[1], "integer")
+        if u.org_id:
+            o = org_iri(u.org_id)
+            b.add(a, DG + "unit", o)
+            b.add(ti, DG + ROLE_SHORTCUT.get(u.role, "responsibleUnit"), o)
+            n_units += 1
+    dates = []
+    for k, dl in enumerate(t.deadlines, 1):
+        x = f"{ti}/d/{k}"
+        b.a(x, DG + "Deadline")
+        b.add(ti, DG + "deadline", x)
+        b.lit(x, DG + "date", dl.date, "date")
+        b.zh(x, DG + "rawText", dl.raw)
+        if dl.date:
+            dates.append(dl.date)
+    if dates:
+        b.lit(ti, DG + "dueDate", min(dates), "date")
+    for k, r in enumerate(t.recurrences, 1):
+        x = f"{ti}/r/{k}"
+        b.a(x, DG + "Recurrence")
+        b.add(ti, DG + "recurrence", x)
+        b.lit(x, DG + "frequency", r.frequency, "duration")
+        b.zh(x, DG + "quantity", r.quantity)
+        b.zh(x, DG + "rawText", r.raw)
+    return n_units
+
+
+def _measures(b: _Builder, doc: Document, d: str) -> None:
+    for i, m in enumerate(doc.measures, 1):
+        mi = measure_iri(doc.id, m.id)
+        b.a(mi, DG + "Measure")
+        b.add(mi, ELI + "is_part_of", section_iri(doc.id, m.section) if m.section else d)
+        b.zh(mi, SDO + "description", m.text)
+        b.lit(mi, DG + "order", i, "integer")
+        if m.span:
+            b.lit(mi, DG + "sourceStart", m.span[0], "integer")
+            b.lit(mi, DG + "sourceEnd", m.span[1], "integer")
+        for u in m.units:
+            if u.org_id:
+                b.add(mi, DG + "mentionsUnit", org_iri(u.org_id))
+        for j, f in enumerate(m.figures, 1):
+            fi = f"{mi}/f/{j}"
+            b.a(fi, DG + "Figure")
+            b.add(fi, DG + "figureOf", mi)
+            b.lit(fi, SDO + "value", _dec(f.value), "decimal")
+            b.zh(fi, SDO + "unitText", f.unit)
+            b.zh(fi, DG + "counted", f.counted)
+            b.zh(fi, SDO + "description", f.text)
+            b.lit(fi, DG + "approximate", "true" if f.approximate else "false", "boolean")
+            b.lit(fi, DG + "figureKind", f.kind)
+            b.lit(fi, DG + "year", f.year, "gYear")
+
+
+def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str, tuple]) -> dict:
+    """Add one document's quads in its named graph; return its counts."""
+    b.g = b.n(graph_iri(doc.id))
+    d = doc_iri(doc.id)
+    report = doc.kind == "report"
+    b.a(d, DG + ("AnnualReport" if report else "Plan"))
+    b.zh(d, DCT + "title", doc.title)
+    if doc.level in LEVEL:
+        b.add(d, DG + "level", DG + LEVEL[doc.level])
+    b.zh(d, DG + "region", doc.region)
+    if doc.period:
+        b.lit(d, DG + "periodStart", doc.period[0], "gYear")
+        b.lit(d, DG + "periodEnd", doc.period[1], "gYear")
+    b.lit(d, DG + "fileName", doc.source.name)
+    f = f"{DGR}file/{doc.source.sha256}"
+    b.add(d, PROV + "wasDerivedFrom", f)
+    b.add(d, PROV + "wasGeneratedBy", f"{DGR}run/{run}")
+    b.a(f, PROV + "Entity")
+    b.lit(f, DG + "sha256", doc.source.sha256)
+    b.lit(f, DG + "fileName", doc.source.name)
+    b.lit(f, DCT + "format", doc.source.format)
+    if report:
+        b.lit(d, DG + "year", doc.year, "gYear")
+        if doc.reporting_body_id:
+            b.add(d, DG + "reportingBody", org_iri(doc.reporting_body_id))
+        b.zh(d, DG + "reportingBodyAsWritten", doc.reporting_body)
+    _parents(b, doc, d, placeholders)
+    for s in doc.sections:
+        si = section_iri(doc.id, s.id)
+        b.a(si, DG + ("ReportSection" if report else "Section"))
+        b.add(si, ELI + "is_part_of", section_iri(doc.id, s.parent) if s.parent else d)
+        b.lit(si, ELI + "number", s.number)
+        b.zh(si, DCT + "title", s.title)
+        b.lit(si, DG + "depth", s.depth, "integer")
+        if s.id in doc.section_types and doc.section_types[s.id] in SECTION_TYPE:
+            b.add(si, DG + "sectionType", DG + SECTION_TYPE[doc.section_types[s.id]])
+        if s.id in doc.section_themes:
+            b.add(si, DG + "theme", f"{DGR}theme/{_seg(doc.section_themes[s.id])}")
+    n_units = 0
+    for i, t in enumerate(doc.tasks, 1):
+        n_units += _task(b, doc, d, i, t)
+    _measures(b, doc, d)
+    return {"tasks": len(doc.tasks), "assignments": sum(len(t.units) for t in doc.tasks),
+            "sections": len(doc.sections), "measures": len(doc.measures)}
+
+
+# ---------------------------------------------------------------------------- corpus graph
+
+def _organisation(b: _Builder, o: Organisation) -> None:
+    oi = org_iri(o.id)
+    b.a(oi, ORG + "Organization")
+    if o.is_group:
+        b.a(oi, DG + "UnitGroup")
+    b.zh(oi, SKOS + "prefLabel", o.name)
+    for lab in sorted(set(o.labels) | set(o.mentions)):
+        if lab and lab != o.name:
+            b.zh(oi, SKOS + "altLabel", lab)
+    kind = "group" if o.is_group and o.kind not in KIND else o.kind
+    b.add(oi, ORG + "classification", DG + KIND.get("group" if o.is_group else kind, "OtherBody"))
+    if o.level in LEVEL:
+        b.add(oi, DG + "level", DG + LEVEL[o.level])
+    b.zh(oi, DG + "region", o.region)
+    if o.parent:
+        b.add(oi, ORG + "subOrganizationOf", org_iri(o.parent))
+    if o.function:
+        b.add(oi, DG + "function", f"{DGR}function/{_seg(o.function)}")
+    for c in o.counterparts:
+        b.add(oi, DG + "counterpartAbove", org_iri(c))
+    b.zh(oi, DG + "scope", o.scope)
+    for m in o.members:
+        b.add(oi, DG + "groupMember", org_iri(m))
+
+
+def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
+    """Every quad of the corpus, and counts."""
+    from kg import __version__
+
+    b = _Builder()
+    run = run_id(corpus)
+    placeholders: dict[str, tuple] = {}
+    per_doc = {}
+    for doc in corpus.documents:
+        per_doc[doc.id] = document_quads(b, doc, run, placeholders)
+    b.g = b.n(graph_iri("corpus"))
+    r = f"{DGR}run/{run}"
+    b.a(r, PROV + "Activity")
+    b.lit(r, DG + "toolVersion", __version__)
+    for doc in corpus.documents:
+        b.add(r, PROV + "used", f"{DGR}file/{doc.source.sha256}")
+    for iri, (title, level) in sorted(placeholders.items()):
+        b.a(iri, ELI + "LegalResource")
+        b.a(iri, DG + "Directive")
+        b.zh(iri, DCT + "title", title)
+        if level in LEVEL:
+            b.add(iri, DG + "level", DG + LEVEL[level])
+    for oid in sorted(corpus.organisations):
+        _organisation(b, corpus.organisations[oid])
+    seen: dict[str, int] = {}
+    for al in corpus.alignments:
+        c, p = _key_iri(al.child), _key_iri(al.parent)
+        if not c or not p:
+            continue
+        k = seen[c] = seen.get(c, 0) + 1
+        x = f"{c}/al/{k}"
+        b.add(c, DG + "carriesOut", p)
+        b.add(c, DG + "alignment", x)
+        b.a(x, DG + "Alignment")
+        b.add(x, DG + "parentTask", p)
+        b.lit(x, DG + "score", _dec(al.score), "decimal")
+        b.lit(x, DG + "method", al.method)
+        if al.confirmed:
+            b.lit(x, DG + "confirmed", "true", "boolean")
+    seen = {}
+    for ev in corpus.evidence:
+        m, t = _key_iri(ev.measure, "m"), _key_iri(ev.target)
+        if not m or not t:
+            continue
+        k = seen[m] = seen.get(m, 0) + 1
+        x = f"{m}/e/{k}"
+        b.add(m, DG + "evidenceFor", t)
+        b.a(x, DG + "Evidence")
+        b.add(x, DG + "measure", m)
+        b.add(x, DG + "target", t)
+        b.lit(x, DG + "score", _dec(ev.score), "decimal")
+        b.lit(x, DG + "method", ev.method)
+    counts = {
+        "documents": len(corpus.documents),
+        "plans": sum(1 for d in corpus.documents if d.kind != "report"),
+        "reports": sum(1 for d in corpus.documents if d.kind == "report"),
+        "tasks": sum(v["tasks"] for v in per_doc.values()),
+        "assignments": sum(v["assignments"] for v in per_doc.values()),
+        "measures": sum(v["measures"] for v in per_doc.values()),
+        "organisations": len(corpus.organisations),
+        "alignments": len(corpus.alignments),
+        "evidence": len(corpus.evidence),
+        "quads": len(b.quads),
+    }
+    return b.quads, {"corpus": counts, "documents": per_doc}
+
+
+# ---------------------------------------------------------------------------- serialisation
+
+def sorted_triples(quads: Iterable) -> list:
+    """The distinct triples of ``quads``, in a fixed order."""
+    ts = {q.triple for q in quads}
+    return sorted(ts, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def turtle_of_triples(triples: list) -> bytes:
+    """Turtle for already sorted triples, with the @prefix header in a fixed order."""
+    import pyoxigraph as ox
+
+    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=TTL_PREFIXES)
+    lines = body.split(b"\n")
+    i = 0
+    while i < len(lines) and lines[i].startswith(b"@prefix "):
+        i += 1
+    head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in TTL_PREFIXES.items()).encode()
+    return head + b"\n".join(lines[i:])
+
+
+def turtle(quads: Iterable) -> bytes:
+    """Deterministic Turtle: sorted distinct triples, explicit prefixes."""
+    return turtle_of_triples(sorted_triples(quads))
+
+
+def diagnostics_json(corpus: Corpus) -> dict:
+    return {d.id: {"file": d.source.name,
+                   "diagnostics": [{"code": x.code, "message": x.message, "severity": x.severity,
+                                    "span": list(x.span) if x.span else None} for x in d.diagnostics]}
+            for d in corpus.documents}
+
+
+def manifest_json(corpus: Corpus, counts: dict, n_triples: int) -> dict:
+    from kg import __version__
+
+    c = dict(counts["corpus"], triples=n_triples)
+    return {
+        "tool": "dutygraph",
+        "version": __version__,
+        "run": f"{DGR}run/{run_id(corpus)}",
+        "inputs": [{"document": d.id, "file": d.source.name, "sha256": d.source.sha256,
+                    "format": d.source.format, "kind": d.kind, "graph": graph_iri(d.id),
+                    "counts": counts["documents"][d.id]} for d in corpus.documents],
+        "counts": c,
+        "outputs": ["graph.ttl", "store/", "diagnostics.json", "manifest.json"],
+    }
+
+
+def _dump(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise KgError(f"{out} is a file: give --out a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        raise KgError(f"{out} exists and is not a built graph (no manifest.json): "
+                      f"choose another --out or remove it")
+
+
+def write_outputs(corpus: Corpus, out_dir: Path) -> list[Path]:
+    """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically."""
+    import pyoxigraph as ox
+
+    out = Path(out_dir)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    quads, counts = corpus_quads(corpus)
+    triples = sorted_triples(quads)
+    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
+    old: Optional[Path] = None
+    try:
+        (tmp / "graph.ttl").write_bytes(turtle_of_triples(triples))
+        store = ox.Store(str(tmp / "store"))
+        store.bulk_extend(quads)
+        store.flush()
+        del store
+        (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
+        (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, len(triples))))
+        # keep files written after a build (responsibilities.csv, pages) only if we own them? No:
+        # a build directory is a build's output; everything in it is replaced.
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=out.name + ".old-", dir=out.parent))
+            os.rmdir(old)
+            os.rename(out, old)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]
