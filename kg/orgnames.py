@@ -331,9 +331,16 @@ def _region_prefix(s: str, chain: Chain) -> tuple[str, Optional[str], str]:
 
 def parse(text: str, chain: Chain) -> ParsedName:
     """Level, region, core, kind of one unit name as written in a document of ``chain``."""
+    import dataclasses
+
+    return dataclasses.replace(_parse(text, chain))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(text: str, chain: Chain) -> ParsedName:
     s = normalise(text)
     p = ParsedName(text=s)
-    region, level, rest = _region_prefix(s, chain)
+    region, level, rest = _region_prefix(s + "人民政府", chain) if _is_region(s, chain) else _region_prefix(s, chain)
     party = False
     collective = False
     if level:
@@ -345,9 +352,15 @@ def parse(text: str, chain: Chain) -> ParsedName:
         add_words(chain.words())
         toks = cut(s)
         first = toks[0] if toks else ""
+        if first[:1] == "区" and chain.level == "province" and (chain.province or "").endswith("自治区") \
+                and first in ("区", "区委", "区级", "区直"):
+            # in an autonomous region's own plan, 区 is the region: 区直各部门, 区司法厅
+            s = "自治区" + s[1:] if not s.startswith("区委") else "自治区党委" + s[2:]
+            toks = cut(s)
+            first = toks[0]
         if first in PARTY_PREFIXES:
             party, level = True, LEVEL_CHARS[PARTY_PREFIXES[first]]
-        elif first in COLLECTIVE_PREFIXES:
+        elif first in COLLECTIVE_PREFIXES or first in ("自治区级", "自治区直"):
             collective, level = True, LEVEL_CHARS[first[:-1]]
             first = first[:-1]  # keep 级/直 in the phrase: 区级其他…单位 → 柳州市城中区级其他…单位
         elif first in LEVEL_CHARS and len(toks) > 1:
@@ -381,6 +394,14 @@ def parse(text: str, chain: Chain) -> ParsedName:
     if level and region:
         p.chain = _chain_at(chain, level, region)
     return p
+
+
+def _is_region(s: str, chain: Chain) -> bool:
+    """A bare region name (柳江区, 柳州市) stands for that region's people's government."""
+    names = {chain.region, chain.city, chain.district, chain.province}
+    if chain.district and chain.city and chain.district.startswith(chain.city):
+        names.add(chain.district[len(chain.city):])
+    return s in names - {None, ""}
 
 
 def _chain_at(chain: Chain, level: str, region: str) -> Chain:

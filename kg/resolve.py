@@ -132,6 +132,7 @@ class Resolver:
         self.counterparts = counterparts
         self.entities: dict[str, _Entity] = {}
         self._assigned: list[tuple[object, str, str]] = []  # (record, attribute, key)
+        self._by_function: Optional[dict] = None
 
     def _add(self, p: N.ParsedName) -> _Entity:
         e = self.entities.get(p.key)
@@ -296,18 +297,33 @@ class Resolver:
         region = chain.region
         if not region or chain.level != level:
             return None
-        for k in sorted(self.entities):
-            o = self.entities[k]
-            r = o.rep
-            if r.level == level and r.region == region and not r.is_group and not r.place \
-                    and (o.kind or r.kind) == kind and stems.setdefault(k, self._function(o)) == stem:
-                return k
+        hit = self._index(stems).get((level, region, kind, stem))
+        if hit:
+            return hit
         core = N.core_at(p.core, kind, level, region) if p.core else p.core
         if core is None:
             return None
         q = N.ParsedName(text="", level=level, region=region, core=core, party=p.party, kind=kind, chain=chain)
         target = self._ensure(q)
-        return target.key if target.key != e.key else None
+        if target.key == e.key:
+            return None
+        stems.setdefault(target.key, self._function(target))
+        self._by_function.setdefault((level, region, kind, stems[target.key]), target.key)
+        return target.key
+
+    def _index(self, stems: dict) -> dict:
+        """(level, region, kind, function stem) → the first entity key, for counterpart look-ups."""
+        if self._by_function is None:
+            self._by_function = {}
+            for k in sorted(self.entities):
+                o = self.entities[k]
+                r = o.rep
+                if r.is_group or r.place or not r.level:
+                    continue
+                stem = stems.setdefault(k, self._function(o))
+                if stem:
+                    self._by_function.setdefault((r.level, r.region, o.kind or r.kind, stem), k)
+        return self._by_function
 
 
 def resolve(documents: list[Document], overrides: str | Path | None = None,

@@ -483,3 +483,23 @@ def test_parsed_seeds(seed_path):
             shared.setdefault(o.id, set()).add(text)
     merged = sorted(sorted(s) for s in shared.values() if len(s) > 1)
     assert merged == [["人民银行XX市中心支行", "人民银行xx市中心支行"], ["市应急局", "市应急管理局"]]
+
+
+def test_autonomous_region_plan_and_bare_names():
+    """In a 广西 plan 区 is the autonomous region; a bare region name is its government;
+    an unprefixed department is the document's own level."""
+    d = _doc("p", "province", "广西壮族自治区", "广西法治政府建设实施方案",
+             [[("区司法厅", "lead"), ("自治区司法厅", "support"), ("区直各部门", "support"),
+               ("区党委宣传部", "support"), ("自治区党委宣传部", "support"), ("司法厅", "support")]])
+    orgs = resolve([d])
+    m = _by_text(d, orgs)
+    assert m["区司法厅"] is m["自治区司法厅"] is m["司法厅"]
+    assert m["区司法厅"].name == "广西壮族自治区司法厅" and m["区司法厅"].level == "province"
+    assert m["区直各部门"].is_group and m["区直各部门"].level == "province"
+    assert m["自治区党委宣传部"] is m["区党委宣传部"]
+    assert m["自治区党委宣传部"].kind == "party" and m["自治区党委宣传部"].name == "广西壮族自治区党委宣传部"
+    r = _doc("r2", "district", "柳州市柳江区", "柳江区2024年度法治政府建设工作报告", [], kind="report")
+    r.reporting_body = "柳江区"
+    orgs = resolve([r])
+    body = orgs[r.reporting_body_id]
+    assert body.name == "柳州市柳江区人民政府" and body.kind == "government" and body.level == "district"
