@@ -204,7 +204,9 @@ def _spaces_and_breaks(t: _Text) -> None:
             if "\n" not in run:
                 # spaces inside a line, between Chinese (or a digit and Chinese)
                 if prev and nxt and ((_is_cjk(prev) or prev in "，、；：。“”《》〈〉()") and (_is_cjk(nxt) or nxt.isdigit() or nxt in "，、；：。“”《》〈〉()")
-                                     or (prev.isdigit() and (_is_cjk(nxt) or nxt in ".．"))):
+                                     or (prev.isdigit() and (_is_cjk(nxt) or nxt in ".．"))
+                                     or (prev.isascii() and prev.isalpha() and _is_cjk(nxt))
+                                     or (_is_cjk(prev) and nxt.isascii() and nxt.isalpha())):
                     if i > 0 and text[i - 1] != "\n":
                         edits.append((i, j, "", "space inside words"))
             else:

@@ -403,6 +403,10 @@ def parse_plan(source: Source, text: CleanText) -> Document:
                 task.deadlines.extend(find_deadlines(t[a:b], a, to_src))
                 task.recurrences.extend(find_recurrences(t[a:b], a, to_src))
         doc.tasks.append(task)
+        if body_text and body_text[-1] not in "。！？；)]”" and not task.units:
+            doc.diagnostics.append(Diagnostic(
+                "task-text-unfinished", f"task {task.number or '(unnumbered)'} {task.title[:30]} breaks off "
+                f"mid-sentence (…{body_text[-8:]})", span=task.span))
         if not task.units:
             doc.diagnostics.append(Diagnostic(
                 "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
