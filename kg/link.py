@@ -131,6 +131,22 @@ def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
     return out
 
 
+def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, float]]:
+    """(child task, parent task, score) links between two plans: the child's matches in the parent
+    plus the parent's matches in the child, so that a child task merging two parent tasks (or a
+    parent task split over two child tasks) keeps every link. Child-task order, then parent order."""
+    found: dict[tuple[str, str], tuple[Task, Task, float]] = {}
+    for m in align_documents(child, parent):
+        if m.b is not None:
+            found[(m.a.id, m.b.id)] = (m.a, m.b, m.score)
+    for m in align_documents(parent, child):
+        if m.b is not None and (m.b.id, m.a.id) not in found:
+            found[(m.b.id, m.a.id)] = (m.b, m.a, m.score)
+    corder = {t.id: k for k, t in enumerate(child.tasks)}
+    porder = {t.id: k for k, t in enumerate(parent.tasks)}
+    return sorted(found.values(), key=lambda x: (corder[x[0].id], porder[x[1].id]))
+
+
 # ---------------------------------------------------------------- document links
 
 def _link_parents(corpus: Corpus) -> None:
@@ -176,10 +192,8 @@ def _link_tasks(corpus: Corpus) -> list[Alignment]:
         parent = nearest_ancestor(corpus, d)
         if parent is None:
             continue
-        for m in align_documents(d, parent):
-            if m.b is not None:
-                out.append(Alignment(child=task_key(d, m.a), parent=task_key(parent, m.b),
-                                     score=m.score, method=m.method))
+        for c, p, score in align_pairs(d, parent):
+            out.append(Alignment(child=task_key(d, c), parent=task_key(parent, p), score=score, method=METHOD))
     return out
 
 

@@ -194,9 +194,9 @@ def _pairs(corpus: Corpus, child: Document, parent: Document) -> list[tuple[Task
     if pre:
         return [(index[a.child][1], index[a.parent][1], a.score) for a in pre
                 if a.child in index and a.parent in index]
-    from kg.link import align_documents
+    from kg.link import align_pairs
 
-    return [(m.a, m.b, m.score) for m in align_documents(child, parent) if m.b is not None]
+    return align_pairs(child, parent)
 
 
 def _functions(corpus: Corpus, task: Task, roles=("lead", "support", "responsible")) -> dict[str, str]:

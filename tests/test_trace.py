@@ -169,3 +169,54 @@ def test_cli_align_files(corpus_dir):
     # checked by reading both texts: same title and text in both plans
     assert rows["24"]["b_task_title"] == "持续深化行政复议体制改革" and rows["24"]["b_task_number"] is None
     assert rows["1"]["b_task_number"] == "4"  # 全面实行政府权责清单制度 ↔ 深化权责清单管理
+
+
+# ---------------------------------------------------------------- the seeds
+
+@pytest.fixture(scope="module")
+def seed_corpus(corpus_dir):
+    pytest.importorskip("kg.parse")
+    pytest.importorskip("kg.resolve")
+    from kg.clean import clean
+    from kg.link import link
+    from kg.model import Corpus
+    from kg.parse import parse_plan
+    from kg.read import read_paths
+    from kg.resolve import resolve
+
+    sources = read_paths([corpus_dir / "000_b7f676789088e75d.txt", corpus_dir / "001_642e6dbf011a83a5.txt"])
+    docs = [parse_plan(s, clean(s.text)) for s in sources]
+    corpus = Corpus(documents=docs, organisations=resolve(docs))
+    link(corpus)
+    return corpus
+
+
+def test_seeds_are_not_linked_as_parent_and_child(seed_corpus):
+    # 000 names 柳州市's plan; 001 is another city's plan: no document link, no task links
+    assert all(p.document_id is None for d in seed_corpus.documents for p in d.parents)
+    assert seed_corpus.alignments == []
+
+
+def test_trace_on_000_shows_the_named_chain(seed_corpus):
+    from kg.trace import trace
+
+    rows = trace(seed_corpus, "000#24")
+    assert rows[0]["task_title"] == "持续深化行政复议体制改革" and "司法局" in rows[0]["lead"]
+    levels = [r["level"] for r in rows[1:]]
+    assert levels[0] == "city" and levels[-1] == "national" and "province" in levels
+    assert "柳州市落实" in rows[1]["directive"]
+
+
+def test_gaps_000_against_001(seed_corpus):
+    """Checked by reading both plans: 000's tasks 9 11 12 13 14 27 have no counterpart in 001's
+    text; 001 #22 完善突发事件应对制度 names 市司法局, its counterpart 000 #18 names no 司法局."""
+    from kg.trace import find_document, gaps
+
+    rows = gaps(seed_corpus, find_document(seed_corpus, "000"), find_document(seed_corpus, "001"))
+    local = {r["child_task_number"] for r in rows if r["kind"] == "local_addition"}
+    assert local <= {"9", "11", "12", "13", "14", "27"} and len(local) >= 4
+    missing = {(r["parent_task_number"], r["child_task_number"], r["function"])
+               for r in rows if r["kind"] == "missing_counterpart"}
+    assert ("22", "18", "sifa") in missing
+    # 001 #26 加强行政调解工作 (市司法局) ↔ 000 #22 (区司法局 leads): the counterpart is there
+    assert not any(p == "26" and f == "sifa" for p, _, f in missing)
