@@ -266,7 +266,6 @@ def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str,
     b.lit(d, DG + "fileName", doc.source.name)
     f = f"{DGR}file/{doc.source.sha256}"
     b.add(d, PROV + "wasDerivedFrom", f)
-    b.add(d, PROV + "wasGeneratedBy", f"{DGR}run/{run}")
     b.a(f, PROV + "Entity")
     b.lit(f, DG + "sha256", doc.source.sha256)
     b.lit(f, DG + "fileName", doc.source.name)
@@ -339,6 +338,9 @@ def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
     b.lit(r, DG + "toolVersion", __version__)
     for doc in corpus.documents:
         b.add(r, PROV + "used", f"{DGR}file/{doc.source.sha256}")
+        # in the corpus graph, not the document's: the run changes whenever any input does, and
+        # an incremental build rewrites only the named graphs of documents that changed
+        b.add(doc_iri(doc.id), PROV + "wasGeneratedBy", r)
     for iri, (title, level) in sorted(placeholders.items()):
         b.a(iri, ELI + "LegalResource")
         b.a(iri, DG + "Directive")
