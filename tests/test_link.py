@@ -255,10 +255,12 @@ def _ref(task):
 @pytest.fixture(scope="module")
 def seeds(corpus_dir):
     pytest.importorskip("kg.parse")
-    pytest.importorskip("kg.report")
-    from kg.pipeline import parse_paths
+    from kg.clean import clean
+    from kg.parse import parse_plan
+    from kg.read import read_paths
 
-    docs = parse_paths([corpus_dir / "000_b7f676789088e75d.txt", corpus_dir / "001_642e6dbf011a83a5.txt"])
+    sources = read_paths([corpus_dir / "000_b7f676789088e75d.txt", corpus_dir / "001_642e6dbf011a83a5.txt"])
+    docs = [parse_plan(s, clean(s.text)) for s in sources]
     return {d.id[:3]: d for d in docs}
 
 
