@@ -25,7 +25,10 @@ from typing import Optional
 
 DATA = Path(__file__).resolve().parent / "data"
 
-LEVEL_UP = {"district": "city", "city": "province"}
+LEVEL_UP = {"district": "city", "city": "province", "province": "national"}
+NATIONAL = "全国"  # the region of national bodies (their names carry no region)
+# Names that are national whatever the document: 中央组织部, 国务院办公厅, 最高人民法院, 国家…局.
+NATIONAL_RE = re.compile(r"^(中共中央|中央|国务院|最高人民|国家(?!级))")
 # Level prefix characters and words -> level; the party committee prefixes.
 LEVEL_CHARS = {"区": "district", "县": "district", "旗": "district", "市": "city", "州": "city",
                "省": "province", "自治区": "province"}
@@ -67,7 +70,7 @@ def _general(s: str) -> str:
     s = re.sub(r"(?<=.)[和与及](?=.)", "", s)
     s = re.sub(r"人民(?=政府|法院|检察院)", "", s)
     s = s.replace("委员会", "委").replace("办公室", "办")
-    s = re.sub(r"依法治(自治区|区|市|县|省|州|旗)", "依法治", s)
+    s = re.sub(r"依法治(自治区|区|市|县|省|州|旗|国)", "依法治", s)
     s = re.sub(r"(?<=.)机关$", "", s)
     return s
 
@@ -198,7 +201,8 @@ class Chain:
         return d if len(d) >= 2 else None
 
     def region_of(self, level: str) -> Optional[str]:
-        return {"district": self.district, "city": self.city, "province": self.province}.get(level)
+        return {"district": self.district, "city": self.city, "province": self.province,
+                "national": NATIONAL}.get(level)
 
     def up(self) -> "Chain":
         """The chain of the region one level up."""
@@ -206,6 +210,8 @@ class Chain:
             return Chain("city", self.city, self.province, self.city, None)
         if self.level == "city":
             return Chain("province", self.province, self.province, None, None)
+        if self.level == "province":
+            return Chain("national", NATIONAL)
         return Chain()
 
     def words(self) -> list[str]:
@@ -218,6 +224,8 @@ class Chain:
 def chain_for(level: Optional[str], region: Optional[str], *titles: str) -> Chain:
     """The region chain of a document from its level, region and title(s)."""
     region = normalise(region or "") or None
+    if level == "national":
+        return Chain("national", NATIONAL)
     province = find_province(region or "", *titles)
     rest = region or ""
     for form, full in _provinces():
@@ -289,6 +297,8 @@ class ParsedName:
         core = self.core if self.is_group or not full else expand(self.core, self.kind)
         if self.place:
             return f"{self.region}{core}{self.place}分局"
+        if self.level == "national":
+            return ("中共中央" if not core else "中央" + core) if self.party else core
         if self.party:
             if not core:
                 return f"中共{self.region}委员会"
@@ -348,6 +358,11 @@ def _parse(text: str, chain: Chain) -> ParsedName:
             party, rest = True, rest[1:]
         elif rest.startswith("党委") and level == "province":
             party, rest = True, rest[2:]
+    elif NATIONAL_RE.match(s):
+        level, region = "national", NATIONAL
+        m = re.match(r"^(中共中央|中央)(?!.*?(人民政府|国务院))", s)
+        if m:
+            party, rest = True, s[m.end():]
     else:
         add_words(chain.words())
         toks = cut(s)
@@ -381,7 +396,8 @@ def _parse(text: str, chain: Chain) -> ParsedName:
     if not level and not p.is_group:
         k = kind_of(s)
         if k not in ("other",) and not re.search(r"[A-Za-z]", s):  # 司法局 alone: the document's own level
-            level, region = chain.level if chain.level in LEVEL_UP or chain.level == "province" else None, chain.region
+            level = chain.level if chain.level in ("district", "city", "province", "national") else None
+            region = chain.region
             region = region if level else None
     if p.is_group and not level:
         level, region = chain.level, chain.region
@@ -435,9 +451,9 @@ def function_stem(core: str, kind: str) -> Optional[str]:
     if kind in ("other", "group") or not core:
         return None
     s = contract(core)
-    s = re.sub(r"^(中级|高级|基层)", "", s)
+    s = re.sub(r"^(中级|高级|基层|最高|国家)", "", s)
     if kind == "government":
-        s = re.sub(r"(?<=.)(局|厅|委|(?<![府委])办)$", "", s)
+        s = re.sub(r"(?<=.)(总局|局|厅|部|署|委|(?<![府委])办)$", "", s)
     return s or None
 
 

@@ -300,6 +300,8 @@ class Resolver:
         hit = self._index(stems).get((level, region, kind, stem))
         if hit:
             return hit
+        if level == "national":  # national bodies are named their own way: linked only when present
+            return None
         core = N.core_at(p.core, kind, level, region) if p.core else p.core
         if core is None:
             return None

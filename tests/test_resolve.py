@@ -503,3 +503,24 @@ def test_autonomous_region_plan_and_bare_names():
     orgs = resolve([r])
     body = orgs[r.reporting_body_id]
     assert body.name == "柳州市柳江区人民政府" and body.kind == "government" and body.level == "district"
+
+
+def test_national_bodies_and_the_line_above_a_province():
+    nat = _doc("n", "national", "全国", "《法治政府建设实施纲要（2021-2025年）》重要举措分工方案",
+               [[("司法部", "lead"), ("中央组织部", "support"), ("最高人民法院", "support"),
+                 ("国家发展改革委", "support"), ("国务院各部门", "support")]])
+    prov = _doc("p", "province", "广西壮族自治区", "广西法治政府建设实施方案",
+                [[("自治区司法厅", "lead"), ("自治区党委组织部", "support"), ("自治区发展改革委", "support"),
+                  ("自治区高级人民法院", "support")]])
+    orgs = resolve([nat, prov])
+    n, p = _by_text(nat, orgs), _by_text(prov, orgs)
+    assert n["司法部"].name == "司法部" and n["司法部"].level == "national" and n["司法部"].kind == "government"
+    assert n["中央组织部"].kind == "party" and n["最高人民法院"].kind == "court"
+    assert n["国家发展改革委"].name == "国家发展和改革委员会" and n["国务院各部门"].is_group
+    assert p["自治区司法厅"].counterparts == [n["司法部"].id]
+    assert p["自治区党委组织部"].counterparts == [n["中央组织部"].id]
+    assert p["自治区发展改革委"].counterparts == [n["国家发展改革委"].id]
+    assert p["自治区高级人民法院"].counterparts == [n["最高人民法院"].id]
+    # a national body named in a city plan is the same national body
+    c = _doc("c", "city", "XX市", TITLE_001, [[("中央组织部", "support")]])
+    assert resolve([nat, c])[c.tasks[0].units[0].org_id].id == n["中央组织部"].id
