@@ -1,0 +1,167 @@
+"""The pages in a real browser: headless Chromium (Debian's chromium + chromium-driver) via selenium.
+
+Each page is opened from a file:// URL with networking off in the profile; the tests assert that
+no request left for anything but file:// or data: URLs, that the console holds no error, and that
+the vis network holds the node and edge counts of the graph (counted by hand in
+tests/data/viz_mini.ttl). A screenshot of every page is kept in tests/artifacts/.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+HERE = Path(__file__).parent
+MINI = HERE / "data" / "viz_mini.ttl"
+ARTIFACTS = HERE / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+def chromium_driver(width: int = 1400, height: int = 900):
+    """A headless Chromium with a fresh profile, performance and browser logs on."""
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("chromium and chromedriver are not installed (Debian: chromium chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="kg-viz-chrome-")
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                f"--window-size={width},{height}", "--lang=zh-CN"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    try:
+        driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    except Exception as e:  # noqa: BLE001 - a broken browser install is a skip, not a failure
+        shutil.rmtree(profile, ignore_errors=True)
+        pytest.skip(f"chromium would not start: {str(e).splitlines()[0]}")
+    driver._kg_profile = profile
+    return driver
+
+
+def close(driver) -> None:
+    driver.quit()
+    shutil.rmtree(getattr(driver, "_kg_profile", ""), ignore_errors=True)
+
+
+def open_page(driver, path: Path, timeout: float = 30.0) -> dict:
+    """Load a page and wait until vis has drawn it; return what the page reports."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(path.resolve().as_uri())
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return window.vizReady !== undefined"))
+    return driver.execute_script(
+        "return {nodes: network.body.data.nodes.length, edges: network.body.data.edges.length,"
+        " ready: window.vizReady, pwned: window.__pwned === undefined ? null : window.__pwned}")
+
+
+def requested_urls(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+    return urls
+
+
+def console_errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+@pytest.fixture(scope="module")
+def driver():
+    d = chromium_driver()
+    yield d
+    close(d)
+
+
+@pytest.fixture(scope="module")
+def graph():
+    from kg.api import Graph
+
+    return Graph.open(MINI)
+
+
+def check_page(driver, path: Path, nodes: int, edges: int, shot: str) -> dict:
+    driver.get_log("performance")  # drop what earlier pages logged
+    driver.get_log("browser")
+    info = open_page(driver, path)
+    urls = requested_urls(driver)
+    assert urls, "the performance log recorded no request at all (the page itself should be there)"
+    outside = [u for u in urls if not u.startswith(("file://", "data:"))]
+    assert outside == [], f"the page asked the network for {outside}"
+    assert console_errors(driver) == []
+    assert (info["nodes"], info["edges"]) == (nodes, edges)
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{shot}.png"))
+    return info
+
+
+# counts are those of the unit tests (tests/test_viz.py), read off tests/data/viz_mini.ttl
+@pytest.mark.parametrize("name,make,nodes,edges", [
+    ("corpus", lambda g, v: v.corpus_view(g), 23, 27),
+    ("unit", lambda g, v: v.unit_view(g, "区司法局"), 12, 15),
+    ("doc", lambda g, v: v.doc_view(g, "vd"), 14, 15),
+    ("trace", lambda g, v: v.trace_view(g, "vd#1"), 9, 9),
+])
+def test_views_open_offline_with_the_graph_s_counts(driver, graph, tmp_path, name, make, nodes, edges):
+    from kg import viz
+
+    page = viz.write(make(graph, viz), tmp_path / f"{name}.html")
+    check_page(driver, page, nodes, edges, f"viz-mini-{name}")
+    # the CJK font the page asks for is the one the browser uses for Chinese text
+    assert driver.execute_script("return document.fonts.check('16px \"Noto Sans CJK SC\"', '司法局')")
+
+
+def test_search_click_and_tooltip_in_the_browser(driver, graph, tmp_path):
+    from kg import viz
+
+    page = viz.write(viz.unit_view(graph, "区司法局"), tmp_path / "unit.html")
+    open_page(driver, page)
+    box = driver.find_element("id", "search")
+    box.send_keys("区委编办")
+    hits = driver.find_elements("css selector", "#hits li")
+    assert hits and hits[0].get_attribute("data-id").endswith("/org/cz-bianban")
+    hits[0].click()
+    sel = driver.execute_script("return network.getSelectedNodes()")
+    assert sel == ["https://w3id.org/dutygraph/id/org/cz-bianban"]
+    # neighbourhood: the unit and its two tasks keep their colours, the rest is dimmed
+    colours = driver.execute_script(
+        "var o={}; vizData.nodes.forEach(function(n){o[n.id]=n.color.background}); return o")
+    bright = {k for k, v in colours.items() if v != "#f2f3f4"}
+    d = "https://w3id.org/dutygraph/id/doc/vd/t/"
+    assert bright == {"https://w3id.org/dutygraph/id/org/cz-bianban", d + "t1", d + "t2"}
+    # a task is found by words of its text
+    box.clear()
+    box.send_keys("权责清单")
+    assert [h.get_attribute("data-id") for h in driver.find_elements("css selector", "#hits li")] == [d + "t1"]
+    driver.save_screenshot(str(ARTIFACTS / "viz-mini-unit-search.png"))
+
+
+def test_crafted_script_in_a_document_does_not_run(driver, tmp_path):
+    from kg import viz
+    from kg.api import Graph
+
+    evil = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+    ttl = MINI.read_text(encoding="utf-8").replace("全面实行政府权责清单制度", evil.replace('"', '\\"'))
+    ttl = ttl.replace("城中区法治政府建设实施方案", "方案</script><script>window.__pwned=3</script>")
+    src = tmp_path / "evil.ttl"
+    src.write_text(ttl, encoding="utf-8")
+    g = Graph.open(src)
+    page = viz.write(viz.doc_view(g, "vd"), tmp_path / "evil.html")
+    info = check_page(driver, page, 14, 15, "viz-evil-doc")
+    assert info["pwned"] is None
+    title = driver.execute_script(
+        "return vizData.nodes.get('https://w3id.org/dutygraph/id/doc/vd/t/t1').title")
+    assert evil in title  # shown as text, whole
+    assert "<script>window.__pwned" not in driver.find_element("id", "heading").get_attribute("innerHTML")
