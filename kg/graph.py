@@ -448,19 +448,24 @@ def _dump(obj) -> bytes:
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise KgError(f"{out} is a file: give --out a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").exists():
+    if out.is_dir() and any(p.name != "cache" for p in out.iterdir()) and not (out / "manifest.json").exists():
         raise KgError(f"{out} exists and is not a built graph (no manifest.json): "
                       f"choose another --out or remove it")
 
 
-def write_outputs(corpus: Corpus, out_dir: Path) -> list[Path]:
-    """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically."""
+def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
+                  keep: tuple[str, ...] = ()) -> list[Path]:
+    """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
+
+    ``built``: ``corpus_quads(corpus)`` when the caller has it already. ``keep``: entries of an
+    existing ``out_dir`` carried over into the new one (the incremental-build cache, cache/).
+    """
     import pyoxigraph as ox
 
     out = Path(out_dir)
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    quads, counts = corpus_quads(corpus)
+    quads, counts = built if built is not None else corpus_quads(corpus)
     triples = sorted_triples(quads)
     tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
     old: Optional[Path] = None
@@ -474,6 +479,9 @@ def write_outputs(corpus: Corpus, out_dir: Path) -> list[Path]:
         (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, len(triples))))
         # keep files written after a build (responsibilities.csv, pages) only if we own them? No:
         # a build directory is a build's output; everything in it is replaced.
+        for name in keep:
+            if (out / name).exists() and not (tmp / name).exists():
+                os.rename(out / name, tmp / name)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=out.name + ".old-", dir=out.parent))
             os.rmdir(old)
