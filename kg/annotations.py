@@ -25,7 +25,13 @@ def _spaced(word: str) -> str:
 
 _LABEL = re.compile(
     "(?P<label>(?P<kind>" + "|".join(_spaced(k) for k in _ROLE_OF) + r")" + _W
-    + "(?:" + _spaced("单位") + "|" + _spaced("部门") + "))" + _W + r"[:：]" + _W)
+    + "(?:" + _spaced("单位") + "|" + _spaced("部门") + r")(?:\((?:单位|部门)\))?)" + _W + r"[:：]" + _W)
+# another label inside an annotation (完成时限：…) ends the unit list
+_OTHER_LABEL = re.compile(r"^[^:：()\[\]]{2,8}[:：]")
+# a closing sentence "由X牵头，Y配合。" standing at the end of a paragraph
+_LEAD_SUPPORT_SENT = re.compile(
+    r"(?:(?<=[。；\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)牵头(?:[，,]\s*(?P<sup>[^()\[\]。；：:\n]{2,200}?)"
+    r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?(?:负责)?。?(?=[ \t]*(?:\n|$))", re.M)
 # "(X牵头，Y配合)" and "(X负责)"
 _LEAD_SUPPORT = re.compile(
     r"[(\[](?:由)?(?P<lead>[^()\[\]，。；：:]{2,200}?)牵头(?:[，,；;]\s*(?P<sup>[^()\[\]。；：:]{2,300}?)"
@@ -183,6 +189,8 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
         for k, (item, s, e) in enumerate(cleaned):
             if not item:
                 continue
+            if _OTHER_LABEL.match(item):
+                break
             base, qual = _strip_qualifier(item)
             is_last = k == len(cleaned) - 1
             if unit_like(base) or (bracketed and is_last):
@@ -272,7 +280,12 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
         m = _LABEL.search(text, pos, end)
         m2 = _LEAD_SUPPORT.search(text, pos, end)
         m3 = _RESP.search(text, pos, end)
-        cands = [x for x in (m, m2, m3) if x]
+        m4 = _LEAD_SUPPORT_SENT.search(text, pos, end)
+        if m4:
+            parts = re.split(r"[、，,]", m4.group("lead")) + (re.split(r"[、，,]", m4.group("sup")) if m4.group("sup") else [])
+            if not all(unit_like(_strip_qualifier(x.strip())[0]) for x in parts if x.strip()):
+                m4 = None
+        cands = [x for x in (m, m2, m3, m4) if x]
         if not cands:
             break
         first = min(cands, key=lambda x: x.start())
@@ -289,6 +302,14 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
                 continue
             out.append(ann)
             pos = max(ann.end, m.end())
+        elif first is m4:
+            ann = Annotation(start=m4.start("lead"), end=m4.end(), labels=["牵头"])
+            ann.units = split_units(m4.group("lead"), "lead", "牵头", m4.start("lead"), to_source)
+            if m4.group("sup"):
+                ann.units += split_units(m4.group("sup"), "support", "配合", m4.start("sup"), to_source)
+                ann.labels.append("配合")
+            out.append(ann)
+            pos = m4.end()
         elif first is m2:
             ann = Annotation(start=m2.start(), end=m2.end(), labels=["牵头"])
             ann.units = split_units(m2.group("lead"), "lead", "牵头", m2.start("lead"), to_source)

@@ -138,8 +138,16 @@ def _find_headings(t: str, start: int) -> list[_Heading]:
 def _title(t: str) -> tuple[str, int]:
     """The title and the offset where the text after it starts."""
     i = 0
-    while i < len(t) and t[i].isspace():
-        i += 1
+    while True:  # skip blank lines, 附件1, a document number line (桃政办发〔2022〕3号)
+        while i < len(t) and t[i].isspace():
+            i += 1
+        nl = t.find("\n", i)
+        line = t[i:len(t) if nl == -1 else nl].strip()
+        if nl != -1 and (re.fullmatch(r"附件\s*\d*[:：]?", line) or re.search(r"[〔\[]\d{4}[〕\]]\s*\d+\s*号$", line)
+                         or len(line) < 3):
+            i = nl + 1
+            continue
+        break
     nl = t.find("\n", i)
     line_end = len(t) if nl == -1 else nl
     line = t[i:line_end]
@@ -238,6 +246,9 @@ def _parents(t: str, start: int, end: int, to_source) -> list[ParentRef]:
 
 def _first_sentence(s: str) -> str:
     s = s.strip()
+    first, nl, rest = s.partition("\n")
+    if nl and rest.strip() and not re.search(r"[。！？；，]", first) and len(first) <= 40:
+        return first.strip()  # a heading line of its own: 1.推进简政放权\n内容……
     m = re.search(r"[。！？]", s)
     title = s[:m.start()] if m else s[:60]
     return title.strip()
@@ -398,9 +409,9 @@ def parse_plan(source: Source, text: CleanText) -> Document:
         for a in p.anns:
             task.units.extend(a.units)
         for s, e in [(h.body, body_end)] + p.extra_text:
-            segs = _minus(s, e, [(a.start, a.end) for a in p.anns])
-            for a, b in segs:
-                task.deadlines.extend(find_deadlines(t[a:b], a, to_src))
+            # deadlines also inside an annotation (（责任单位：…；完成时限：2022年底前）)
+            task.deadlines.extend(find_deadlines(t[s:e], s, to_src))
+            for a, b in _minus(s, e, [(a.start, a.end) for a in p.anns]):
                 task.recurrences.extend(find_recurrences(t[a:b], a, to_src))
         doc.tasks.append(task)
         if body_text and body_text[-1] not in "。！？；)]”" and not task.units:

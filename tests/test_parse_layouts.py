@@ -166,3 +166,17 @@ def test_a_real_numbered_list_is_not_taken_for_page_markers():
                 "3、加强经费保障。纳入预算。（牵头单位：县财政局）\n")
     assert [t.number for t in doc.tasks] == ["1", "2", "3"]
     assert units(doc.tasks[2]) == ["县财政局"]
+
+
+def test_other_labels_inside_an_annotation_and_heading_lines():
+    doc = parse("附件1\n\n青山县法治政府建设实施方案\n    为贯彻落实《法治政府建设实施纲要（2021-2025年）》，制定本方案。\n    一、主要任务\n"
+                "    1．推进简政放权\n    全面清理行政许可事项。（责任单位：县审批局；完成时限：2022年底前）\n"
+                "    2．加强法治宣传。落实普法责任制。\n    由县司法局牵头，县直各部门配合。\n"
+                "    3．加强经费保障。纳入预算。（牵头单位（部门）：县财政局）\n")
+    assert doc.title == "青山县法治政府建设实施方案"
+    t = by_number(doc)
+    assert t["1"].title == "推进简政放权"
+    assert units(t["1"]) == ["县审批局"]
+    assert [d.date for d in t["1"].deadlines] == ["2022-12-31"]
+    assert units(t["2"], "lead") == ["县司法局"] and units(t["2"], "support") == ["县直各部门"]
+    assert units(t["3"], "lead") == ["县财政局"]
