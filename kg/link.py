@@ -166,9 +166,10 @@ def _link_parents(corpus: Corpus) -> None:
                 p.region = p.region or region
 
 
-def nearest_ancestor(corpus: Corpus, doc: Document) -> Optional[Document]:
+def nearest_ancestor(corpus: Corpus, doc: Document,
+                     by_id: Optional[dict[str, Document]] = None) -> Optional[Document]:
     """The nearest plan up the chain of named parents that the corpus holds (breadth first)."""
-    by_id = {d.id: d for d in corpus.documents}
+    by_id = by_id if by_id is not None else {d.id: d for d in corpus.documents}
     seen, frontier = {doc.id}, [doc]
     while frontier:
         nxt = []
@@ -184,15 +185,27 @@ def nearest_ancestor(corpus: Corpus, doc: Document) -> Optional[Document]:
     return None
 
 
-def _link_tasks(corpus: Corpus) -> list[Alignment]:
-    out = []
+def plan_pairs(corpus: Corpus) -> list[tuple[Document, Document]]:
+    """(plan, its nearest ancestor in the corpus) for every plan that has one, by document id."""
+    by_id = {d.id: d for d in corpus.documents}
+    pairs = []
     for d in sorted(corpus.documents, key=lambda d: d.id):
         if d.kind != "plan" or not d.tasks:
             continue
-        parent = nearest_ancestor(corpus, d)
-        if parent is None:
-            continue
-        for c, p, score in align_pairs(d, parent):
+        parent = nearest_ancestor(corpus, d, by_id)
+        if parent is not None:
+            pairs.append((d, parent))
+    return pairs
+
+
+def _link_tasks(corpus: Corpus, aligner=None) -> list[Alignment]:
+    """``aligner(pairs)``, when given, returns ``[align_pairs(d, p) for d, p in pairs]`` its own
+    way (kg.pipeline: in parallel, reusing the alignments of unchanged pairs)."""
+    pairs = plan_pairs(corpus)
+    found = aligner(pairs) if aligner is not None else [align_pairs(d, p) for d, p in pairs]
+    out = []
+    for (d, parent), links in zip(pairs, found):
+        for c, p, score in links:
             out.append(Alignment(child=task_key(d, c), parent=task_key(parent, p), score=score, method=METHOD))
     return out
 
@@ -248,10 +261,11 @@ def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Al
     return sorted(by_pair.values(), key=lambda a: (a.child, a.parent))
 
 
-def link(corpus: Corpus, overrides=None) -> None:
-    """Fill parent document ids and task alignments in place (see module docstring)."""
+def link(corpus: Corpus, overrides=None, aligner=None) -> None:
+    """Fill parent document ids and task alignments in place (see module docstring).
+    ``aligner``: see ``_link_tasks``."""
     _link_parents(corpus)
-    alignments = _link_tasks(corpus)
+    alignments = _link_tasks(corpus, aligner)
     corpus.alignments = apply_overrides(alignments, load_link_overrides(overrides))
     import importlib
 
