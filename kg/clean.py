@@ -181,8 +181,13 @@ def _page_markers(t: _Text) -> list[int]:
     return breaks
 
 
+_TITLE_END = re.compile(r"(?:方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知|报告|总结)(?:\([^()]*\))*$")
+
+
 def _heading_like(line: str) -> bool:
     s = line.strip()
+    if _TITLE_END.search(s) and len(s) <= 60:
+        return True  # a title line: the next line is another paragraph
     return bool(re.match(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、]|\(\d+\))", s)) and len(s) < 40
 
 

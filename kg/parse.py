@@ -159,14 +159,15 @@ def _title(t: str) -> tuple[str, int]:
     title = line.strip()
     end = line_end
     # a title broken over two short lines, the second ending with the genre word
-    if nl != -1 and not re.search(rf"(?:{_GENRE})(?:\([^)]*\))*$", title):
+    if nl != -1 and not re.search(rf"(?:{_GENRE}|报告)(?:\([^)]*\))*$", title):
         j = nl
         while j < len(t) and t[j].isspace():
             j += 1
         k = t.find("\n", j)
         k = len(t) if k == -1 else k
         nxt = t[j:k].strip()
-        if nxt and len(nxt) <= 40 and re.search(rf"(?:{_GENRE})(?:\([^)]*\))*$", nxt) and "。" not in nxt:
+        if nxt and len(nxt) <= 40 and "。" not in nxt and (
+                re.search(rf"(?:{_GENRE}|报告|总结)(?:\([^)]*\))*$", nxt) or re.search(r"(?:关于|的|和|及|与)$", title)):
             title += nxt
             end = k
     return title, end
