@@ -89,6 +89,7 @@ def _abbreviations() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return contract, expand
 
 
+@functools.lru_cache(maxsize=65536)
 def contract(core: str) -> str:
     """The comparison key of a core name: 发展和改革委员会 → 发改委, 应急管理局 → 应急局."""
     s = _general(core)
@@ -98,6 +99,7 @@ def contract(core: str) -> str:
     return s.upper()
 
 
+@functools.lru_cache(maxsize=65536)
 def expand(core: str, kind: str = "government") -> str:
     """The full written form of a core name: 应急局 → 应急管理局, 法院 → 人民法院."""
     s = core
@@ -457,11 +459,16 @@ def function_stem(core: str, kind: str) -> Optional[str]:
     return s or None
 
 
-def function_key(stem: str) -> str:
-    """ASCII key of a function stem: 司法 → sifa."""
+@functools.lru_cache(maxsize=65536)
+def _pinyin(text: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
-    return slug("".join(lazy_pinyin(stem)), 40)
+    return tuple(lazy_pinyin(text))
+
+
+def function_key(stem: str) -> str:
+    """ASCII key of a function stem: 司法 → sifa."""
+    return slug("".join(_pinyin(stem)), 40)
 
 
 def core_at(core: str, kind: str, level: str, region: str = "") -> Optional[str]:
@@ -502,11 +509,9 @@ def org_id(key: str) -> str:
     only, not on which written forms were seen, so adding documents does not change it."""
     import hashlib
 
-    from pypinyin import lazy_pinyin
-
     body = key.split("@", 1)[0]
     _level, region, core = (body.split("|", 2) + ["", ""])[:3]
     core = core.removeprefix("G:")
     core, _, place = core.partition("#")
-    words = region + core + (place + "分局" if place else "")
-    return f"{slug('-'.join(lazy_pinyin(words)))}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
+    words = _pinyin(region) + _pinyin(core) + (_pinyin(place + "分局") if place else ())  # parts repeat: cached
+    return f"{slug('-'.join(words))}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"

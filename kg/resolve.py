@@ -41,6 +41,10 @@ from kg.model import Document, Organisation, UnitMention
 from kg import orgnames as N
 
 KINDS = ("party", "government", "court", "procuratorate", "congress", "cppcc", "mass", "other", "group")
+# Organisation.kind → the local name of its org:classification in the dg: namespace (see the brief).
+KIND_CLASSES = {"party": "Party", "government": "GovernmentDepartment", "court": "Court",
+                "procuratorate": "Procuratorate", "congress": "PeoplesCongress", "cppcc": "CPPCC",
+                "mass": "MassOrganisation", "other": "OtherBody", "group": "Group"}
 
 
 # ---------------------------------------------------------------- overrides
@@ -110,10 +114,14 @@ class _Entity:
     name: str = ""  # set by an override
     kind: str = ""  # set by an override
     counts: dict[str, int] = field(default_factory=dict)
+    _rep: Optional[tuple] = None
 
     @property
     def rep(self) -> N.ParsedName:
-        return sorted(self.variants, key=lambda p: (-len(p.name), p.name))[0]
+        """The variant whose canonical name is the longest (then the first in code-point order)."""
+        if self._rep is None or self._rep[0] != len(self.variants):
+            self._rep = (len(self.variants), sorted(self.variants, key=lambda p: (-len(p.name), p.name))[0])
+        return self._rep[1]
 
 
 def context(doc: Document) -> N.Chain:
@@ -138,7 +146,8 @@ class Resolver:
         e = self.entities.get(p.key)
         if e is None:
             e = self.entities[p.key] = _Entity(p.key)
-        if all(v.name != p.name for v in e.variants):
+        name = p.name
+        if all(v.name != name for v in e.variants):
             e.variants.append(p)
         return e
 

@@ -13,10 +13,12 @@ from kg.errors import KgError
 COLUMNS = ["unit", "kind", "level", "region", "labels", "mentions", "assignments", "part_of",
            "counterpart", "members", "id"]
 
-# org:classification class → the kind word used by kg.model.Organisation.kind
-KIND_WORDS = {"Party": "party", "GovernmentDepartment": "government", "Court": "court",
-              "Procuratorate": "procuratorate", "PeoplesCongress": "congress", "CPPCC": "cppcc",
-              "MassOrganisation": "mass", "OtherBody": "other", "Group": "group"}
+def _kind_words() -> dict[str, str]:
+    """org:classification local name → the kind word of kg.model.Organisation.kind."""
+    from kg.resolve import KIND_CLASSES
+
+    return {v: k for k, v in KIND_CLASSES.items()}
+
 
 PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -64,6 +66,7 @@ def units_table(store, kind: Optional[str] = None, merged_only: bool = False) ->
         except (SyntaxError, OSError, ValueError) as e:  # pragma: no cover - a broken store
             raise KgError(f"cannot read organisations from the graph ({e}): rebuild it with kg build") from None
 
+    kinds = _kind_words()
     rows: dict[str, dict] = {}
     for s in run(Q_ORGS):
         iri = s["org"].value
@@ -72,7 +75,7 @@ def units_table(store, kind: Optional[str] = None, merged_only: bool = False) ->
         if s["pref"] is not None and (not r["unit"] or s["pref"].value < r["unit"]):
             r["unit"] = s["pref"].value
         if s["kind"] is not None and r["kind"] in ("", "group"):
-            r["kind"] = KIND_WORDS.get(_local(s["kind"].value), _local(s["kind"].value))
+            r["kind"] = kinds.get(_local(s["kind"].value), _local(s["kind"].value))
         if s["level"] is not None:
             r["level"] = s["levelNote"].value if s["levelNote"] is not None else _local(s["level"].value).lower()
         if s["region"] is not None:
