@@ -125,6 +125,13 @@ def _find_headings(t: str, start: int) -> list[_Heading]:
         if stop == -1 or re.search(r"[:：；]", t[m.end():stop]):
             continue
         heads.append(_Heading(3, None, None, m.start(), m.end(), _at_line_start(t, m.start()), lost=True))
+    # in a document laid out in lines, a number inside a paragraph (…：1、…；2、…) is not a heading
+    for level in (2, 3, 4):
+        cands = [h for h in heads if h.level == level and not h.lost]
+        if cands and sum(h.line_start for h in cands) * 2 >= len(cands):
+            heads = [h for h in heads if h.level != level or h.line_start or h.lost]
+            if level == 3:
+                heads = [h for h in heads if not h.lost or h.line_start]
     heads.sort(key=lambda h: h.start)
     # drop headings that sit inside another heading's marker
     out: list[_Heading] = []
@@ -251,7 +258,7 @@ def _first_sentence(s: str) -> str:
     if nl and rest.strip() and not re.search(r"[。！？；，]", first) and len(first) <= 40:
         return first.strip()  # a heading line of its own: 1.推进简政放权\n内容……
     m = re.search(r"[。！？]", s)
-    title = s[:m.start()] if m else s[:60]
+    title = s[:m.start()] if m else re.sub(r"(?:\([^()]*\))+$", "", s)[:60]
     return title.strip()
 
 

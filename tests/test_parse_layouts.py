@@ -180,3 +180,11 @@ def test_other_labels_inside_an_annotation_and_heading_lines():
     assert [d.date for d in t["1"].deadlines] == ["2022-12-31"]
     assert units(t["2"], "lead") == ["县司法局"] and units(t["2"], "support") == ["县直各部门"]
     assert units(t["3"], "lead") == ["县财政局"]
+
+
+def test_numbers_inside_a_paragraph_are_not_tasks():
+    doc = parse(HEAD + "    1．加强组织领导。重点做好：1、明确分工；2、压实责任。（牵头单位：县委办）\n"
+                "    2．推进政务公开（完成时限：2022年12月底前）（牵头单位：县政府办）\n")
+    assert [t.number for t in doc.tasks] == ["1", "2"]
+    assert doc.tasks[1].title == "推进政务公开"
+    assert [d.date for d in doc.tasks[1].deadlines] == ["2022-12-31"]
