@@ -50,7 +50,7 @@ def code_fingerprint(modules: tuple[str, ...] = PARSE_MODULES) -> str:
 class DocCache:
     """Parsed documents of earlier builds, by input file."""
 
-    def __init__(self, out: str | Path):
+    def __init__(self, out: str | Path, reuse: bool = True):
         self.root = Path(out) / "cache"
         self.docs = self.root / "docs"
         self.index: dict[str, list] = {}
@@ -59,7 +59,7 @@ class DocCache:
         self.hits = 0
         self.misses = 0
         p = self.root / "index.json"
-        if p.is_file():
+        if reuse and p.is_file():
             try:
                 data = json.loads(p.read_text(encoding="utf-8"))
                 if data.get("fingerprint") == code_fingerprint():
@@ -126,6 +126,51 @@ class DocCache:
             for f in self.docs.iterdir():
                 if f.name not in keep:
                     f.unlink(missing_ok=True)
+
+
+class PairCache:
+    """Task alignments of (child, parent) document pairs, by the two documents' cache keys.
+
+    One file, ``DIR/cache/align.pkl``: {pair key: [(child task index, parent task index or None,
+    score, method), ...]}. Valid while the alignment code (ALIGN_MODULES) is unchanged.
+    """
+
+    def __init__(self, out: str | Path, reuse: bool = True):
+        self.path = Path(out) / "cache" / "align.pkl"
+        self.pairs: dict[str, list] = {}
+        self.used: dict[str, list] = {}
+        self.hits = 0
+        self.misses = 0
+        try:
+            if not reuse:
+                return
+            with open(self.path, "rb") as f:
+                fp, pairs = pickle.load(f)
+            if fp == code_fingerprint(ALIGN_MODULES):
+                self.pairs = pairs
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            self.pairs = {}
+
+    @staticmethod
+    def key(child_key: str, parent_key: str) -> str:
+        return f"{child_key}>{parent_key}"
+
+    def get(self, key: str) -> Optional[list]:
+        value = self.pairs.get(key)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value: list) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = (code_fingerprint(ALIGN_MODULES), dict(sorted(self.used.items())))
+        _atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

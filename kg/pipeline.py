@@ -19,6 +19,9 @@ class BuildResult:
     corpus: Corpus
     out: Optional[Path] = None
     files: list[Path] = field(default_factory=list)
+    parsed: int = 0  # documents read and parsed by this build
+    reused: int = 0  # documents taken from the cache of an earlier build (kg.cache)
+    changed_graphs: list[str] = field(default_factory=list)  # named graphs (IRIs) written to the store
 
 
 def parse_source(source: Source) -> Document:
@@ -66,27 +69,89 @@ def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
     return docs  # type: ignore[return-value]
 
 
-def assemble(documents: list[Document], overrides: Optional[str | Path] = None) -> Corpus:
-    """Resolve units and link documents, tasks and report passages."""
+# Parallel alignment pays from about this many task pairs to score.
+ALIGN_MIN_WORK = 20_000
+
+
+def _align_one(i: int) -> list[tuple[int, int, float]]:
+    """(child task index, parent task index, score) links of pair ``i`` of kg.parallel.shared()."""
+    from kg import parallel
+    from kg.link import align_pairs
+
+    child, parent = parallel.shared()[i]
+    ci = {id(t): k for k, t in enumerate(child.tasks)}
+    pi = {id(t): k for k, t in enumerate(parent.tasks)}
+    return [(ci[id(c)], pi[id(p)], score) for c, p, score in align_pairs(child, parent)]
+
+
+def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
+    """An aligner for ``kg.link.link``: pairs aligned in parallel on large inputs, and, with a
+    ``kg.cache.PairCache`` and the documents' cache ``keys``, unchanged pairs taken from the cache."""
+
+    def aligner(pairs):
+        from kg import parallel
+
+        found: list = [None] * len(pairs)
+        pair_keys: list = [None] * len(pairs)
+        todo = []
+        for n, (c, p) in enumerate(pairs):
+            if cache is not None and keys and c.id in keys and p.id in keys:
+                pair_keys[n] = cache.key(keys[c.id], keys[p.id])
+                found[n] = cache.get(pair_keys[n])
+            if found[n] is None:
+                todo.append(n)
+        work = sum(len(pairs[n][0].tasks) * len(pairs[n][1].tasks) for n in todo)
+        n_workers = parallel.workers(work, ALIGN_MIN_WORK, len(todo))
+        if n_workers > 1:
+            from kg.similarity import jieba_instance
+
+            jieba_instance()  # load the dictionary once, before the workers fork
+        for n, links in zip(todo, parallel.pmap(_align_one, todo, n_workers, shared=pairs)):
+            found[n] = links
+        if cache is not None:
+            for k, links in zip(pair_keys, found):
+                if k is not None:
+                    cache.put(k, links)
+        return [[(c.tasks[i], p.tasks[j], score) for i, j, score in links]
+                for (c, p), links in zip(pairs, found)]
+
+    return aligner
+
+
+def assemble(documents: list[Document], overrides: Optional[str | Path] = None, aligner=None) -> Corpus:
+    """Resolve units and link documents, tasks and report passages (``aligner``: see kg.link)."""
     from kg import link, resolve
 
     corpus = Corpus(documents=documents)
     corpus.organisations = resolve.resolve(documents, overrides=overrides)
-    link.link(corpus, overrides=overrides)
+    link.link(corpus, overrides=overrides, aligner=aligner or make_aligner())
     return corpus
 
 
 def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
-          overrides: Optional[str | Path] = None) -> BuildResult:
+          overrides: Optional[str | Path] = None, incremental: bool = True) -> BuildResult:
     """Parse, resolve and link the documents under ``paths``; write ``out/`` when given.
 
-    ``out/`` receives graph.ttl, the persistent store (store/), diagnostics.json and manifest.json.
+    ``out/`` receives graph.ttl, the persistent store (store/), diagnostics.json and manifest.json,
+    and cache/ (what the next build into ``out/`` reuses). Builds are incremental by default: when
+    ``out/`` holds an earlier build, unchanged files are not read or parsed again, the alignments
+    of unchanged document pairs are reused, and the store rewrites only the named graphs that
+    changed (kg.cache, kg.incremental). The outputs are the same bytes as a clean build's;
+    ``incremental=False`` ignores the cache and rewrites everything.
     """
-    corpus = assemble(parse_paths(paths), overrides=overrides)
-    result = BuildResult(corpus=corpus)
-    if out is not None:
-        from kg.graph import write_outputs
+    if out is None:
+        return BuildResult(corpus=assemble(parse_paths(paths), overrides=overrides))
+    from kg import incremental as inc
+    from kg.cache import DocCache, PairCache
 
-        result.out = Path(out)
-        result.files = write_outputs(corpus, Path(out))
+    out = Path(out)
+    docs_cache = DocCache(out, reuse=incremental)
+    docs = parse_paths(paths, cache=docs_cache)
+    pairs = PairCache(out, reuse=incremental)
+    corpus = assemble(docs, overrides=overrides, aligner=make_aligner(docs_cache.keys, pairs))
+    result = BuildResult(corpus=corpus, out=out)
+    result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental)
+    docs_cache.save()
+    pairs.save()
+    result.parsed, result.reused = docs_cache.misses, docs_cache.hits
     return result
