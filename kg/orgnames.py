@@ -38,7 +38,7 @@ COLLECTIVE_PREFIXES = {"区级", "市级", "县级", "省级", "区直", "市直
 
 # A collective phrase (a group of bodies, not one body).
 GROUP_RE = re.compile(r"^各|各(?!级人民)|其他|其它|有关|相关|成员单位|主管部门|委办局|^(区|市|县|省|自治区)(直|级)"
-                      r"|议事协调机构|等单位$|等部门$|所属|下属|各级")
+                      r"|议事协调机构|所属|下属|各级")
 # Qualifiers after a unit that are not part of its name.
 QUALIFIER_RE = re.compile(r"(等部门|等单位)?(按照?职责分工(分别)?负责|按照?职责分工|分别负责|负责)$")
 # A branch of a higher body in a place: 市公安局城中分局.
@@ -62,6 +62,7 @@ def normalise(text: str) -> str:
     s = s.replace("〔", "(").replace("〕", ")").replace("“", "").replace("”", "")
     s = s.strip("。;；,，、:：")
     s = QUALIFIER_RE.sub("", s) or s
+    s = re.sub(r"(?<=.)(等部门|等单位|等)$", "", s)  # 区司法局等部门: the body named
     return s
 
 
@@ -352,6 +353,9 @@ def parse(text: str, chain: Chain) -> ParsedName:
 def _parse(text: str, chain: Chain) -> ParsedName:
     s = normalise(text)
     p = ParsedName(text=s)
+    youth = re.match(r"^团(区|县|市|旗|州|省|自治区)委", s)  # 团区委 = the district's Youth League committee
+    if youth:
+        s = youth.group(1) + "团委" + s[youth.end():]
     region, level, rest = _region_prefix(s + "人民政府", chain) if _is_region(s, chain) else _region_prefix(s, chain)
     party = False
     collective = False
@@ -408,6 +412,13 @@ def _parse(text: str, chain: Chain) -> ParsedName:
     m = BRANCH_RE.match(rest) if not p.is_group and level else None
     if m:
         p.core, p.place = m.group("core"), m.group("place")
+    elif level == "district" and not p.is_group and re.fullmatch(r"[^局]{2,8}分局", rest) \
+            and chain.city and (chain.district_short or chain.district):
+        # 区公安分局 in a district plan: the city bureau's branch in the district
+        p.core, p.place = rest[:-2] + "局", chain.district_short or chain.district
+        p.level, p.region, p.kind = "city", chain.city, kind_of(p.core)
+        p.chain = chain.up() if chain.level == "district" else chain
+        return p
     p.kind = "group" if p.is_group else kind_of(p.core or s, party)
     if level and region:
         p.chain = _chain_at(chain, level, region)

@@ -524,3 +524,16 @@ def test_national_bodies_and_the_line_above_a_province():
     # a national body named in a city plan is the same national body
     c = _doc("c", "city", "XX市", TITLE_001, [[("中央组织部", "support")]])
     assert resolve([nat, c])[c.tasks[0].units[0].org_id].id == n["中央组织部"].id
+
+
+def test_branches_and_mass_bodies_written_other_ways():
+    d = _doc("b", "district", "柳州市城中区", TITLE_000,
+             [[("区公安分局", "lead"), ("市公安局城中分局", "support"), ("柳州市公安局城中分局", "support"),
+               ("团区委", "support"), ("区妇联", "support"), ("区总工会", "support"), ("区司法局等部门", "support")]])
+    orgs = resolve([d])
+    m = _by_text(d, orgs)
+    assert m["区公安分局"] is m["市公安局城中分局"] is m["柳州市公安局城中分局"]
+    assert m["区公安分局"].name == "柳州市公安局城中分局" and m["区公安分局"].level == "city"
+    assert (m["团区委"].kind, m["团区委"].level, m["团区委"].region) == ("mass", "district", "柳州市城中区")
+    assert m["区妇联"].kind == m["区总工会"].kind == "mass"
+    assert m["区司法局等部门"].name == "柳州市城中区司法局"
