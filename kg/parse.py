@@ -28,8 +28,6 @@ _L4 = re.compile(rf"\((\d{{1,2}})\)(?=\s*[{_CJK}])")
 _LOST = re.compile(rf"(?<![\dA-Za-z.])[.](?=[{_CJK}])")
 _SENT_END = "。；！？"
 _GENRE = "方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知"
-_TITLE_RUNON = re.compile(
-    rf"^(.{{4,80}}?(?:{_GENRE})(?:\((?:\d{{4}}\s*[-—–~至]?\s*\d{{4}}\s*年|征求意见稿|试行|送审稿|草案|讨论稿)\))*)")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-—–－~至到]?\s*((?:19|20)\d{2})\s*年")
 _RELATION = re.compile(r"为确保|根据|依据|按照|贯彻落实|贯彻执行|贯彻|落实")
 _BARE_TITLE = re.compile(
@@ -159,9 +157,14 @@ def _title(t: str) -> tuple[str, int]:
     line_end = len(t) if nl == -1 else nl
     line = t[i:line_end]
     if len(line) > 80:
-        m = _TITLE_RUNON.match(line)
-        if m:
-            return m.group(1).strip(), i + m.end()
+        # a run-on first line: the title ends at the first genre word outside 《…》 (and its period)
+        for m in re.finditer(rf"(?:{_GENRE})(?:\((?:\d{{4}}\s*[-—–~至]?\s*\d{{4}}\s*年|征求意见稿|试行|送审稿|草案|讨论稿)\))*",
+                             line[:160]):
+            head = line[:m.end()]
+            if m.start() >= 4 and head.count("《") <= head.count("》") and head.count("〈") <= head.count("〉"):
+                if line[m.end():m.end() + 1] in ("》", "〉"):
+                    continue
+                return head.strip(), i + m.end()
         return line[:40], i + 40
     title = line.strip()
     end = line_end
