@@ -73,9 +73,9 @@ def score_matrix(a: Document, b: Document) -> list[list[float]]:
     use_sections = bool(sa) and bool(sb)
     w_text, w_title = W_TEXT / (W_TEXT + W_TITLE), W_TITLE / (W_TEXT + W_TITLE)
     title_b = [t.title for t in b.tasks]
+    cosines = scorer.matrix(a_texts)
     out = []
-    for ta, text in zip(a.tasks, a_texts):
-        cos = scorer.scores(text)
+    for ta, cos in zip(a.tasks, cosines):
         row = []
         for j, tb in enumerate(b.tasks):
             sec = 0.0
@@ -99,13 +99,15 @@ def _full_text(t: Task) -> str:
 
 
 def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
-                    extra_threshold: float = EXTRA_THRESHOLD) -> list[Match]:
-    """One Match per task of ``a`` (in order): its counterpart in ``b``, or b=None."""
+                    extra_threshold: float = EXTRA_THRESHOLD, matrix: Optional[list[list[float]]] = None
+                    ) -> list[Match]:
+    """One Match per task of ``a`` (in order): its counterpart in ``b``, or b=None.
+    ``matrix``: the score_matrix(a, b) when already computed."""
     import networkx as nx
 
     if not a.tasks:
         return []
-    m = score_matrix(a, b)
+    m = score_matrix(a, b) if matrix is None else matrix
     g = nx.Graph()
     for i, row in enumerate(m):
         for j, s in enumerate(row):
@@ -136,10 +138,13 @@ def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, flo
     plus the parent's matches in the child, so that a child task merging two parent tasks (or a
     parent task split over two child tasks) keeps every link. Child-task order, then parent order."""
     found: dict[tuple[str, str], tuple[Task, Task, float]] = {}
-    for m in align_documents(child, parent):
+    if not child.tasks or not parent.tasks:
+        return []
+    mat = score_matrix(child, parent)  # symmetric measure: the other way is its transpose
+    for m in align_documents(child, parent, matrix=mat):
         if m.b is not None:
             found[(m.a.id, m.b.id)] = (m.a, m.b, m.score)
-    for m in align_documents(parent, child):
+    for m in align_documents(parent, child, matrix=[list(col) for col in zip(*mat)]):
         if m.b is not None and (m.b.id, m.a.id) not in found:
             found[(m.b.id, m.a.id)] = (m.b, m.a, m.score)
     corder = {t.id: k for k, t in enumerate(child.tasks)}

@@ -9,6 +9,7 @@ The API is stable:
     >>> scorer.scores("某项措施的文字")                  # one float in [0, 1] per candidate (TF-IDF cosine)
     >>> scorer.bm25("某项措施的文字")                    # BM25, divided by the best candidate's score: [0, 1]
     >>> scorer.ranked("某项措施的文字", top=3)           # [(candidate index, score), …] best first
+    >>> scorer.matrix(["文字一", "文字二"])             # scores() of many queries at once
     >>> title_similarity("持续深化行政复议体制改革", "深化行政复议体制改革")   # [0, 1]
 
 ``Similarity(candidates, background=[…])`` counts the background texts too when weighting
@@ -195,6 +196,28 @@ class Similarity:
             small, big = (q, vec) if len(q) <= len(vec) else (vec, q)
             out.append(round(sum(v * big.get(w, 0.0) for w, v in small.items()), 6))
         return out
+
+    def matrix(self, queries: Sequence[str]) -> list[list[float]]:
+        """``[self.scores(q) for q in queries]``, computed at once (numpy)."""
+        import numpy as np
+
+        vocab: dict[str, int] = {}
+        for vec in self._vectors:
+            for w in vec:
+                vocab.setdefault(w, len(vocab))
+        if not vocab or not self._vectors:
+            return [[0.0] * len(self._vectors) for _ in queries]
+        c = np.zeros((len(self._vectors), len(vocab)))
+        for i, vec in enumerate(self._vectors):
+            for w, v in vec.items():
+                c[i, vocab[w]] = v
+        q = np.zeros((len(queries), len(vocab)))
+        for i, text in enumerate(queries):
+            for w, v in self._vector(tokens(text)).items():
+                j = vocab.get(w)
+                if j is not None:
+                    q[i, j] = v
+        return [[round(float(x), 6) for x in row] for row in q @ c.T]
 
     def bm25(self, query: str) -> list[float]:
         """BM25 scores of ``query``, divided by the best one (all 0 when nothing matches)."""
