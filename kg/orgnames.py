@@ -227,6 +227,10 @@ class Chain:
 def chain_for(level: Optional[str], region: Optional[str], *titles: str) -> Chain:
     """The region chain of a document from its level, region and title(s)."""
     region = normalise(region or "") or None
+    if level is None and region:  # a level not given: from the region's own name
+        level = ("province" if any(region == full for _, full in _provinces()) else
+                 "district" if re.search(r"(区|县|旗)$", region) else
+                 "city" if re.search(r"(市|州|盟|地区)$", region) else None)
     if level == "national":
         return Chain("national", NATIONAL)
     province = find_province(region or "", *titles)

@@ -537,3 +537,11 @@ def test_branches_and_mass_bodies_written_other_ways():
     assert (m["团区委"].kind, m["团区委"].level, m["团区委"].region) == ("mass", "district", "柳州市城中区")
     assert m["区妇联"].kind == m["区总工会"].kind == "mass"
     assert m["区司法局等部门"].name == "柳州市城中区司法局"
+
+
+def test_level_from_the_region_when_not_given():
+    d = _doc("v", None, "桂林市阳朔县", "阳朔县工作方案", [[("县司法局", "lead"), ("市司法局", "support")]])
+    orgs = resolve([d])
+    m = _by_text(d, orgs)
+    assert m["县司法局"].name == "桂林市阳朔县司法局" and m["县司法局"].level == "district"
+    assert m["市司法局"].name == "桂林市司法局" and m["县司法局"].counterparts == [m["市司法局"].id]
