@@ -174,6 +174,19 @@ def test_align_documents_finds_counterparts_and_leaves_local_addition_unmatched(
     assert got == EXPECTED
 
 
+def test_alignment_without_sections_and_the_other_way_round():
+    from kg.link import align_documents
+
+    child = child_plan()
+    child.sections = []
+    for t in child.tasks:
+        t.section = None
+    got = {m.a.id: (m.b.id if m.b else None) for m in align_documents(child, parent_plan())}
+    assert got == EXPECTED
+    back = {m.a.id: (m.b.id if m.b else None) for m in align_documents(parent_plan(), child_plan())}
+    assert back == {p: c for c, p in EXPECTED.items() if p} | {"t6": None}
+
+
 def test_link_makes_task_alignments_to_the_parent_document():
     corpus = crafted_corpus()
     got = {a.child: a.parent for a in corpus.alignments}
