@@ -545,3 +545,19 @@ def test_level_from_the_region_when_not_given():
     m = _by_text(d, orgs)
     assert m["县司法局"].name == "桂林市阳朔县司法局" and m["县司法局"].level == "district"
     assert m["市司法局"].name == "桂林市司法局" and m["县司法局"].counterparts == [m["市司法局"].id]
+
+
+def test_units_table_from_a_persistent_store(tmp_path):
+    """DIR/store (named graphs, as kg build writes it) is read as one graph."""
+    import pyoxigraph as ox
+
+    from kg.units_view import open_graph, units_table
+
+    st = ox.Store(str(tmp_path / "store"))
+    st.load(TTL.encode("utf-8"), ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode("https://w3id.org/dutygraph/id/graph/corpus"))
+    st.flush()
+    del st
+    rows = units_table(open_graph(tmp_path))
+    assert [r["unit"] for r in rows] == ["XX市人民政府", "XX市应急管理局", "柳州市城中区政府各有关部门"]
+    assert rows[1]["assignments"] == 3

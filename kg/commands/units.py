@@ -27,5 +27,5 @@ def register(app: typer.Typer) -> None:
             raise KgError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}", 2)
         rows = units_table(open_graph(graph or "out"), kind=kind, merged_only=merged)
         cols = COLUMNS if (fmt or "table").lower() != "table" else \
-            ["unit", "kind", "level", "region", "mentions", "labels", "part_of", "counterpart"]
+            ["unit", "kind", "level", "region", "mentions", "labels", "part_of"]
         emit(rows, cols, fmt, title=f"Organisations ({len(rows)})")
