@@ -445,30 +445,33 @@ def _dump(obj) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _check_out(out: Path) -> None:
+def _check_out(out: Path, keep: tuple = ()) -> None:
     if out.exists() and not out.is_dir():
         raise KgError(f"{out} is a file: give --out a directory")
-    if out.is_dir() and any(p.name != "cache" for p in out.iterdir()) and not (out / "manifest.json").exists():
-        raise KgError(f"{out} exists and is not a built graph (no manifest.json): "
-                      f"choose another --out or remove it")
+    if out.is_dir() and not (out / "manifest.json").exists():
+        if any(p.name not in keep for p in out.iterdir()):
+            raise KgError(f"{out} exists and is not a built graph (no manifest.json): "
+                          f"choose another --out or remove it")
 
 
 def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
-                  keep: tuple[str, ...] = ()) -> list[Path]:
+                  keep: tuple = ()) -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
-    ``built``: ``corpus_quads(corpus)`` when the caller has it already. ``keep``: entries of an
-    existing ``out_dir`` carried over into the new one (the incremental-build cache, cache/).
+    The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
+    previous ``out_dir`` is left as it was. ``built`` is ``corpus_quads(corpus)`` when the caller
+    has it already; ``keep`` names entries of the old directory carried into the new one (cache).
     """
     import pyoxigraph as ox
 
     out = Path(out_dir)
-    _check_out(out)
+    _check_out(out, tuple(keep))
     out.parent.mkdir(parents=True, exist_ok=True)
     quads, counts = built if built is not None else corpus_quads(corpus)
     triples = sorted_triples(quads)
     tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
     old: Optional[Path] = None
+    moved: list[str] = []
     try:
         (tmp / "graph.ttl").write_bytes(turtle_of_triples(triples))
         store = ox.Store(str(tmp / "store"))
@@ -477,20 +480,22 @@ def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
         del store
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
         (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, len(triples))))
-        # keep files written after a build (responsibilities.csv, pages) only if we own them? No:
-        # a build directory is a build's output; everything in it is replaced.
         for name in keep:
-            if (out / name).exists() and not (tmp / name).exists():
+            if (out / name).exists():
                 os.rename(out / name, tmp / name)
+                moved.append(name)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=out.name + ".old-", dir=out.parent))
             os.rmdir(old)
             os.rename(out, old)
         os.rename(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():
             os.rename(old, out)
+        for name in moved:
+            if (tmp / name).exists() and out.is_dir():
+                os.rename(tmp / name, out / name)
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
