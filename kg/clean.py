@@ -150,9 +150,16 @@ def _page_markers(t: _Text) -> list[int]:
     if len(best) < 3:
         return []
     mid = 0
-    for s, _e, _n in best[1:]:
+    for s, e, _n in best[1:]:
         before = t.text[:s].rstrip(" \t\n")
         if before and before[-1] not in _SENT_END and before[-1] not in ")）]】":
+            # a list item after an unbracketed unit line (牵头单位：县司法局) is not mid-sentence
+            prev_line = before[before.rfind("\n") + 1:]
+            after = t.text[e:e + 60]
+            stop = after.find("。")
+            item_like = 0 < stop <= 40 and not re.search(r"[:：;；]", after[:stop])
+            if re.match(r"\s*[(\[]?\s*\S{2,4}(?:单位|部门)\s*[:：]", prev_line) and len(prev_line) <= 200 and item_like:
+                continue
             mid += 1
     if mid * 2 < len(best) - 1:
         return []  # a real numbered list: items start after finished sentences

@@ -80,3 +80,9 @@ def test_seed_001_is_cleaned_of_markers_and_banner():
     assert "各县(市、区)人民政府" in c.text
     assert "市司法局；参加单位" in c.text  # 市司\n4、法局 rejoined
     assert len(c.page_breaks) == 49  # lines 2-50 of the file open with 1、 … 49、
+
+
+def test_a_numbered_list_after_unit_lines_is_kept():
+    src = ("1、推进政务公开。加强政务公开。\n牵头单位：县政府办\n2、加强执法监督。健全体系。\n牵头单位：县司法局\n"
+           "3、加强经费保障。纳入预算。\n牵头单位：县财政局\n")
+    assert clean(src).text == src

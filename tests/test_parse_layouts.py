@@ -188,3 +188,10 @@ def test_numbers_inside_a_paragraph_are_not_tasks():
     assert [t.number for t in doc.tasks] == ["1", "2"]
     assert doc.tasks[1].title == "推进政务公开"
     assert [d.date for d in doc.tasks[1].deadlines] == ["2022-12-31"]
+
+
+def test_list_numbered_with_dun_and_unit_lines_without_full_stop():
+    doc = parse(HEAD + "1、推进政务公开。加强政务公开。\n牵头单位：县政府办\n2、加强执法监督。健全体系。\n牵头单位：县司法局\n"
+                "3、加强经费保障。纳入预算。\n牵头单位：县财政局；配合单位：各乡镇\n")
+    assert [t.number for t in doc.tasks] == ["1", "2", "3"]
+    assert [units(t) for t in doc.tasks] == [["县政府办"], ["县司法局"], ["县财政局", "各乡镇"]]
