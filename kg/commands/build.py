@@ -1,0 +1,102 @@
+"""kg build / export / validate / demo: make a graph directory, export it, check it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kg.commands._common import guarded
+
+
+def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
+    """A short, readable summary of a build: counts, then each document's diagnostics."""
+    docs = corpus.documents
+    n_tasks = sum(len(d.tasks) for d in docs)
+    n_units = sum(len(t.units) for d in docs for t in d.tasks)
+    n_measures = sum(len(d.measures) for d in docs)
+    plans = sum(1 for d in docs if d.kind != "report")
+    lines = [f"{len(docs)} documents ({plans} plans, {len(docs) - plans} reports), {n_tasks} tasks, "
+             f"{n_units} unit assignments, {len(corpus.organisations)} organisations, "
+             f"{n_measures} report measures, {len(corpus.alignments)} task alignments"]
+    for d in docs:
+        what = (f"{len(d.tasks)} tasks" if d.kind != "report" else f"report {d.year or ''}, "
+                f"{len(d.measures)} measures").replace(" ,", ",")
+        lines.append(f"  {d.source.name}: {what}; {d.level or '?'} {d.region or ''}".rstrip())
+        for x in d.diagnostics:
+            lines.append(f"    {d.source.name}: {x.severity}: {' '.join(x.message.split())}")
+    if out is not None:
+        lines.append(f"graph written to {out}/ (graph.ttl, store/, diagnostics.json, manifest.json)")
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("build")
+    @guarded
+    def build(paths: list[str] = typer.Argument(..., help="Files or folders (.txt .docx .pdf .html)."),
+              out: str = typer.Option(..., "--out", "-o", help="The graph directory to write."),
+              overrides: Optional[str] = typer.Option(None, "--overrides",
+                                                      help="YAML or CSV override file (units, links)."),
+              full: bool = typer.Option(False, "--full", help="Ignore the cache of an earlier build in --out.")):
+        """Parse, resolve and link the documents; write OUT/graph.ttl, OUT/store, diagnostics, manifest."""
+        from kg.pipeline import build as run
+
+        res = run(paths, out, overrides=overrides, incremental=not full)
+        for line in summary_lines(res.corpus, Path(out)):
+            typer.echo(line)
+
+    @app.command("export")
+    @guarded
+    def export(graph: str = typer.Option("out", "--graph", "-g", envvar="KG_GRAPH", help="A built graph directory."),
+               fmt: str = typer.Option(..., "--format", "-f", help="ttl, nt, jsonld, trig, graphml, csv or xlsx."),
+               out: Optional[str] = typer.Option(None, "--out", "-o",
+                                                 help="File to write (atomically); stdout when absent (not for xlsx).")):
+        """Export the graph, or the responsibility table (csv, xlsx)."""
+        from kg.export import export as run
+
+        path = run(graph, fmt, out)
+        if path is not None:
+            typer.echo(f"wrote {path}", err=True)
+
+    @app.command("validate")
+    @guarded
+    def validate(graph: str = typer.Option("out", "--graph", "-g", envvar="KG_GRAPH", help="A built graph directory.")):
+        """Check the graph against ontology/shapes.ttl (SHACL, no inference); non-zero exit on any violation."""
+        from kg.validate import format_violation, validate as run
+
+        found = run(graph)
+        for v in found:
+            typer.echo(format_violation(v))
+        if found:
+            typer.echo(f"{len(found)} violation(s) in {graph}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{graph}: conforms to the shapes (no violations)")
+
+    @app.command("demo")
+    @guarded
+    def demo(paths: Optional[list[str]] = typer.Argument(None, help="Files or folders; default: corpus/."),
+             out: str = typer.Option("out", "--out", "-o", help="The graph directory to write.")):
+        """Build, then write OUT/responsibilities.csv and .xlsx (and the pages, when kg.viz is there)."""
+        from kg.export import render, write_atomic
+        from kg.pipeline import build as run
+        from kg.store import Store
+
+        srcs = paths or [str(Path(__file__).resolve().parents[2] / "corpus")]
+        res = run(srcs, out)
+        for line in summary_lines(res.corpus, Path(out)):
+            typer.echo(line)
+        st = Store.open(out)
+        written = [Path(out) / "graph.ttl"]
+        written.append(write_atomic(Path(out) / "responsibilities.csv", render(st, "csv")))
+        written.append(write_atomic(Path(out) / "responsibilities.xlsx", render(st, "xlsx")))
+        del st
+        # ---- hook: the viz helper's pages (kg.viz.demo_pages(DIR) -> list[Path]), when present
+        try:
+            from kg.viz import demo_pages
+        except ImportError:
+            demo_pages = None
+        if demo_pages is not None:
+            written.extend(demo_pages(out))
+        # ---- end of hook
+        for p in written:
+            typer.echo(f"wrote {p}")
