@@ -283,7 +283,8 @@ class ParsedName:
 
     @property
     def key(self) -> str:
-        core = contract(self.core)
+        # a second name in brackets (区委宣传部(区网信办), 市委党校(行政学院)) is the same body
+        core = contract(self.core if self.is_group else re.sub(r"(?<=.)\([^()]*\)$", "", self.core))
         if self.party and core in ("", "办"):
             core = "委" + core
         if self.is_group:
@@ -467,7 +468,9 @@ def function_stem(core: str, kind: str) -> Optional[str]:
     """The function a body serves, the same at every level: 司法局/司法厅 → 司法, 法院 → 法院."""
     if kind in ("other", "group") or not core:
         return None
-    s = contract(core)
+    if re.search(r"(镇|乡|街道|苏木)(人民政府|政府|办事处|党委|党工委)?$", core):
+        return None  # a township's own body: no counterpart above
+    s = contract(re.sub(r"(?<=.)\([^()]*\)$", "", core))
     s = re.sub(r"^(中级|高级|基层|最高|国家)", "", s)
     if kind == "government":
         s = re.sub(r"(?<=.)(总局|局|厅|部|署|委|(?<![府委])办)$", "", s)

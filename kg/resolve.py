@@ -118,10 +118,34 @@ class _Entity:
 
     @property
     def rep(self) -> N.ParsedName:
-        """The variant whose canonical name is the longest (then the first in code-point order)."""
+        """The variant whose canonical name is the longest (then the first in code-point order);
+        a name without a second name in brackets first."""
         if self._rep is None or self._rep[0] != len(self.variants):
-            self._rep = (len(self.variants), sorted(self.variants, key=lambda p: (-len(p.name), p.name))[0])
+            self._rep = (len(self.variants), sorted(self.variants, key=lambda p: (p.name.endswith(")"), -len(p.name), p.name))[0])
         return self._rep[1]
+
+
+def _enumeration(s: str, chain: N.Chain) -> list[str]:
+    """An unsplit list (市委、市政府): its parts, when each one reads as a unit by itself."""
+    import re
+
+    depth, parts, cur = 0, [], ""
+    for ch in s:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "、" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    if len(parts) < 2 or any(not p for p in parts):
+        return []
+    for p in parts:
+        q = N.parse(p, chain)
+        if not q.level or q.kind == "other" or not re.search(r"(局|厅|委|办|部|院|会|府|室|中心|联|队|所|站|社|团)$", p):
+            return []
+    return parts
 
 
 def context(doc: Document) -> N.Chain:
@@ -161,6 +185,8 @@ class Resolver:
         rule = _rule_for(self.rules, s, chain)
         p = N.parse(rule.same_as if rule and rule.same_as else s, chain)
         parts = [x for x in parts if N.normalise(x)]
+        if not parts and not (rule and rule.same_as):
+            parts = _enumeration(s, chain)
         if rule and rule.kind and rule.kind != "group":
             p.is_group, p.kind = False, rule.kind
         if (rule and rule.kind == "group") or parts:

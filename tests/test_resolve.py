@@ -561,3 +561,20 @@ def test_units_table_from_a_persistent_store(tmp_path):
     rows = units_table(open_graph(tmp_path))
     assert [r["unit"] for r in rows] == ["XX市人民政府", "XX市应急管理局", "柳州市城中区政府各有关部门"]
     assert rows[1]["assignments"] == 3
+
+
+def test_odd_forms():
+    d = _doc("z", "district", "桂林市阳朔县", "桂林市阳朔县工作方案",
+             [[("白沙镇人民政府", "lead"), ("县委宣传部（县网信办）", "support"), ("县委宣传部", "support"),
+               ("县委、县政府", "support"), ("教育、卫生健康主管部门", "support")]],
+             parents=["广西法治政府建设实施方案"])
+    orgs = resolve([d])
+    m = _by_text(d, orgs)
+    town = m["白沙镇人民政府"]
+    assert town.name == "桂林市阳朔县白沙镇人民政府" and town.function is None and not town.counterparts
+    assert m["县委宣传部（县网信办）"] is m["县委宣传部"] and m["县委宣传部"].function == "xuanchuanbu"
+    assert m["县委宣传部"].name == "桂林市阳朔县委宣传部" and "县委宣传部(县网信办)" in m["县委宣传部"].labels
+    both = m["县委、县政府"]
+    assert both.is_group and sorted(orgs[x].name for x in both.members) == ["中共桂林市阳朔县委员会",
+                                                                          "桂林市阳朔县人民政府"]
+    assert m["教育、卫生健康主管部门"].is_group and m["教育、卫生健康主管部门"].members == []
