@@ -108,14 +108,15 @@ def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
     if not a.tasks:
         return []
     m = score_matrix(a, b) if matrix is None else matrix
-    g = nx.Graph()
+    n = len(a.tasks)
+    g = nx.Graph()  # integer nodes (a: i, b: n + j) so that no string hashing can reorder ties
     for i, row in enumerate(m):
         for j, s in enumerate(row):
             if s >= threshold:
-                g.add_edge(("a", i), ("b", j), weight=s)
+                g.add_edge(i, n + j, weight=s)
     pairs = {}
     for u, v in nx.max_weight_matching(g, maxcardinality=False):
-        (i, j) = (u[1], v[1]) if u[0] == "a" else (v[1], u[1])
+        i, j = min(u, v), max(u, v) - n
         pairs[i] = j
     won = {j: m[i][j] for i, j in pairs.items()}
     out = []
