@@ -424,14 +424,19 @@ def _spread(items: list[tuple[str, float]], gap: float) -> dict[str, float]:
 
 
 def _unit_column(view: View, roles: list[dict], x: float, gap: float = 50) -> None:
-    """Units in one column, each near the middle of its tasks (fewer crossings)."""
+    """Units right of the tasks, each near the middle of its tasks (fewer crossings); when they
+    outnumber the tasks, in two or three staggered columns so the page stays about as tall."""
     ys: dict[str, list[float]] = {}
+    tasks: set[str] = set()
     for r in roles:
         if r["task"] in view.nodes and r["unit"] in view.nodes:
             ys.setdefault(r["unit"], []).append(view.nodes[r["task"]]["y"])
+            tasks.add(r["task"])
     want = [(u, sum(v) / len(v)) for u, v in sorted(ys.items())]
-    for u, y in _spread(want, gap).items():
-        view.nodes[u].update(x=x, y=round(y, 1))
+    k = max(1, min(3, math.ceil(len(want) * gap / max(len(tasks) * ROW, 1) - 0.2)))
+    spread = _spread(want, gap / k)
+    for i, (u, y) in enumerate(sorted(spread.items(), key=lambda kv: (kv[1], kv[0]))):
+        view.nodes[u].update(x=x + (i % k) * 150, y=round(y, 1))
 
 
 # --------------------------------------------------------------------------- the four views
@@ -745,7 +750,8 @@ def render(view: View) -> str:
     js, css = _vis_assets()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DATA)), autoescape=True,
                              keep_trailing_newline=True)
-    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "kind": view.kind}
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "kind": view.kind,
+               "readable": None if view.compact else 0.7}
     page_js = (DATA / "page.js").read_text(encoding="utf-8")
     for script in (js, page_js):
         if "</script" in script.lower():

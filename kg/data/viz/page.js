@@ -14,6 +14,15 @@
     document.body.setAttribute("data-ready", "1");
   });
   network.fit({ animation: false });
+  // a large tree would be too small to read when fitted: start readable, at its top, instead
+  if (data.readable && network.getScale() < data.readable) {
+    var pos = network.getPositions(), minX = Infinity, maxX = -Infinity, minY = Infinity;
+    Object.keys(pos).forEach(function (k) {
+      minX = Math.min(minX, pos[k].x); maxX = Math.max(maxX, pos[k].x); minY = Math.min(minY, pos[k].y);
+    });
+    network.moveTo({ position: { x: (minX + maxX) / 2, y: minY - 40 + container.clientHeight / 2 / data.readable },
+                     scale: data.readable, animation: false });
+  }
 
   // ------------------------------------------------------------ neighbourhood highlight
   var original = {};

@@ -1,0 +1,257 @@
+"""The views and the pages, without a browser (tests/test_viz_browser.py opens them in Chromium).
+
+Every expected count and name below is read off tests/data/viz_mini.ttl by eye:
+  corpus: 3 documents + 1 directive placeholder + 5 sections + 8 tasks + 6 units = 23 nodes;
+          13 part-of + 11 roles + 1 carries-out + 2 parent documents = 27 edges.
+  unit 区司法局 (cz-sifaju): leads vd/t1 and vd/t5, supports vd/t2, is responsible for vd/t3;
+          vd + sections s1, s1-1, s1-2, s2 + those 4 tasks + itself, 区委编办, 区发改局 = 12 nodes;
+          8 part-of + 7 roles = 15 edges.
+  doc vd: vd + 4 sections + 6 tasks + lead/responsible units 区司法局, 区委编办, 区发改局 = 14 nodes;
+          10 part-of + 5 lead/responsible roles = 15 edges.
+  trace vd#1: vd/t1 -> vc/t1, documents vd and vc, the directive vc applies, 4 units = 9 nodes;
+          2 part-of + 1 carries-out + 4 roles + 2 parent documents = 9 edges.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg.errors import KgError
+
+HERE = Path(__file__).parent
+MINI = HERE / "data" / "viz_mini.ttl"
+DOC = "https://w3id.org/dutygraph/id/doc/"
+ORG = "https://w3id.org/dutygraph/id/org/"
+
+
+@pytest.fixture(scope="module")
+def graph():
+    from kg.api import Graph
+
+    return Graph.open(MINI)
+
+
+@pytest.fixture(scope="module")
+def viz():
+    from kg import viz
+
+    return viz
+
+
+def kinds(view) -> Counter:
+    return Counter(n["kind"] for n in view.nodes.values())
+
+
+def page_data(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S)
+    assert m, "no graph data block"
+    return json.loads(m.group(1))
+
+
+# ----------------------------------------------------------------------------- the four views
+
+def test_corpus_view_holds_every_document_section_task_and_unit(graph, viz):
+    v = viz.corpus_view(graph)
+    assert (len(v.nodes), len(v.edges)) == (23, 27)
+    assert kinds(v) == Counter(plan=2, report=1, directive=1, section=5, task=8, unit=5, group=1)
+    assert Counter(e["kind"] for e in v.edges) == Counter(part=13, lead=5, support=4, responsible=2,
+                                                          carries_out=1, parent=2)
+    # the placeholder directive is named by the title the city plan gives it
+    assert "法治政府建设实施纲要" in v.nodes["https://w3id.org/dutygraph/id/directive/n1"]["label"]
+
+
+def test_unit_view_shows_the_unit_its_tasks_by_role_their_places_and_the_other_units(graph, viz):
+    v = viz.unit_view(graph, "区司法局")
+    assert (len(v.nodes), len(v.edges)) == (12, 15)
+    assert kinds(v) == Counter(plan=1, section=4, task=4, unit=2, focus=1)
+    focus = [n for n in v.nodes.values() if n["kind"] == "focus"]
+    assert [n["id"] for n in focus] == [ORG + "cz-sifaju"]
+    mine = {(e["to"].rsplit("/", 1)[-1], e["kind"]) for e in v.edges if e["from"] == ORG + "cz-sifaju"}
+    assert mine == {("t1", "lead"), ("t5", "lead"), ("t2", "support"), ("t3", "responsible")}
+    others = {n["id"] for n in v.nodes.values() if n["kind"] == "unit"}
+    assert others == {ORG + "cz-bianban", ORG + "cz-fagai"}
+    # the same unit by its full name and by IRI
+    assert set(viz.unit_view(graph, "柳州市城中区司法局").nodes) == set(v.nodes)
+    assert set(viz.unit_view(graph, "dgr:org/cz-sifaju").nodes) == set(v.nodes)
+
+
+def test_doc_view_is_the_section_tree_with_tasks_and_lead_units(graph, viz):
+    v = viz.doc_view(graph, "vd")
+    assert (len(v.nodes), len(v.edges)) == (14, 15)
+    assert kinds(v) == Counter(plan=1, section=4, task=6, unit=3)
+    assert not any(e["kind"] == "support" for e in v.edges)
+    x = {k.rsplit("/", 1)[-1]: n["x"] for k, n in v.nodes.items()}
+    # columns: document, sections by depth, tasks, units
+    assert x["vd"] < x["s1"] == x["s2"] < x["s1-1"] == x["s1-2"] < x["t1"] == x["u1"] < x["cz-sifaju"]
+    y = {k.rsplit("/", 1)[-1]: n["y"] for k, n in v.nodes.items()}
+    # tasks top to bottom in document order; a section sits beside its tasks
+    assert y["t1"] < y["t2"] < y["t3"] < y["t4"] < y["u1"] < y["t5"]
+    assert y["t1"] <= y["s1-1"] <= y["t2"]
+
+
+def test_trace_view_runs_left_to_right_from_the_directive_to_the_task(graph, viz):
+    v = viz.trace_view(graph, "vd#1")
+    assert (len(v.nodes), len(v.edges)) == (9, 9)
+    assert kinds(v) == Counter(plan=2, directive=1, task=2, unit=4)
+    x = {k: n["x"] for k, n in v.nodes.items()}
+    assert x["https://w3id.org/dutygraph/id/directive/n1"] < x[DOC + "vc"] < x[DOC + "vd"]
+    assert x[DOC + "vc/t/t1"] < x[DOC + "vd/t/t1"]
+    assert [(e["from"], e["to"]) for e in v.edges if e["kind"] == "carries_out"] == [(DOC + "vd/t/t1",
+                                                                                      DOC + "vc/t/t1")]
+    assert v.nodes[DOC + "vc"]["label"].startswith("【市级】")
+
+
+def test_every_node_has_a_position_and_a_tooltip_with_the_whole_text(graph, viz):
+    for v in (viz.corpus_view(graph), viz.unit_view(graph, "区司法局"), viz.doc_view(graph, "vd"),
+              viz.trace_view(graph, "vd#1")):
+        for n in v.nodes.values():
+            assert isinstance(n.get("x"), (int, float)) and isinstance(n.get("y"), (int, float)), n["id"]
+            assert n["title"].strip(), n["id"]
+    v = viz.doc_view(graph, "vd")
+    t1 = v.nodes[DOC + "vd/t/t1"]["title"]
+    assert "全面实行政府权责清单制度。2022年年底前完善清单动态管理。" in t1  # the whole text
+    assert "期限：2022年年底前（2022-12-31）" in t1
+    assert "来源：vd.txt，第 300–360 字" in t1
+    assert "牵头：柳州市城中区司法局" in t1 and "配合：中共柳州市城中区委员会机构编制委员会办公室" in t1
+    assert "期限：未写明" in v.nodes[DOC + "vd/t/t4"]["title"]
+    unit = v.nodes[ORG + "cz-bianban"]
+    assert unit["label"] == "区委编办" and unit["title"].startswith("中共柳州市城中区委员会机构编制委员会办公室")
+    # a long title is cut in the label, whole in the tooltip
+    t5 = v.nodes[DOC + "vd/t/t5"]
+    whole = "健全行政执法工作体系全面推进严格规范公正文明执法切实维护群众合法权益"
+    assert t5["label"].endswith("…") and len(t5["label"].replace("\n", "")) <= 24
+    assert whole in t5["title"]
+
+
+def test_roles_differ_in_colour_and_in_dash_style(viz):
+    styles = {k: viz.EDGE_STYLES[k] for k in ("lead", "support", "responsible")}
+    assert len({s[1] for s in styles.values()}) == 3
+    assert len({json.dumps(s[3]) for s in styles.values()}) == 3
+
+
+# ----------------------------------------------------------------------------- errors
+
+def test_unknown_ambiguous_and_idle_units_are_one_line_errors(graph, viz, tmp_path):
+    from kg.api import Graph
+
+    with pytest.raises(KgError, match="no unit is called"):
+        viz.unit_view(graph, "不存在的局")
+    with pytest.raises(KgError, match="holds no task"):
+        viz.unit_view(graph, "区政府")  # only the report's reporting body
+    src = tmp_path / "twice.ttl"
+    src.write_text(MINI.read_text(encoding="utf-8").replace(
+        'skos:altLabel "市司法局"@zh', 'skos:altLabel "市司法局"@zh , "司法局"@zh').replace(
+        'skos:altLabel "区司法局"@zh', 'skos:altLabel "区司法局"@zh , "司法局"@zh'), encoding="utf-8")
+    with pytest.raises(KgError, match="names 2 units.*柳州市司法局.*give the full name"):
+        viz.unit_view(Graph.open(src), "司法局")
+    with pytest.raises(KgError, match="no document"):
+        viz.doc_view(graph, "zz")
+    with pytest.raises(KgError, match="no task numbered 99"):
+        viz.trace_view(graph, "vd#99")
+    for kwargs in ({}, {"unit": "区司法局", "doc": "vd"}):
+        with pytest.raises(KgError, match="choose one view"):
+            viz.build_view(graph, **kwargs)
+    with pytest.raises(KgError, match="too many for one page"):
+        viz.corpus_view(graph, max_nodes=10)
+    with pytest.raises(KgError, match="is a folder"):
+        viz.write(viz.doc_view(graph, "vd"), tmp_path)
+
+
+# ----------------------------------------------------------------------------- the page
+
+def test_page_is_self_contained_and_matches_the_view(graph, viz):
+    v = viz.unit_view(graph, "区司法局")
+    html = viz.render(v)
+    vis_js, _ = viz._vis_assets()
+    assert vis_js in html  # vis-network inlined whole
+    ours = html.replace(vis_js, "")  # the page around it: no reference to anything outside
+    assert not re.search(r"<script[^>]*\ssrc\s*=", ours, re.I)
+    assert not re.search(r"<link\b", ours, re.I)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", ours, re.I)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", html, re.I)
+    assert not re.search(r"cdn\.|cdnjs|jsdelivr|unpkg|googleapis|bootstrap", ours, re.I)
+    assert "sourceMappingURL" not in html
+    assert "vis.Network" in html and ".vis-network" in html  # vis-network's script and style, inlined
+    data = page_data(html)
+    assert len(data["nodes"]) == len(v.nodes) and len(data["edges"]) == len(v.edges)
+    assert "Noto Sans CJK SC" in html and "Noto Sans CJK SC" in data["nodes"][0]["font"]["face"]
+    for text in ("牵头单位 lead", "配合单位 support", "责任单位 responsible", "所查单位 the unit shown"):
+        assert text in html  # the legend
+    assert 'id="search"' in html
+
+
+def test_same_graph_same_bytes(graph, viz):
+    assert viz.render(viz.corpus_view(graph)) == viz.render(viz.corpus_view(graph))
+    assert viz.render(viz.unit_view(graph, "区司法局")) == viz.render(viz.unit_view(graph, "区司法局"))
+
+
+def test_text_from_documents_cannot_inject_markup(tmp_path, viz):
+    from kg.api import Graph
+
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    ttl = MINI.read_text(encoding="utf-8")
+    ttl = ttl.replace("全面实行政府权责清单制度", evil.replace('"', '\\"'))
+    ttl = ttl.replace("城中区法治政府建设实施方案", "方案</script><script>alert(3)</script>")
+    ttl = ttl.replace('"区发改局"@zh', '"区发改局\\u2028</SCRIPT>&amp;"@zh')
+    src = tmp_path / "evil.ttl"
+    src.write_text(ttl, encoding="utf-8")
+    g = Graph.open(src)
+    for v in (viz.doc_view(g, "vd"), viz.corpus_view(g), viz.unit_view(g, "区司法局")):
+        html = viz.render(v)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "</script><script>" not in html and "</SCRIPT>" not in html
+        vis_js, _ = viz._vis_assets()
+        ours = html.replace(vis_js, "")
+        assert len(re.findall(r"<script\b", ours)) == 3  # the data block, vis-network, the page's own
+        data = page_data(html)
+        texts = " ".join(n["title"] + n["label"] for n in data["nodes"])
+        assert "alert(1)" in texts  # kept, as text
+    assert "&lt;/script&gt;&lt;script&gt;alert(3)" in viz.render(viz.doc_view(g, "vd"))  # the heading
+
+
+def test_write_is_atomic_and_leaves_no_lib_folder(graph, viz, tmp_path, monkeypatch):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    out = viz.write(viz.corpus_view(graph), "pages/graph.html")
+    assert out == Path("pages/graph.html") and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*")) == ["pages", "pages/graph.html"]
+
+
+def test_demo_pages_write_the_corpus_and_the_busiest_unit(graph, viz, tmp_path):
+    pages = viz.demo_pages(tmp_path, graph=MINI)
+    # 区司法局 holds four tasks, more than any other unit in the file
+    assert [p.name for p in pages] == ["graph.html", "unit-liu-zhou-shi-cheng-zhong-qu-si-fa-ju.html"]
+    assert all(p.is_file() for p in pages)
+    assert "单位 柳州市城中区司法局" in pages[1].read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the command
+
+def test_cli_writes_a_page_and_fails_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "u.html"
+    r = runner.invoke(app, ["viz", "--graph", str(MINI), "--unit", "区司法局", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.is_file() and "12 nodes, 15 edges" in r.output
+    r = runner.invoke(app, ["viz", "--graph", str(MINI), "--out", str(out)])
+    assert r.exit_code != 0 and "choose one view" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["viz", "--graph", str(tmp_path / "none"), "--all", "--out", str(out)])
+    assert r.exit_code != 0 and len(r.output.strip().splitlines()) == 1
+
+
+def test_command_module_imports_nothing_heavy():
+    code = ("import sys, kg.commands.viz; heavy = [m for m in ('pyvis', 'pyoxigraph', 'jinja2', 'rdflib', 'networkx')"
+            " if m in sys.modules]; print(heavy)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE.parent, check=True)
+    assert r.stdout.strip() == "[]"
