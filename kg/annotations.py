@@ -79,6 +79,13 @@ def _parts(name: str, coordinated: list[str]) -> list[str]:
         head = next((h for h in _GENERIC_HEADS if last.endswith(h) and len(last) > len(h)), "")
         if all(_BARE_ADMIN.match(x) for x in coordinated):
             return [x if x.startswith("各") else "各" + x for x in coordinated]
+        if all(_BARE_ADMIN.match(x) for x in coordinated[:-1]):
+            # 各区、县级市人民政府: the head of the last part is shared
+            m = re.match(r"^(各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗))(.+)$", last)
+            if m:
+                head = m.group(2)
+                return [(x if x.startswith("各") else "各" + x) + head for x in coordinated[:-1]] + \
+                    [last if last.startswith("各") else "各" + last]
         if head:
             return [x if x.endswith(head) else x + head for x in coordinated]
         return list(coordinated)
@@ -193,6 +200,12 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
                 break
             base, qual = _strip_qualifier(item)
             is_last = k == len(cleaned) - 1
+            if _BARE_ADMIN.match(base) and not is_last and base.startswith("各"):
+                pending.append((base, s, e))  # 各区、县级市…: one coordination
+                continue
+            if pending and _BARE_ADMIN.match(pending[-1][0]) and _BARE_ADMIN.match(base) and not is_last:
+                pending.append((base, s, e))
+                continue
             if unit_like(base) or (bracketed and is_last):
                 if pending:
                     coord = [p[0] for p in pending] + [base]

@@ -71,6 +71,9 @@ def test_tasks_numbered_at_the_second_level():
     assert [d.date for d in doc.tasks[0].deadlines] == ["2023-06-30"]
     assert doc.tasks[0].deadlines[0].raw == "2023年6月底前"
     assert units(doc.tasks[1], "lead") == ["市司法局"]
+    coord = doc.tasks[2].units
+    assert [(u.role, u.text) for u in coord] == [("responsible", "各区、县级市人民政府")]
+    assert coord[0].parts == ["各区人民政府", "各县级市人民政府"]
     assert [s.title for s in doc.sections] == ["重点任务", "保障措施"]
     assert doc.parents[0].relation == "based_on" and doc.parents[0].words == "根据"
     assert doc.level == "city" and doc.region == "云溪市"
