@@ -156,16 +156,16 @@ def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, flo
 # ---------------------------------------------------------------- document links
 
 def _link_parents(corpus: Corpus) -> None:
-    from kg.titles import infer_level, title_key
+    from kg.titles import infer_level, title_keys
 
     by_key: dict[str, str] = {}
     for d in sorted(corpus.documents, key=lambda d: d.id):
-        if d.title:
-            by_key.setdefault(title_key(d.title), d.id)
+        for k in sorted(title_keys(d.title)):
+            by_key.setdefault(k, d.id)
     for d in corpus.documents:
         for p in d.parents:
-            target = by_key.get(title_key(p.title))
-            p.document_id = target if target and target != d.id else None
+            hits = sorted({by_key[k] for k in title_keys(p.title) if k in by_key} - {d.id})
+            p.document_id = hits[0] if hits else None
             if p.level is None or p.region is None:
                 level, region = infer_level(p.title)
                 p.level = p.level or level

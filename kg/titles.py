@@ -40,6 +40,28 @@ def title_key(title: str) -> str:
     return "".join(_KEEP.findall(t.lower()))
 
 
+_PROV_FULL = re.compile("(" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + ")"
+                        + r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省)")
+_ISSUED = re.compile(r"印发[《〈](.+)[》〉]的?(?:通知|函)")
+
+
+def title_keys(title: str) -> set[str]:
+    """Every key a title may be matched under: ``title_key``, the same with a province's full
+    name shortened (广西壮族自治区… = 广西…), and the title inside a covering notice
+    (关于印发《X》的通知 -> X)."""
+    t = _nfkc(title or "")
+    forms = [t]
+    m = _ISSUED.search(re.sub(r"\s+", "", t))
+    if m:
+        forms.append(m.group(1))
+    keys = set()
+    for f in forms:
+        keys.add(title_key(f))
+        keys.add(title_key(_PROV_FULL.sub(lambda x: x.group(1), f)))
+    keys.discard("")
+    return keys
+
+
 def display_title(title: str) -> str:
     """One clean form: no spaces, full-width round brackets, years as 2021-2025 (a dropped dash
     restored), and a title wrapped in 《》 unwrapped, its inner 《》 turned into 〈〉."""

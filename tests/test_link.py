@@ -119,6 +119,16 @@ def test_title_key_ignores_brackets_dashes_spaces_and_nesting():
     assert title_key("广西法治政府建设实施方案（2021-2025年）") != title_key("广西法治社会建设实施方案（2021-2025年）")
 
 
+def test_title_keys_shorten_province_names_and_open_covering_notices():
+    from kg.titles import title_key, title_keys
+
+    short = title_key("广西法治政府建设实施方案（2021-2025年）")
+    assert short in title_keys("广西壮族自治区法治政府建设实施方案（2021—2025年）")
+    assert short in title_keys("自治区党委 自治区人民政府关于印发《广西法治政府建设实施方案（2021-2025年）》的通知")
+    assert title_keys("广东省法治政府建设实施方案") & title_keys("广东法治政府建设实施方案")
+    assert short not in title_keys("广西法治社会建设实施方案（2021-2025年）")
+
+
 def test_display_title():
     from kg.titles import display_title
 
