@@ -156,16 +156,23 @@ def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, flo
 # ---------------------------------------------------------------- document links
 
 def _link_parents(corpus: Corpus) -> None:
-    from kg.titles import infer_level, title_keys
+    from kg.titles import infer_level, loose_title_keys, title_keys
 
-    by_key: dict[str, str] = {}
-    for d in sorted(corpus.documents, key=lambda d: d.id):
-        for k in sorted(title_keys(d.title)):
-            by_key.setdefault(k, d.id)
+    strict: dict[str, set[str]] = {}
+    loose: dict[str, set[str]] = {}
+    for d in corpus.documents:
+        for k in title_keys(d.title):
+            strict.setdefault(k, set()).add(d.id)
+        for k in loose_title_keys(d.title):
+            loose.setdefault(k, set()).add(d.id)
     for d in corpus.documents:
         for p in d.parents:
-            hits = sorted({by_key[k] for k in title_keys(p.title) if k in by_key} - {d.id})
-            p.document_id = hits[0] if hits else None
+            hits: set[str] = set()
+            for index, keys in ((strict, title_keys(p.title)), (loose, loose_title_keys(p.title))):
+                hits = set().union(*(index.get(k, set()) for k in keys)) - {d.id}
+                if hits:
+                    break
+            p.document_id = min(hits) if hits else None
             if p.level is None or p.region is None:
                 level, region = infer_level(p.title)
                 p.level = p.level or level

@@ -62,6 +62,15 @@ def title_keys(title: str) -> set[str]:
     return keys
 
 
+_PERIOD = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*(?:[" + re.escape(_DASHES) + r"]|至|到)?\s*(?:19|20)\d{2}\s*年?\s*[)）]?")
+
+
+def loose_title_keys(title: str) -> set[str]:
+    """``title_keys`` of the title without its period (2021-2025年): for a reference that omits
+    the years. Use only when no ``title_keys`` match."""
+    return title_keys(_PERIOD.sub("", _nfkc(title or "")))
+
+
 def display_title(title: str) -> str:
     """One clean form: no spaces, full-width round brackets, years as 2021-2025 (a dropped dash
     restored), and a title wrapped in 《》 unwrapped, its inner 《》 turned into 〈〉."""

@@ -129,6 +129,18 @@ def test_title_keys_shorten_province_names_and_open_covering_notices():
     assert short not in title_keys("广西法治社会建设实施方案（2021-2025年）")
 
 
+def test_a_reference_without_the_years_finds_the_plan():
+    from kg.link import link
+
+    child = child_plan()
+    child.parents = [ParentRef(title="《广西壮族自治区法治政府建设实施方案》", relation="applies", words="落实")]
+    other = parent_plan()
+    other.id, other.title = "q", "广西法治社会建设实施方案（2021-2025年）"
+    corpus = Corpus(documents=[child, parent_plan(), other])
+    link(corpus)
+    assert child.parents[0].document_id == "p"
+
+
 def test_display_title():
     from kg.titles import display_title
 
