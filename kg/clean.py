@@ -227,7 +227,9 @@ def _spaces_and_breaks(t: _Text) -> None:
                 newlines = run.count("\n")
                 indented = not run.endswith("\n")
                 join = False
-                if nxt in _CONT_START:
+                if re.match(r"[(\[]?\S{2,4}(?:单位|部门)\s*[:：]", text[j:j + 12]):
+                    join = False  # a unit line of its own (配合单位：…)
+                elif nxt in _CONT_START:
                     join = True
                 elif _is_cjk(prev) and _is_cjk(nxt) and not indented and not _heading_like(prev_line):
                     if newlines == 1:

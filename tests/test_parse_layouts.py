@@ -198,3 +198,11 @@ def test_list_numbered_with_dun_and_unit_lines_without_full_stop():
                 "3、加强经费保障。纳入预算。\n牵头单位：县财政局；配合单位：各乡镇\n")
     assert [t.number for t in doc.tasks] == ["1", "2", "3"]
     assert [units(t) for t in doc.tasks] == [["县政府办"], ["县司法局"], ["县财政局", "各乡镇"]]
+
+
+def test_roles_on_separate_lines():
+    doc = parse(HEAD + "    1．加强行政复议。整合行政复议职责。\n    牵头单位：县司法局\n    配合单位：县委编办、县财政局\n"
+                "    2．加强行政应诉。落实出庭应诉制度。（牵头单位：县法院\n配合单位：县直各部门）\n")
+    t = by_number(doc)
+    assert units(t["1"], "lead") == ["县司法局"] and units(t["1"], "support") == ["县委编办", "县财政局"]
+    assert units(t["2"], "lead") == ["县法院"] and units(t["2"], "support") == ["县直各部门"]
