@@ -148,6 +148,18 @@ def _enumeration(s: str, chain: N.Chain) -> list[str]:
     return parts
 
 
+def _short_region_forms(e: _Entity) -> set[str]:
+    """城中区司法局 for 柳州市城中区司法局: the name without the city, as people also write it."""
+    out = set()
+    for v in e.variants:
+        c = v.chain
+        if v.region and v.level == "district" and c.city and v.region.startswith(c.city) and v.region != c.city:
+            for n in (v.name, v.written(full=False)):
+                if n.startswith(v.region):
+                    out.add(n[len(c.city):])
+    return out
+
+
 def context(doc: Document) -> N.Chain:
     """The region chain of a document (its level, region, and the province/city above)."""
     titles = [doc.title or ""] + [p.title for p in doc.parents]
@@ -298,7 +310,7 @@ class Resolver:
             p = e.rep
             name = self._name(e)
             labels = set(e.labels) | set(e.forms) | {v.name for v in e.variants} | {v.text for v in e.variants if v.text} \
-                | {v.written(full=False) for v in e.variants}
+                | {v.written(full=False) for v in e.variants} | _short_region_forms(e)
             labels.discard(name)
             labels.discard("")
             stem = stems.get(k)

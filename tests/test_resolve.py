@@ -121,7 +121,7 @@ def test_justice_bureaus_of_two_regions_are_apart(seeds):
     assert q.id != s.id
     assert (q.name, q.level, q.region, q.kind) == ("柳州市城中区司法局", "district", "柳州市城中区", "government")
     assert (s.name, s.level, s.region) == ("XX市司法局", "city", "XX市")
-    assert "区司法局" in q.labels and q.function == s.function == "sifa"
+    assert "区司法局" in q.labels and "城中区司法局" in q.labels and q.function == s.function == "sifa"
 
 
 def test_functional_line_up_to_the_province(seeds):
