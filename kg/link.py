@@ -2,9 +2,11 @@
 
 ``link(corpus, overrides)`` (called by kg.pipeline after resolve):
   * fills ``ParentRef.document_id`` when a named directive is in the corpus (titles compared by
-    kg.titles.title_key, which ignores bracket widths, dash styles and spacing);
+    kg.titles.title_keys, which ignore bracket widths, dash styles, spacing, a province's long
+    name and a covering notice; a reference without the period matches when nothing else does);
   * for every plan, aligns its tasks with the tasks of its nearest ancestor found in the corpus
-    (following ParentRef.document_id up the chain) and appends ``Alignment`` records;
+    (following ParentRef.document_id up the chain) and appends ``Alignment`` records, in both
+    directions of the matching (a task may carry out several parent tasks);
   * applies the ``links:`` key of the override YAML (confirm / reject / add), which wins;
   * calls ``kg.evidence.link_evidence(corpus)`` when that module exists.
 
@@ -24,8 +26,9 @@ from typing import Optional
 from kg.errors import KgError
 from kg.model import Alignment, Corpus, Document, Task
 
-# Weights of the three signals (they sum to 1) and thresholds. Tuned on the genre: sibling
-# and parent/child plans under one template share section titles and much of each task's text.
+# Weights and thresholds. A pair's base score is W_TEXT : W_TITLE of text and title similarity;
+# corresponding sections blend in at W_SECTION, only upwards. Plans under one template share
+# section titles and much of each task's text; boilerplate is kept out by the stop list.
 W_TEXT, W_TITLE, W_SECTION = 0.55, 0.25, 0.20
 THRESHOLD = 0.30  # below this, no link
 # A task the one-to-one matching left over keeps its best match when that score clears
