@@ -220,3 +220,40 @@ def test_gaps_000_against_001(seed_corpus):
     assert ("22", "18", "sifa") in missing
     # 001 #26 加强行政调解工作 (市司法局) ↔ 000 #22 (区司法局 leads): the counterpart is there
     assert not any(p == "26" and f == "sifa" for p, _, f in missing)
+
+
+@pytest.fixture(scope="module")
+def built(corpus_dir, tmp_path_factory):
+    for mod in ("kg.parse", "kg.report", "kg.resolve", "kg.graph"):
+        pytest.importorskip(mod)
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("trace") / "out"
+    build([corpus_dir], out=out)
+    return str(out)
+
+
+def test_cli_docs_on_the_bundled_corpus(built):
+    """Read off the preambles: 000 根据 three directives (and 为确保 the 广西 plan); 001 贯彻落实 two."""
+    r = _run("docs", "--graph", built, "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = {x["document"][:3]: x for x in json.loads(r.output)}
+    titles = {p["title"] for p in rows["000"]["parents"]}
+    for t in ("〈法治政府建设实施纲要(2021-2025年)〉重要举措分工方案",
+              "〈广西法治政府建设实施方案(2021-2025年)〉责任分工方案",
+              "柳州市落实〈广西法治政府建设实施方案(2021-2025年)〉工作方案"):
+        assert t.replace("(", "（").replace(")", "）") in {x.replace("(", "（").replace(")", "）") for x in titles}
+    assert len(rows["001"]["parents"]) == 2
+    assert all(p["document"] is None for x in rows.values() for p in x["parents"])
+
+
+def test_cli_trace_and_gaps_on_the_bundled_corpus(built):
+    r = _run("trace", "000#18", "--graph", built, "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert rows[0]["task_title"] == "完善突发事件应对制度"
+    levels = [x["level"] for x in rows]
+    assert levels[:2] == ["district", "city"] and levels[-1] == "national" and "province" in levels
+    r = _run("gaps", "000", "001", "--graph", built, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert {"not_taken_up", "local_addition", "missing_counterpart"} <= {x["kind"] for x in json.loads(r.output)}

@@ -93,8 +93,7 @@ def register(app: typer.Typer) -> None:
     def trace_cmd(task: str = typer.Argument(..., help="DOC#NUMBER or DOC#TASKID, e.g. 000#24 or 001#u1."),
                   graph: Optional[str] = GraphOpt,
                   fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
-        """The chain of a task up through every level: the tasks it carries out and their units,
-        then the named parent directives the corpus does not hold."""
+        """The chain of a task up through every level: the tasks it carries out, their units, then the named directives above."""
         from kg.trace import TRACE_COLUMNS, trace
 
         rows = trace(_corpus(graph), task)
@@ -109,8 +108,7 @@ def register(app: typer.Typer) -> None:
                  parent: str = typer.Argument(..., help="The higher plan (document id)."),
                  graph: Optional[str] = GraphOpt,
                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
-        """Parent tasks not taken up, child tasks of local origin, and parent responsibilities
-        whose functional counterpart is absent at the child level."""
+        """Parent tasks not taken up, local additions, and parent responsibilities with no functional counterpart below."""
         from kg.trace import GAPS_COLUMNS, find_document, gaps
 
         corpus = _corpus(graph)
