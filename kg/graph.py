@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -107,6 +108,9 @@ def _key_iri(key: str, kind: str = "t") -> Optional[str]:
     return f"{doc_iri(d)}/{kind}/{_seg(t)}"
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def _dec(x: float) -> str:
     s = f"{float(x):.6f}".rstrip("0")
     return s + "0" if s.endswith(".") else s
@@ -140,6 +144,14 @@ class _Builder:
     def zh(self, s: str, p: str, text: Optional[str]) -> None:
         if text:
             self.add(s, p, self.ox.Literal(text, language="zh"))
+
+    def text(self, s: str, p: str, value: Optional[str]) -> None:
+        """A short code as written (eli:number 12 / （一）): @zh when it holds Chinese, else a plain string."""
+        if value:
+            if _CJK.search(value):
+                self.add(s, p, self.ox.Literal(value, language="zh"))
+            else:
+                self.add(s, p, self.ox.Literal(value))
 
     def lit(self, s: str, p: str, value, dt: Optional[str] = None) -> None:
         if value is None or value == "":
@@ -178,7 +190,7 @@ def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
     b.a(ti, DG + "Task")
     b.add(ti, DG + "inDocument", d)
     b.add(ti, ELI + "is_part_of", section_iri(doc.id, t.section) if t.section else d)
-    b.lit(ti, ELI + "number", t.number)
+    b.text(ti, ELI + "number", t.number)
     b.zh(ti, DCT + "title", t.title)
     b.zh(ti, SDO + "description", t.text)
     if t.span:
@@ -280,7 +292,7 @@ def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str,
         si = section_iri(doc.id, s.id)
         b.a(si, DG + ("ReportSection" if report else "Section"))
         b.add(si, ELI + "is_part_of", section_iri(doc.id, s.parent) if s.parent else d)
-        b.lit(si, ELI + "number", s.number)
+        b.text(si, ELI + "number", s.number)
         b.zh(si, DCT + "title", s.title)
         b.lit(si, DG + "depth", s.depth, "integer")
         if s.id in doc.section_types and doc.section_types[s.id] in SECTION_TYPE:
