@@ -1,0 +1,152 @@
+"""Evidence: which plan tasks and which national themes each report passage reports on.
+
+``link_evidence(corpus)`` fills ``corpus.evidence``. Every measure of every report (achievements,
+problems, next year's plans, the leaders' duty alike) is linked
+
+* to national themes (kg.themes): the theme of its section (method ``section``), and the theme
+  its own words name when that is another one (method ``keywords``);
+* to plan tasks, with the same machinery as plan tracing (kg.similarity): TF-IDF cosine of the
+  measure against each task's text (IDF over the tasks and the report's measures, so words every
+  report repeats weigh little), BM25, title similarity to the task's title, and agreement of the
+  task's theme with the measure's. The score is weighted by how the plan relates to the report:
+  ``own`` (same region), ``parent`` (a plan of an enclosing region, which the reporting body also
+  carries out), ``child`` (a plan of a region inside the report's), ``peer`` (another region under the same parent: same cascade, weaker), ``other``.
+  Plans whose period does not cover the report's year are skipped. Per measure, at most
+  ``TOP`` tasks at or above ``THRESHOLD`` and within ``RATIO`` of the best are kept.
+
+Method strings read e.g. ``tfidf+bm25+title+theme:parent``. Same corpus, same evidence.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from kg.model import Corpus, Document, Evidence, Measure, Task
+
+THRESHOLD = 0.30
+TOP = 3
+RATIO = 0.8
+TIER_WEIGHT = {"own": 1.0, "parent": 1.0, "child": 0.85, "peer": 0.85, "other": 0.7}
+W_COS, W_BM25, W_TITLE, W_THEME = 0.55, 0.15, 0.15, 0.15
+KEYWORD_MIN = 3.0  # keyword score (kg.themes) for a second theme from a measure's own words
+
+
+def _tier(report: Document, plan: Document) -> str:
+    r, p = report.region or "", plan.region or ""
+    if r and p and r == p:
+        return "own"
+    if r and p and r.startswith(p):
+        return "parent"
+    if r and p and p.startswith(r):
+        return "child"
+    if r and p:
+        # the enclosing region: the first region name of each (柳州市柳江区 -> 柳州市)
+        import re
+
+        rx = re.compile(r"^.+?(?:自治区|省|市|州|盟)")
+        mr, mp = rx.match(r), rx.match(p)
+        if mr and mp and (mr.group(0) == mp.group(0) or p.startswith(mr.group(0))):
+            return "peer" if p != mr.group(0) else "parent"
+    return "other"
+
+
+def _covers(plan: Document, year: Optional[int]) -> bool:
+    if not year or not plan.period:
+        return True
+    return plan.period[0] <= year <= plan.period[1]
+
+
+def _task_text(t: Task) -> str:
+    text = t.text or ""
+    return text if t.title and t.title in text else f"{t.title}。{text}"
+
+
+def _task_themes(plan: Document) -> dict[str, Optional[str]]:
+    from kg import themes
+
+    titles = {s.id: s.title for s in plan.sections}
+    out = {}
+    for t in plan.tasks:
+        sec = titles.get(t.section or "", "")
+        out[t.id] = themes.classify(f"{sec} {t.title}", t.text)
+    return out
+
+
+def measure_key(doc: Document, m: Measure) -> str:
+    return f"{doc.id}#{m.id}"
+
+
+def theme_evidence(doc: Document) -> list[Evidence]:
+    """Measures -> themes (see the module docstring)."""
+    from kg import themes
+
+    out = []
+    for m in doc.measures:
+        sec_theme = doc.section_themes.get(m.section or "")
+        if sec_theme is None and m.section:
+            # a part of the report without its own theme: the words decide
+            pass
+        key = measure_key(doc, m)
+        scores = themes.keyword_scores(m.text)
+        best = max(themes.themes(), key=lambda t: (scores[t.id], -themes.themes().index(t)))
+        if sec_theme:
+            agree = best.id == sec_theme or scores[best.id] == 0
+            out.append(Evidence(key, f"theme:{sec_theme}", 1.0 if agree else 0.8,
+                                "section+keywords" if agree and scores[sec_theme] else "section"))
+        if scores[best.id] >= KEYWORD_MIN and best.id != sec_theme:
+            out.append(Evidence(key, f"theme:{best.id}", round(min(1.0, scores[best.id] / 10), 4), "keywords"))
+    return out
+
+
+def task_evidence(doc: Document, plans: list[Document]) -> list[Evidence]:
+    """Measures of report ``doc`` -> tasks of ``plans``."""
+    from kg import themes
+    from kg.similarity import Similarity, title_similarity
+
+    if not doc.measures:
+        return []
+    m_texts = [m.text for m in doc.measures]
+    m_themes = [doc.section_themes.get(m.section or "") or themes.classify("", m.text) for m in doc.measures]
+    out = []
+    for plan in plans:
+        if not plan.tasks or not _covers(plan, doc.year):
+            continue
+        tier = _tier(doc, plan)
+        weight = TIER_WEIGHT[tier]
+        tasks = plan.tasks
+        scorer = Similarity([_task_text(t) for t in tasks], background=m_texts)
+        t_theme = _task_themes(plan)
+        method = f"tfidf+bm25+title+theme:{tier}"
+        for m, mt in zip(doc.measures, m_themes):
+            cos, bm = scorer.scores(m.text), scorer.bm25(m.text)
+            scored = []
+            for j, t in enumerate(tasks):
+                tit = title_similarity(m.text[:40], t.title)
+                th = 1.0 if mt and t_theme.get(t.id) == mt else 0.0
+                s = weight * (W_COS * cos[j] + W_BM25 * bm[j] + W_TITLE * tit + W_THEME * th)
+                if cos[j] > 0:
+                    scored.append((round(s, 4), j))
+            scored.sort(key=lambda x: (-x[0], x[1]))
+            if not scored or scored[0][0] < THRESHOLD:
+                continue
+            best = scored[0][0]
+            for s, j in scored[:TOP]:
+                if s >= THRESHOLD and s >= RATIO * best:
+                    out.append(Evidence(measure_key(doc, m), f"{plan.id}#{tasks[j].id}", s, method))
+    return out
+
+
+def link_evidence(corpus: Corpus) -> None:
+    """Fill ``corpus.evidence`` for every report of the corpus (see the module docstring)."""
+    plans = [d for d in corpus.documents if d.kind != "report"]
+    out: list[Evidence] = []
+    for doc in corpus.documents:
+        if doc.kind != "report":
+            continue
+        out.extend(theme_evidence(doc))
+        out.extend(task_evidence(doc, plans))
+    corpus.evidence = sorted(out, key=lambda e: (e.measure.split("#")[0], _order(e.measure), e.target))
+
+
+def _order(key: str) -> int:
+    mid = key.split("#", 1)[1]
+    return int(mid[1:]) if mid[1:].isdigit() else 0
