@@ -145,6 +145,12 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
         next_group = False
         while True:
             j = _scan_item(text, i, limit)
+            inner = _LABEL.search(text, i, j)  # 牵头单位：X　配合单位：Y (no separator between roles)
+            if inner and inner.start() > i:
+                items.append((text[i:inner.start()], i, inner.start()))
+                i = inner.start()
+                next_group = True
+                break
             items.append((text[i:j], i, j))
             sep = text[j] if j < limit else ""
             if sep and sep in "、，,；;":

@@ -206,3 +206,9 @@ def test_roles_on_separate_lines():
     t = by_number(doc)
     assert units(t["1"], "lead") == ["县司法局"] and units(t["1"], "support") == ["县委编办", "县财政局"]
     assert units(t["2"], "lead") == ["县法院"] and units(t["2"], "support") == ["县直各部门"]
+
+
+def test_roles_separated_by_a_space_only():
+    doc = parse(HEAD + "    1．加强行政复议。整合行政复议职责。（牵头单位：县司法局　配合单位：县委编办、县财政局）\n")
+    t = doc.tasks[0]
+    assert units(t, "lead") == ["县司法局"] and units(t, "support") == ["县委编办", "县财政局"]
