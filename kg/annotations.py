@@ -37,7 +37,7 @@ _LEAD_SUPPORT = re.compile(
     r"[(\[](?:由)?(?P<lead>[^()\[\]，。；：:]{2,200}?)牵头(?:[，,；;]\s*(?P<sup>[^()\[\]。；：:]{2,300}?)"
     r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?[)\]]")
 _RESP = re.compile(r"[(\[](?:由)?(?P<resp>[^()\[\]，。；：:]{2,200}?)(?P<q>按职责分工负责|按照职责分工负责|负责)[)\]]")
-_QUALIFIER = re.compile(r"(?:等(?:有关)?(?:部门|单位))?(?:按照?职责(?:分工)?(?:分别)?负责|按照?职责分工|分别负责)$|等(?:有关)?(?:部门|单位)$")
+_QUALIFIER = re.compile(r"(?:等(?:有关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?(?:分别)?负责|按照?职责分工|分别负责)$|等(?:有关)?(?:部门|单位)?$")
 _UNIT_END = re.compile(
     r"(?:局|办|委|院|会|部|室|厅|府|门|关|构|行|联|校|组|所|队|站|处|科|心|团|社|馆|司|署|人大|政协|街道|镇|乡|村|区|县|市|企业|单位|协会|员)$")
 _SENTENCE_START = re.compile(r"^(?:全市|全区|全县|全省|各级|各地|我市|我区|我县|要|为|在|对|按照|根据|通过|到|坚持|加强|推进|建立|完善|深化|\d)")
@@ -340,9 +340,10 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
         else:
             ann = Annotation(start=m3.start(), end=m3.end(), labels=["负责"])
             ann.units = split_units(m3.group("resp"), "responsible", "负责", m3.start("resp"), to_source)
-            if m3.group("q") != "负责":
+            if m3.group("q") != "负责" and ann.units:
+                q = ann.units[-1].qualifier + m3.group("q")
                 for u in ann.units:
-                    u.qualifier = m3.group("q")
+                    u.qualifier = q
             if all(unit_like(u.text) for u in ann.units):
                 out.append(ann)
             pos = m3.end()

@@ -212,3 +212,10 @@ def test_roles_separated_by_a_space_only():
     doc = parse(HEAD + "    1．加强行政复议。整合行政复议职责。（牵头单位：县司法局　配合单位：县委编办、县财政局）\n")
     t = doc.tasks[0]
     assert units(t, "lead") == ["县司法局"] and units(t, "support") == ["县委编办", "县财政局"]
+
+
+def test_bracketed_units_with_responsibility_words():
+    doc = parse(HEAD + "    1．加强行政裁决。规范行政裁决程序。（县司法局、县自然资源局等按职责分工负责）\n")
+    t = doc.tasks[0]
+    assert units(t, "responsible") == ["县司法局", "县自然资源局"]
+    assert t.units[-1].qualifier == "等按职责分工负责"
