@@ -112,8 +112,9 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def _dec(x: float) -> str:
-    s = f"{float(x):.6f}".rstrip("0")
-    return s + "0" if s.endswith(".") else s
+    """xsd:decimal in the canonical form the store keeps (177, 98.5), so store and Turtle agree."""
+    s = f"{float(x):.6f}".rstrip("0").rstrip(".")
+    return "0" if s in ("", "-0") else s
 
 
 class _Builder:

@@ -1,0 +1,192 @@
+"""kg.export and kg.table on the hand-built corpus of test_graph (values read from hand_corpus)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from kg.errors import KgError
+from test_graph import DG, DGR, hand_corpus
+
+COLUMNS = ["document", "level", "region", "section", "task_number", "task_title", "role", "unit_as_written",
+           "unit", "deadline"]
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    from kg.graph import write_outputs
+
+    d = tmp_path_factory.mktemp("x") / "out"
+    write_outputs(hand_corpus(), d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def store(out):
+    from kg.store import Store
+
+    return Store.open(out)
+
+
+def n_triples(store) -> int:
+    return len({q.triple for q in store.quads()})
+
+
+def test_table_rows(store):
+    from kg.table import COLUMNS as cols, responsibility_rows
+
+    assert list(cols) == COLUMNS
+    rows = responsibility_rows(store)
+    assert [tuple(r) for r in rows] == [tuple(COLUMNS)] * len(rows)
+    c1 = {"document": "c1.txt", "level": "city", "region": "XX市", "section": "一、健全政府机构职能体系",
+          "task_number": "1", "task_title": "推行权责清单", "role": "lead", "unit_as_written": "市司法局",
+          "unit": "XX市司法局", "deadline": ""}
+    d1 = {"document": "d1.txt", "level": "district", "region": "XX市城中区", "section": "（一）健全政府机构职能体系",
+          "task_number": "1", "task_title": "全面实行政府权责清单制度", "deadline": "2023年6月底前;2022年年底前"}
+    assert rows[0] == c1
+    assert rows[1] == dict(d1, role="lead", unit_as_written="区司法局", unit="XX市城中区司法局")
+    assert rows[2] == dict(d1, role="support", unit_as_written="区政府各有关部门", unit="区政府各有关部门")
+    assert rows[3] == dict(d1, role="responsible", unit_as_written="区委 编办", unit="")
+    # a task without units: one row, role and units empty; the report has no tasks
+    assert rows[4] == dict(d1, task_number="", task_title="加强法治宣传", role="", unit_as_written="", unit="", deadline="")
+    assert len(rows) == 5
+
+
+def test_table_one_document(store):
+    from kg.table import responsibility_rows
+
+    rows = responsibility_rows(store, doc=DGR + "doc/c1")
+    assert [r["document"] for r in rows] == ["c1.txt"]
+
+
+def test_csv(out, tmp_path):
+    from kg.export import export
+
+    p = export(out, "csv", tmp_path / "t.csv")
+    raw = p.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # plain UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert list(rows[0]) == COLUMNS and len(rows) == 5
+    assert rows[3]["deadline"] == "2023年6月底前;2022年年底前"
+    # the scorer reads utf-8-sig: same rows
+    assert list(csv.DictReader(open(p, encoding="utf-8-sig"))) == rows
+
+
+def test_xlsx(out, tmp_path):
+    from openpyxl import load_workbook
+
+    from kg.export import export
+
+    p = export(out, "xlsx", tmp_path / "t.xlsx")
+    wb = load_workbook(p)
+    assert wb.sheetnames == ["c1", "d1"]
+    ws = wb["d1"]
+    vals = [[c.value for c in row] for row in ws.iter_rows()]
+    assert vals[0] == ["文件", "层级", "地区", "章节", "任务序号", "任务", "角色", "单位（原文）", "单位", "时限"]
+    assert vals[1] == COLUMNS
+    assert len(vals) == 2 + 4 and vals[2][6] == "lead" and vals[2][8] == "XX市城中区司法局"
+
+
+def test_xlsx_needs_out(out):
+    from kg.export import export
+
+    with pytest.raises(KgError, match="--out"):
+        export(out, "xlsx")
+
+
+def test_unknown_format(out):
+    from kg.export import export
+
+    with pytest.raises(KgError, match="unknown export format 'rdf'"):
+        export(out, "rdf", "x.rdf")
+
+
+def test_nt_utf8(out, store, tmp_path):
+    from kg.export import export
+
+    p = export(out, "nt", tmp_path / "g.nt")
+    text = p.read_text(encoding="utf-8")
+    assert '"XX市城中区司法局"@zh' in text  # not \u-escaped
+    import pyoxigraph as ox
+
+    assert len(list(ox.parse(path=str(p), format=ox.RdfFormat.N_TRIPLES))) == n_triples(store)
+
+
+def test_ttl_same_as_graph_ttl(out, tmp_path):
+    from kg.export import export
+
+    assert export(out, "ttl", tmp_path / "g.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
+
+
+def test_trig_named_graphs(out, store, tmp_path):
+    import pyoxigraph as ox
+
+    from kg.export import export
+
+    p = export(out, "trig", tmp_path / "g.trig")
+    quads = list(ox.parse(path=str(p), format=ox.RdfFormat.TRIG))
+    assert sorted({q.graph_name.value for q in quads}) == [DGR + "graph/" + g for g in ("c1", "corpus", "d1", "r1")]
+    assert len(quads) == len(store.quads())
+
+
+def test_jsonld_context(out, store, tmp_path):
+    import rdflib
+
+    from kg.export import export
+
+    p = export(out, "jsonld", tmp_path / "g.jsonld")
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    assert doc["@context"]["dg"] == DG and doc["@context"]["dgr"] == DGR
+    ds = rdflib.Dataset()
+    ds.parse(p, format="json-ld")
+    assert len(ds) == len(store.quads())
+    t1 = rdflib.URIRef(DGR + "doc/d1/t/t1")
+    assert (t1, rdflib.URIRef(DG + "leadUnit"), rdflib.URIRef(DGR + "org/cz-sifaju")) in ds.quads((t1, None, None, None)) \
+        or any(True for _ in ds.quads((t1, rdflib.URIRef(DG + "leadUnit"), rdflib.URIRef(DGR + "org/cz-sifaju"), None)))
+
+
+def test_graphml(out, tmp_path):
+    import networkx as nx
+
+    from kg.export import export
+
+    p = export(out, "graphml", tmp_path / "g.graphml")
+    g = nx.read_graphml(p, force_multigraph=True)
+    t1, org = DGR + "doc/d1/t/t1", DGR + "org/cz-sifaju"
+    assert g.nodes[t1]["label"] == "全面实行政府权责清单制度" and g.nodes[org]["label"] == "XX市城中区司法局"
+    assert "dg:Task" in g.nodes[t1]["type"]
+    labels = {d["label"] for d in g.get_edge_data(t1, org).values()}
+    assert labels == {"dg:leadUnit"}
+    # literals are attributes, not nodes
+    assert not any(n.startswith('"') for n in g.nodes)
+
+
+def test_stdout(out, capsysbinary):
+    from kg.export import export
+
+    assert export(out, "csv") is None
+    got = capsysbinary.readouterr().out.decode("utf-8")
+    assert got.splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
+    from kg import export as E
+
+    target = tmp_path / "t.csv"
+    target.write_text("old")
+
+    class Boom(Exception):
+        pass
+
+    real = E.os.replace
+
+    def fail(*a):
+        raise Boom()
+
+    monkeypatch.setattr(E.os, "replace", fail)
+    with pytest.raises(Boom):
+        E.write_atomic(target, b"new")
+    monkeypatch.setattr(E.os, "replace", real)
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
