@@ -335,7 +335,9 @@ def parse_plan(source: Source, text: CleanText) -> Document:
             sec_count[parent] = n
             sid = f"{parent}-{n}" if parent else f"s{n}"
             stitle = _heading_title(t, h, end)
-            sec = Section(id=sid, number=h.number or "", depth=level, title=stitle, parent=parent,
+            ps, pe = to_src(h.start, h.body)
+            printed = source.text[ps:pe].strip() if source.text else ""
+            sec = Section(id=sid, number=printed or h.number or "", depth=level, title=stitle, parent=parent,
                           span=to_src(h.start, end))
             doc.sections.append(sec)
             sec_stack.append(sec)

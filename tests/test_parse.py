@@ -58,6 +58,7 @@ def test_000_parents(d000):
 def test_000_sections(d000):
     top = [(s.number, s.title) for s in d000.sections if s.depth == 1]
     assert top == [("一、", "总体目标"), ("二、", "工作任务"), ("三、", "加强组织保障")]
+    assert [s.number for s in d000.sections if s.depth == 2][:2] == ["（一）", "（二）"]  # as printed
     second = [s.title for s in d000.sections if s.depth == 2]
     assert len(second) == 9 and second[0] == "健全政府机构职能体系" and second[-1] == "推动法治政府建设率先突破"
 
