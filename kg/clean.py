@@ -195,6 +195,8 @@ def _heading_like(line: str) -> bool:
     s = line.strip()
     if _TITLE_END.search(s) and len(s) <= 60:
         return True  # a title line: the next line is another paragraph
+    if re.fullmatch(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", s):
+        return True  # the date under a signature
     return bool(re.match(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、]|\(\d+\))", s)) and len(s) < 40
 
 

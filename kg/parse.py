@@ -275,6 +275,16 @@ def parse_plan(source: Source, text: CleanText) -> Document:
     to_src = text.to_source
     doc = Document(id=_slug(Path(source.name).stem), source=source, kind="plan")
     title, title_end = _title(t)
+    # a covering notice (…关于印发《X》的通知): the plan is X, whose own title line follows
+    notice = re.search(r"关于印发《(.+)》的通知", title)
+    if notice:
+        inner = notice.group(1)
+        key = re.sub(r"\s+", "", inner)
+        for m in re.finditer(r"(?m)^[ \t]*(.+?)[ \t]*$", t[title_end:]):
+            if re.sub(r"\s+", "", m.group(1)) == key:
+                title_end = title_end + m.end()
+                break
+        title = inner
     doc.title = _restore_dash(title)
     pm = _PERIOD.search(doc.title) or _PERIOD.search(t[title_end:title_end + 400])
     if pm:

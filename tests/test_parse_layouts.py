@@ -219,3 +219,16 @@ def test_bracketed_units_with_responsibility_words():
     t = doc.tasks[0]
     assert units(t, "responsible") == ["县司法局", "县自然资源局"]
     assert t.units[-1].qualifier == "等按职责分工负责"
+
+
+def test_a_covering_notice_before_the_plan():
+    doc = parse("石门县人民政府办公室关于印发《石门县法治政府建设实施方案（2021-2025年）》的通知\n"
+                "各乡镇人民政府，县直各单位：\n    现将《石门县法治政府建设实施方案（2021-2025年）》印发给你们，请认真贯彻落实。\n"
+                "石门县人民政府办公室\n2021年12月1日\n"
+                "石门县法治政府建设实施方案（2021-2025年）\n"
+                "    根据《湖南省法治政府建设实施方案（2021-2025年）》，制定本方案。\n    一、主要任务\n"
+                "    1．推进政务公开。加强政务公开。（牵头单位：县政府办）\n")
+    assert doc.title == "石门县法治政府建设实施方案(2021-2025年)"
+    assert (doc.level, doc.region) == ("district", "石门县")
+    assert [p.title for p in doc.parents] == ["湖南省法治政府建设实施方案(2021-2025年)"]
+    assert units(doc.tasks[0]) == ["县政府办"]
