@@ -291,7 +291,7 @@ class _Builder:
         if level:
             lv = (d or {}).get("level")
             label = f"【{LEVEL_ZH.get(lv, lv) if lv else '上级文件'}】\n" + label
-        self.view.add_node(iri, kind, label, self.tips.doc(iri, d, title), name + " " + doc_id(iri))
+        self.view.add_node(iri, kind, label, self.tips.doc(iri, d, title), name + " " + doc_id(iri), full=name)
 
     def section(self, iri: str) -> None:
         s = self.data.sections[iri]
@@ -600,6 +600,8 @@ def _links(view: View, b: _Builder, data: Data) -> None:
             if l["target"] in view.nodes:
                 seen.add(key)
                 view.add_edge(l["source"], l["target"], "carries_out")
+                if view.compact:  # thousands of long lines across the corpus: shown on demand
+                    view.edges[-1]["hidden"] = True
         else:
             seen.add(key)
             b.doc(l["target"], titles.get(l["target"], ""))
@@ -681,7 +683,7 @@ def _cluster_layout(view: View, data: Data, children: dict[str, list[str]]) -> N
         for n, (px, py) in pos.items():
             view.nodes[n].update(x=round(cx + px, 1), y=round(cy + py, 1))
         if d:
-            view.nodes[d].update(x=round(cx, 1), y=round(y + size * 0.7 + 10, 1))
+            view.nodes[d].update(x=round(cx, 1), y=round(y + size * 0.7 + 10, 1), disc=round(w))
             view.nodes[d]["font"]["size"] = round(size)
         x += w + gap
         row_h = max(row_h, h)
@@ -751,7 +753,8 @@ def render(view: View) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DATA)), autoescape=True,
                              keep_trailing_newline=True)
     payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "kind": view.kind,
-               "readable": None if view.compact else 0.7}
+               "readable": None if view.compact else 0.7, "titles": _titles(view),
+               "toggles": sorted({e["kind"] for e in net.edges if e.get("hidden")})}
     page_js = (DATA / "page.js").read_text(encoding="utf-8")
     for script in (js, page_js):
         if "</script" in script.lower():
@@ -763,6 +766,19 @@ def render(view: View) -> str:
         vis_css=_markup(css), page_js=_markup(page_js),
         page_css=_markup((DATA / "page.css").read_text(encoding="utf-8")), font=FONT)
     return html
+
+
+def _titles(view: View) -> list[dict]:
+    """Document titles the page draws at a readable size when zoomed out (corpus view): each with
+    the width of its document's disc, so a title never runs over its neighbours."""
+    if not view.compact:
+        return []
+    out = []
+    for n in sorted(view.nodes):
+        node = view.nodes[n]
+        if node["kind"] in ("plan", "report", "directive") and node.get("disc"):
+            out.append({"id": n, "text": node["full"], "width": node["disc"], "size": node["font"]["size"]})
+    return out
 
 
 def _markup(s: str):

@@ -65,13 +65,29 @@ def open_page(driver, path: Path, timeout: float = 30.0) -> dict:
         " ready: window.vizReady, pwned: window.__pwned === undefined ? null : window.__pwned}")
 
 
-def requested_urls(driver) -> list[str]:
+def requested_urls(driver, page: Path) -> list[str]:
+    """Every URL the page asked for (CDP Network events whose document is the page)."""
+    uri = page.resolve().as_uri()
     urls = []
     for entry in driver.get_log("performance"):
         msg = json.loads(entry["message"])["message"]
-        if msg.get("method") == "Network.requestWillBeSent":
+        if msg.get("method") == "Network.requestWillBeSent" and msg["params"].get("documentURL") == uri:
             urls.append(msg["params"]["request"]["url"])
     return urls
+
+
+def settle(driver, timeout: float = 10.0) -> None:
+    """Wait until the view stops moving (the end of a focus animation)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    last = [None]
+
+    def still(d):
+        now = d.execute_script("var p = network.getViewPosition(); return [p.x, p.y, network.getScale()]")
+        same, last[0] = now == last[0], now
+        return same
+
+    WebDriverWait(driver, timeout, poll_frequency=0.25).until(still)
 
 
 def console_errors(driver) -> list[str]:
@@ -96,8 +112,8 @@ def check_page(driver, path: Path, nodes: int, edges: int, shot: str) -> dict:
     driver.get_log("performance")  # drop what earlier pages logged
     driver.get_log("browser")
     info = open_page(driver, path)
-    urls = requested_urls(driver)
-    assert urls, "the performance log recorded no request at all (the page itself should be there)"
+    urls = requested_urls(driver, path)
+    assert path.resolve().as_uri() in urls, "the performance log did not record the page itself"
     outside = [u for u in urls if not u.startswith(("file://", "data:"))]
     assert outside == [], f"the page asked the network for {outside}"
     assert console_errors(driver) == []
@@ -135,12 +151,28 @@ def test_search_click_and_tooltip_in_the_browser(driver, graph, tmp_path):
     hits[0].click()
     sel = driver.execute_script("return network.getSelectedNodes()")
     assert sel == ["https://w3id.org/dutygraph/id/org/cz-bianban"]
-    # neighbourhood: the unit and its two tasks keep their colours, the rest is dimmed
-    colours = driver.execute_script(
-        "var o={}; vizData.nodes.forEach(function(n){o[n.id]=n.color.background}); return o")
-    bright = {k for k, v in colours.items() if v != "#f2f3f4"}
+    # neighbourhood: the unit and its two tasks stand out, the rest is veiled
     d = "https://w3id.org/dutygraph/id/doc/vd/t/"
-    assert bright == {"https://w3id.org/dutygraph/id/org/cz-bianban", d + "t1", d + "t2"}
+    assert driver.execute_script("return vizFocus()") == sorted(
+        ["https://w3id.org/dutygraph/id/org/cz-bianban", d + "t1", d + "t2"])
+    driver.save_screenshot(str(ARTIFACTS / "viz-mini-unit-highlight.png"))
+    # a click on a node in the canvas highlights it too; a click on the background resets
+    settle(driver)
+    pos = driver.execute_script(
+        "var p = network.canvasToDOM(network.getPositions([arguments[0]])[arguments[0]]); return [p.x, p.y]",
+        d + "t3")
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("css selector", "#graph canvas")
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(canvas, pos[0] - size["width"] / 2,
+                                                     pos[1] - size["height"] / 2).click().perform()
+    assert driver.execute_script("return vizFocus()") == sorted(
+        [d + "t3", "https://w3id.org/dutygraph/id/org/cz-sifaju", "https://w3id.org/dutygraph/id/org/cz-fagai",
+         "https://w3id.org/dutygraph/id/doc/vd/s/s1-2"])
+    ActionChains(driver).move_to_element_with_offset(canvas, -size["width"] / 2 + 5,
+                                                     size["height"] / 2 - 5).click().perform()
+    assert driver.execute_script("return vizFocus()") is None
     # a task is found by words of its text
     box.clear()
     box.send_keys("权责清单")
@@ -165,3 +197,14 @@ def test_crafted_script_in_a_document_does_not_run(driver, tmp_path):
         "return vizData.nodes.get('https://w3id.org/dutygraph/id/doc/vd/t/t1').title")
     assert evil in title  # shown as text, whole
     assert "<script>window.__pwned" not in driver.find_element("id", "heading").get_attribute("innerHTML")
+
+
+def test_the_request_check_sees_a_request_leaving_the_page(driver, tmp_path):
+    """The network assertion above is not vacuous: a page loading an http image is caught."""
+    page = tmp_path / "leaky.html"
+    page.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png">'
+                    "<script>window.vizReady = 1;</script></body></html>", encoding="utf-8")
+    driver.get_log("performance")
+    driver.get(page.resolve().as_uri())
+    urls = requested_urls(driver, page)
+    assert "http://127.0.0.1:9/x.png" in urls

@@ -25,42 +25,87 @@
   }
 
   // ------------------------------------------------------------ neighbourhood highlight
-  var original = {};
-  data.nodes.forEach(function (n) { original[n.id] = { color: n.color, font: n.font }; });
-  var originalEdges = {};
-  edges.forEach(function (e) { originalEdges[e.id] = e.color; });
-  var DIM = { background: "#f2f3f4", border: "#e5e8e8", highlight: { background: "#f2f3f4", border: "#e5e8e8" } };
-  var dimmed = false;
+  // The rest of the graph is veiled and the node, its neighbours and their edges are drawn again
+  // on top: the cost is the neighbourhood's, not the graph's (5,000 nodes stay responsive).
+  var focus = null;
 
   function highlight(id) {
-    var keep = {};
-    keep[id] = true;
-    network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
-    var keepEdges = {};
-    network.getConnectedEdges(id).forEach(function (e) { keepEdges[e] = true; });
-    var nu = [], eu = [];
-    nodes.forEach(function (n) {
-      var o = original[n.id];
-      if (keep[n.id]) nu.push({ id: n.id, color: o.color, font: o.font });
-      else nu.push({ id: n.id, color: DIM, font: Object.assign({}, o.font, { color: "#d0d3d4", strokeWidth: 0 }) });
-    });
-    edges.forEach(function (e) {
-      eu.push({ id: e.id, color: keepEdges[e.id] ? originalEdges[e.id] : { color: "#eceeef", highlight: "#eceeef", opacity: 0.5 } });
-    });
-    nodes.update(nu);
-    edges.update(eu);
-    dimmed = true;
+    var ns = network.getConnectedNodes(id).concat([id]);
+    focus = { id: id, nodes: ns, edges: network.getConnectedEdges(id) };
+    network.redraw();
   }
 
   function reset() {
-    if (!dimmed) return;
-    var nu = [], eu = [];
-    nodes.forEach(function (n) { var o = original[n.id]; nu.push({ id: n.id, color: o.color, font: o.font }); });
-    edges.forEach(function (e) { eu.push({ id: e.id, color: originalEdges[e.id] }); });
-    nodes.update(nu);
-    edges.update(eu);
-    dimmed = false;
+    if (!focus) return;
+    focus = null;
+    network.redraw();
   }
+
+  // ------------------------------------------------------------ document titles when zoomed out
+  // vis hides labels too small to read; a corpus overview still needs its document titles, so the
+  // page draws them at a fixed screen size, cut to the width of their document's disc.
+  var FONT = getComputedStyle(document.body).fontFamily;
+  network.on("afterDrawing", function (ctx) {
+    if (!data.titles.length) return;
+    var s = network.getScale(), px = 13;
+    data.titles.forEach(function (t) {
+      if (t.size * s >= 9) return;  // vis draws this one itself, readable
+      var node = network.body.nodes[t.id];
+      if (!node) return;
+      var chars = Math.floor(t.width * s / px) - 1;
+      if (chars < 2) return;
+      var text = t.text.length > chars ? t.text.slice(0, chars - 1) + "…" : t.text;
+      ctx.save();
+      ctx.font = (px / s) + "px " + FONT;
+      var w = ctx.measureText(text).width, h = px * 1.5 / s;
+      ctx.fillStyle = "#1f3b63";
+      ctx.fillRect(node.x - w / 2 - 4 / s, node.y - h / 2, w + 8 / s, h);
+      ctx.fillStyle = "#ffffff";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(text, node.x, node.y);
+      ctx.restore();
+    });
+  });
+
+  // ------------------------------------------------------------ edge kinds hidden until asked for
+  var toggles = document.getElementById("toggles");
+  var EDGE_NAMES = { carries_out: "显示落实上级任务的连线 show carries-out links" };
+  data.toggles.forEach(function (kind) {
+    var label = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.setAttribute("data-kind", kind);
+    box.addEventListener("change", function () {
+      var upd = [];
+      edges.forEach(function (e) { if (e.kind === kind) upd.push({ id: e.id, hidden: !box.checked }); });
+      edges.update(upd);
+    });
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + (EDGE_NAMES[kind] || kind)));
+    toggles.appendChild(label);
+  });
+
+  network.on("afterDrawing", function (ctx) {
+    if (!focus) return;
+    var body = network.body;
+    var tl = network.DOMtoCanvas({ x: -20, y: -20 });
+    var br = network.DOMtoCanvas({ x: container.clientWidth + 20, y: container.clientHeight + 20 });
+    ctx.save();
+    ctx.fillStyle = "rgba(251, 251, 250, 0.86)";
+    ctx.fillRect(tl.x, tl.y, br.x - tl.x, br.y - tl.y);
+    ctx.restore();
+    focus.edges.forEach(function (e) { var edge = body.edges[e]; if (edge) edge.draw(ctx); });
+    focus.edges.forEach(function (e) { var edge = body.edges[e]; if (edge) edge.drawArrows(ctx); });
+    var labels = [];
+    focus.nodes.forEach(function (n) {
+      var node = body.nodes[n];
+      if (!node) return;
+      var r = node.draw(ctx);
+      if (r && r.drawExternalLabel) labels.push(r.drawExternalLabel);
+    });
+    labels.forEach(function (draw) { draw(); });
+  });
 
   function show(id) {
     network.selectNodes([id]);
@@ -74,6 +119,7 @@
   });
   window.vizHighlight = highlight;
   window.vizReset = reset;
+  window.vizFocus = function () { return focus ? focus.nodes.slice().sort() : null; };
 
   // ------------------------------------------------------------ search
   var KIND = { unit: "单位", group: "单位", focus: "单位", task: "任务", section: "章节", plan: "方案",
