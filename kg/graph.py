@@ -335,6 +335,31 @@ def _organisation(b: _Builder, o: Organisation) -> None:
         b.add(oi, DG + "groupMember", org_iri(m))
 
 
+def _concepts(b: _Builder, corpus: Corpus) -> None:
+    """The themes and functions the graph points to, as SKOS concepts with their labels."""
+    theme_ids = {t for d in corpus.documents for t in d.section_themes.values()}
+    theme_ids |= {e.target[6:] for e in corpus.evidence if e.target.startswith("theme:")}
+    for tid in sorted(theme_ids):
+        x = f"{DGR}theme/{_seg(tid)}"
+        b.a(x, DG + "Theme")
+        b.a(x, SKOS + "Concept")
+        b.lit(x, SKOS + "notation", tid)
+        try:
+            from kg.themes import theme
+
+            th = theme(tid)
+        except (ImportError, KgError):
+            continue
+        b.zh(x, SKOS + "prefLabel", th.label)
+        if th.heading != th.label:
+            b.zh(x, SKOS + "altLabel", th.heading)
+    for fn in sorted({o.function for o in corpus.organisations.values() if o.function}):
+        x = f"{DGR}function/{_seg(fn)}"
+        b.a(x, DG + "Function")
+        b.a(x, SKOS + "Concept")
+        b.lit(x, SKOS + "notation", fn)
+
+
 def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
     """Every quad of the corpus, and counts."""
     from kg import __version__
@@ -362,6 +387,7 @@ def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
             b.add(iri, DG + "level", DG + LEVEL[level])
     for oid in sorted(corpus.organisations):
         _organisation(b, corpus.organisations[oid])
+    _concepts(b, corpus)
     seen: dict[str, int] = {}
     for al in corpus.alignments:
         c, p = _key_iri(al.child), _key_iri(al.parent)

@@ -292,6 +292,13 @@ def test_alignment_and_evidence(store):
     assert e == [{"t": DGR + "doc/d1/t/t1", "s": 0.5}, {"t": DGR + "theme/quanze", "s": 0.9}]
 
 
+def test_themes_and_functions_are_concepts(store):
+    th = ask(store, "SELECT ?n WHERE { ?t a dg:Theme , skos:Concept ; skos:notation ?n }")
+    assert th == [{"n": "quanze"}]  # not in kg/data/themes.yaml: no label, still a concept
+    fn = ask(store, "SELECT ?f ?n WHERE { ?f a dg:Function , skos:Concept ; skos:notation ?n }")
+    assert fn == [{"f": DGR + "function/sifa", "n": "sifa"}]
+
+
 def test_report(store):
     r = ask(store, """SELECT ?body ?year ?st ?theme WHERE { dgr:doc\\/r1 a dg:AnnualReport ; dg:reportingBody ?body ;
         dg:year ?year . dgr:doc\\/r1\\/s\\/s1 a dg:ReportSection ; dg:sectionType ?st ; dg:theme ?theme }""")
