@@ -208,3 +208,24 @@ def test_the_request_check_sees_a_request_leaving_the_page(driver, tmp_path):
     driver.get(page.resolve().as_uri())
     urls = requested_urls(driver, page)
     assert "http://127.0.0.1:9/x.png" in urls
+
+
+def test_demo_pages_of_the_bundled_corpus_open_offline(driver, tmp_path_factory, corpus_dir):
+    """The demo pages on the real build: counts as built, no request, no error; screenshots kept."""
+    from kg import pipeline, viz
+    from kg.api import Graph
+
+    out = tmp_path_factory.mktemp("viz-demo") / "out"
+    try:
+        pipeline.build([str(corpus_dir)], out=out)
+    except ImportError as e:  # a stage not written yet
+        pytest.skip(f"the build pipeline is not complete yet ({e})")
+    g = Graph.open(out)
+    pages = viz.demo_pages(out)
+    views = [viz.corpus_view(g), viz.unit_view(g, g.workload(top=1)[0]["org"])]
+    for page, view in zip(pages, views):
+        check_page(driver, page, len(view.nodes), len(view.edges), f"viz-demo-{page.stem}")
+    for doc in ("000", "001"):
+        page = viz.write(viz.doc_view(g, doc), out / f"doc-{doc}.html")
+        view = viz.doc_view(g, doc)
+        check_page(driver, page, len(view.nodes), len(view.edges), f"viz-seed-doc-{doc}")
