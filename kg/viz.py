@@ -34,7 +34,7 @@ FONT = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Mi
         '"Microsoft YaHei", "PingFang SC", sans-serif')
 LEVEL_RANK = {"National": 0, "Province": 1, "City": 2, "District": 3, "Department": 4}
 LEVEL_ZH = {"National": "国家", "Province": "省级", "City": "市级", "District": "区县级", "Department": "部门"}
-ROLE_ZH = {"lead": "牵头", "support": "配合", "responsible": "责任"}
+ROLE_ZH = {"lead": "牵头", "support": "配合", "responsible": "责任", "mentions": "提及"}
 MAX_NODES = 20000  # beyond this a whole-corpus page is unusable: ask for a narrower view
 
 # --------------------------------------------------------------------------- styles
@@ -45,6 +45,7 @@ NODE_STYLES = {
     "directive": ("上级文件（未收录） parent directive, not in the corpus", "box", "#ffffff", "#1f3b63", "#1f3b63", True),
     "section": ("章节 section", "box", "#e8ecef", "#9aa5ad", "#2c3e50"),
     "task": ("任务 task", "box", "#fdebd0", "#e67e22", "#4a2c0a"),
+    "measure": ("举措（年度报告） measure reported", "box", "#e8f6f3", "#17a589", "#0e4d40"),
     "unit": ("单位 unit", "ellipse", "#d5f5e3", "#27ae60", "#145a32"),
     "group": ("单位泛指 unit group", "ellipse", "#fcf3cf", "#b7950b", "#7d6608"),
     "focus": ("所查单位 the unit shown", "ellipse", "#1e8449", "#145a32", "#ffffff"),
@@ -60,6 +61,7 @@ EDGE_STYLES = {
     "part": ("属于 part of", "#b8c0c6", 1.0, False, False),
     "carries_out": ("落实上级任务 carries out", "#1e8449", 2.5, False, True),
     "parent": ("依据/贯彻上级文件 based on / applies", "#7f8c8d", 1.5, [4, 4], True),
+    "mentions": ("报告提及单位 measure names the unit", "#17a589", 1.5, [2, 3], False),
 }
 
 
@@ -86,7 +88,7 @@ class Data:
 
 
 def _role_key(r: dict) -> tuple:
-    return (r["task"], ("lead", "responsible", "support").index(r["role"]), r["unit"])
+    return (r["task"], ("lead", "responsible", "support", "mentions").index(r["role"]), r["unit"])
 
 
 def _select(g, name: str, **params) -> list[dict]:
@@ -179,15 +181,18 @@ class _Tips:
     def task(self, t: dict) -> str:
         d = self.data.docs.get(t["doc"]) or {}
         num = t.get("number")
-        lines = [("任务 " + num if num else "任务（无编号）") + " · " + (d.get("title") or doc_id(t["doc"]))]
-        lines.append(t.get("description") or t.get("title") or "")
-        raw = "；".join(sorted((t.get("deadlines") or "").split("；"))).strip("；")
-        due = t.get("due")
-        if raw or due:
-            lines.append("期限：" + (raw or "") + (f"（{due}）" if due else ""))
+        if t.get("measure"):
+            lines = ["举措 · " + (d.get("title") or doc_id(t["doc"])), t.get("description") or ""]
         else:
-            lines.append("期限：未写明 no deadline")
-        for role in ("lead", "responsible", "support"):
+            lines = [("任务 " + num if num else "任务（无编号）") + " · " + (d.get("title") or doc_id(t["doc"]))]
+            lines.append(t.get("description") or t.get("title") or "")
+            raw = "；".join(sorted((t.get("deadlines") or "").split("；"))).strip("；")
+            due = t.get("due")
+            if raw or due:
+                lines.append("期限：" + (raw or "") + (f"（{due}）" if due else ""))
+            else:
+                lines.append("期限：未写明 no deadline")
+        for role in ("lead", "responsible", "support", "mentions"):
             names = [self._unit_name(r) for r in self.data.roles_of(t["task"]) if r["role"] == role]
             if names:
                 lines.append(f"{ROLE_ZH[role]}：" + "、".join(names))
@@ -210,8 +215,7 @@ class _Tips:
         if kind:
             lines.append("类别：" + kind)
         if counts:
-            lines.append("本图任务：" + "，".join(f"{ROLE_ZH[k]} {counts[k]}" for k in ("lead", "responsible", "support")
-                                                 if counts.get(k)))
+            lines.append("本图任务：" + "，".join(f"{ROLE_ZH[k]} {counts[k]}" for k in ROLE_ZH if counts.get(k)))
         lines.append(u["unit"])
         return "\n".join(lines)
 
@@ -301,7 +305,7 @@ class _Builder:
 
     def task(self, iri: str) -> None:
         t = self.data.tasks[iri]
-        self.view.add_node(iri, "task", _task_label(t), self.tips.task(t),
+        self.view.add_node(iri, "measure" if t.get("measure") else "task", _task_label(t), self.tips.task(t),
                            " ".join(x for x in [t.get("title") or "", t.get("description") or "",
                                                 f"#{t['number']}" if t.get("number") else ""] if x))
 
@@ -475,10 +479,28 @@ def unit_view(g, name: str) -> View:
     return view
 
 
+def _load_measures(g, data: Data, doc: str) -> None:
+    """An annual report's measures as the leaves of its tree (in ``data.tasks``, marked ``measure``)
+    and the units they name (in ``data.roles``, role ``mentions``)."""
+    for r in _select(g, "measures", doc=doc):
+        text = r.get("description") or ""
+        data.tasks[r["measure"]] = {"task": r["measure"], "doc": r["doc"], "section": r.get("section"),
+                                    "number": None, "title": text, "description": text, "order": r.get("order"),
+                                    "start": r.get("start"), "end": r.get("end"), "measure": True}
+    for r in _select(g, "mentions", doc=doc):
+        data.units.setdefault(r["unit"], r)
+        data.roles.append({"task": r["measure"], "doc": r["doc"], "role": "mentions", "unit": r["unit"]})
+    data.index()
+
+
 def doc_view(g, doc: str) -> View:
+    """A plan's section tree with its tasks and their lead (and responsible) units; an annual
+    report's with its measures and the units they name."""
     iri = g.resolve_doc(doc)
     data = load(g, [iri])
     d = data.docs.get(iri) or {}
+    if d.get("type") == "AnnualReport":
+        _load_measures(g, data, iri)
     view = View(title=f"文件 {d.get('title') or doc_id(iri)}", kind="doc")
     b = _Builder(data, view)
     tasks = [t for t, info in data.tasks.items() if info["doc"] == iri]
@@ -489,7 +511,7 @@ def doc_view(g, doc: str) -> View:
         view.nodes[iri].update(x=0, y=0)
     else:
         task_col = _tree_layout(view, roots, children, data)
-    roles = [r for t in tasks for r in data.roles_of(t) if r["role"] in ("lead", "responsible")]
+    roles = [r for t in tasks for r in data.roles_of(t) if r["role"] in ("lead", "responsible", "mentions")]
     for r in roles:
         b.unit(r["unit"], roles=roles)
         view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}")

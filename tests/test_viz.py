@@ -1,13 +1,15 @@
 """The views and the pages, without a browser (tests/test_viz_browser.py opens them in Chromium).
 
 Every expected count and name below is read off tests/data/viz_mini.ttl by eye:
-  corpus: 3 documents + 1 directive placeholder + 5 sections + 8 tasks + 6 units = 23 nodes;
-          13 part-of + 11 roles + 1 carries-out + 2 parent documents = 27 edges.
+  corpus: 3 documents + 1 directive placeholder + 6 sections (one the report's) + 8 tasks + 6 units
+          = 24 nodes; 14 part-of + 11 roles + 1 carries-out + 2 parent documents = 28 edges.
   unit 区司法局 (cz-sifaju): leads vd/t1 and vd/t5, supports vd/t2, is responsible for vd/t3;
           vd + sections s1, s1-1, s1-2, s2 + those 4 tasks + itself, 区委编办, 区发改局 = 12 nodes;
           8 part-of + 7 roles = 15 edges.
   doc vd: vd + 4 sections + 6 tasks + lead/responsible units 区司法局, 区委编办, 区发改局 = 14 nodes;
           10 part-of + 5 lead/responsible roles = 15 edges.
+  doc vr (the report): vr + its section + 2 measures + 区司法局, named by m1 = 5 nodes;
+          3 part-of + 1 mention = 4 edges.
   trace vd#1: vd/t1 -> vc/t1, documents vd and vc, the directive vc applies, 4 units = 9 nodes;
           2 part-of + 1 carries-out + 4 roles + 2 parent documents = 9 edges.
 """
@@ -58,9 +60,9 @@ def page_data(html: str) -> dict:
 
 def test_corpus_view_holds_every_document_section_task_and_unit(graph, viz):
     v = viz.corpus_view(graph)
-    assert (len(v.nodes), len(v.edges)) == (23, 27)
-    assert kinds(v) == Counter(plan=2, report=1, directive=1, section=5, task=8, unit=5, group=1)
-    assert Counter(e["kind"] for e in v.edges) == Counter(part=13, lead=5, support=4, responsible=2,
+    assert (len(v.nodes), len(v.edges)) == (24, 28)
+    assert kinds(v) == Counter(plan=2, report=1, directive=1, section=6, task=8, unit=5, group=1)
+    assert Counter(e["kind"] for e in v.edges) == Counter(part=14, lead=5, support=4, responsible=2,
                                                           carries_out=1, parent=2)
     # the placeholder directive is named by the title the city plan gives it
     assert "法治政府建设实施纲要" in v.nodes["https://w3id.org/dutygraph/id/directive/n1"]["label"]
@@ -93,6 +95,16 @@ def test_doc_view_is_the_section_tree_with_tasks_and_lead_units(graph, viz):
     # tasks top to bottom in document order; a section sits beside its tasks
     assert y["t1"] < y["t2"] < y["t3"] < y["t4"] < y["u1"] < y["t5"]
     assert y["t1"] <= y["s1-1"] <= y["t2"]
+
+
+def test_doc_view_of_a_report_shows_its_measures_and_the_units_they_name(graph, viz):
+    v = viz.doc_view(graph, "vr")
+    assert (len(v.nodes), len(v.edges)) == (5, 4)
+    assert kinds(v) == Counter(report=1, section=1, measure=2, unit=1)
+    assert [(e["from"], e["to"]) for e in v.edges if e["kind"] == "mentions"] == [(ORG + "cz-sifaju",
+                                                                                   DOC + "vr/m/m1")]
+    tip = v.nodes[DOC + "vr/m/m1"]["title"]
+    assert "制定完善政府权责清单，梳理权责事项1200项。" in tip and "来源：vr.txt，第 40–62 字" in tip
 
 
 def test_trace_view_runs_left_to_right_from_the_directive_to_the_task(graph, viz):

@@ -125,10 +125,11 @@ def check_page(driver, path: Path, nodes: int, edges: int, shot: str) -> dict:
 
 # counts are those of the unit tests (tests/test_viz.py), read off tests/data/viz_mini.ttl
 @pytest.mark.parametrize("name,make,nodes,edges", [
-    ("corpus", lambda g, v: v.corpus_view(g), 23, 27),
+    ("corpus", lambda g, v: v.corpus_view(g), 24, 28),
     ("unit", lambda g, v: v.unit_view(g, "区司法局"), 12, 15),
     ("doc", lambda g, v: v.doc_view(g, "vd"), 14, 15),
     ("trace", lambda g, v: v.trace_view(g, "vd#1"), 9, 9),
+    ("report", lambda g, v: v.doc_view(g, "vr"), 5, 4),
 ])
 def test_views_open_offline_with_the_graph_s_counts(driver, graph, tmp_path, name, make, nodes, edges):
     from kg import viz
@@ -225,7 +226,7 @@ def test_demo_pages_of_the_bundled_corpus_open_offline(driver, tmp_path_factory,
     views = [viz.corpus_view(g), viz.unit_view(g, g.workload(top=1)[0]["org"])]
     for page, view in zip(pages, views):
         check_page(driver, page, len(view.nodes), len(view.edges), f"viz-demo-{page.stem}")
-    for doc in ("000", "001"):
+    for doc in ("000", "001", "004"):
         page = viz.write(viz.doc_view(g, doc), out / f"doc-{doc}.html")
         view = viz.doc_view(g, doc)
         check_page(driver, page, len(view.nodes), len(view.edges), f"viz-seed-doc-{doc}")

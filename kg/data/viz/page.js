@@ -122,9 +122,9 @@
   window.vizFocus = function () { return focus ? focus.nodes.slice().sort() : null; };
 
   // ------------------------------------------------------------ search
-  var KIND = { unit: "单位", group: "单位", focus: "单位", task: "任务", section: "章节", plan: "方案",
+  var KIND = { unit: "单位", group: "单位", focus: "单位", task: "任务", measure: "举措", section: "章节", plan: "方案",
                report: "报告", directive: "文件" };
-  var RANK = { focus: 0, unit: 0, group: 1, task: 2, plan: 3, report: 3, directive: 4, section: 5 };
+  var RANK = { focus: 0, unit: 0, group: 1, task: 2, measure: 2, plan: 3, report: 3, directive: 4, section: 5 };
   var input = document.getElementById("search");
   var list = document.getElementById("hits");
   var found = document.getElementById("found");
