@@ -644,7 +644,8 @@ def _cluster_layout(view: View, data: Data, children: dict[str, list[str]]) -> N
         unit_angles.setdefault(r["unit"], []).append(r["task"])
     # (doc, positions relative to the disc centre, disc radius)
     clusters: list[tuple[str, dict[str, tuple[float, float]], float]] = []
-    docs = sorted(n for n, v in view.nodes.items() if v["kind"] in ("plan", "report", "directive"))
+    docs = sorted((n for n, v in view.nodes.items() if v["kind"] in ("plan", "report", "directive")),
+                  key=lambda n: (view.nodes[n]["kind"] == "directive", n))  # directives outside the corpus last
     for d in docs:
         pos: dict[str, tuple[float, float]] = {}
         order: list[str] = []
@@ -662,7 +663,7 @@ def _cluster_layout(view: View, data: Data, children: dict[str, list[str]]) -> N
         if not (tasks or sections or units):
             clusters.append((d, pos, 0.0))
             continue
-        r_task = max(160.0, len(tasks) * 28 / (2 * math.pi))
+        r_task = max(160.0 if tasks else 90.0, len(tasks or sections) * 28 / (2 * math.pi))
         angle: dict[str, float] = {}
         for i, t in enumerate(tasks):
             angle[t] = 2 * math.pi * i / max(1, len(tasks)) - math.pi / 2
@@ -674,7 +675,7 @@ def _cluster_layout(view: View, data: Data, children: dict[str, list[str]]) -> N
             angle[s] = a
             r = r_task * (0.2 + 0.55 * _depth(data, s) / max_d)
             pos[s] = (r * math.cos(a), r * math.sin(a))
-        r_unit = max(r_task + 160, len(units) * 36 / (2 * math.pi))
+        r_unit = max(r_task + 160, len(units) * 36 / (2 * math.pi)) if units else r_task
         want = [(u, _mean_angle([angle[t] for t in unit_angles[u] if t in angle] or [0.0])) for u in units]
         for u, a in _spread(want, 36 / r_unit).items():
             pos[u] = (r_unit * math.cos(a), r_unit * math.sin(a))
@@ -799,7 +800,9 @@ def _titles(view: View) -> list[dict]:
     for n in sorted(view.nodes):
         node = view.nodes[n]
         if node["kind"] in ("plan", "report", "directive") and node.get("disc"):
-            out.append({"id": n, "text": node["full"], "width": node["disc"], "size": node["font"]["size"]})
+            style = NODE_STYLES[node["kind"]]
+            out.append({"id": n, "text": node["full"], "width": node["disc"], "size": node["font"]["size"],
+                        "fill": style[2], "stroke": style[3], "color": style[4]})
     return out
 
 

@@ -58,9 +58,12 @@
       ctx.save();
       ctx.font = (px / s) + "px " + FONT;
       var w = ctx.measureText(text).width, h = px * 1.5 / s;
-      ctx.fillStyle = "#1f3b63";
+      ctx.fillStyle = t.fill;
+      ctx.strokeStyle = t.stroke;
+      ctx.lineWidth = 1 / s;
       ctx.fillRect(node.x - w / 2 - 4 / s, node.y - h / 2, w + 8 / s, h);
-      ctx.fillStyle = "#ffffff";
+      ctx.strokeRect(node.x - w / 2 - 4 / s, node.y - h / 2, w + 8 / s, h);
+      ctx.fillStyle = t.color;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.fillText(text, node.x, node.y);
