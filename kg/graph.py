@@ -88,7 +88,10 @@ def graph_iri(name: str) -> str:
 
 
 def directive_iri(title: str) -> str:
-    return f"{DGR}directive/{short_hash(title)}"
+    """A directive named but not held: one IRI for every written variant of its title."""
+    from kg.titles import title_key
+
+    return f"{DGR}directive/{short_hash(title_key(title) or title)}"
 
 
 def run_id(corpus: Corpus) -> str:
@@ -379,6 +382,17 @@ def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
         # in the corpus graph, not the document's: the run changes whenever any input does, and
         # an incremental build rewrites only the named graphs of documents that changed
         b.add(doc_iri(doc.id), PROV + "wasGeneratedBy", r)
+    from kg.titles import infer_level
+
+    held = {p.title: doc_iri(p.document_id) for d in corpus.documents for p in d.parents if p.document_id}
+    for child, rel, parent in corpus.directive_links:
+        ends = []
+        for title in (child, parent):
+            iri = held.get(title) or directive_iri(title)
+            if title not in held:
+                placeholders.setdefault(iri, (title, infer_level(title)[0]))
+            ends.append(iri)
+        b.add(ends[0], ELI + rel, ends[1])
     for iri, (title, level) in sorted(placeholders.items()):
         b.a(iri, ELI + "LegalResource")
         b.a(iri, DG + "Directive")

@@ -277,10 +277,70 @@ def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Al
     return sorted(by_pair.values(), key=lambda a: (a.child, a.parent))
 
 
+_NESTED = re.compile(r"[〈《]([^〈〉《》]+)[〉》]")
+_APPLY_WORDS = re.compile(r"(?:落实|贯彻|执行|实施)$")
+_DOC_TYPE = re.compile(r"(?:实施纲要|实施方案|工作方案|实施意见|实施办法|纲要|方案|规划|意见)$")
+_LEVEL_ABOVE = {"district": "city", "city": "province", "province": "national", "department": "city"}
+
+
+def _programme(title: str) -> tuple[Optional[str], str]:
+    """(level, programme key) of a title: 广西法治政府建设实施方案（2021-2025年） -> ('province', '法治政府建设')."""
+    from kg.titles import infer_level, title_key
+
+    level, region = infer_level(title)
+    t = re.sub(r"[（(][^（）()]*\d{4}[^（）()]*[)）]", "", title)
+    if region and t.startswith(region):
+        t = t[len(region):]
+    return level, _DOC_TYPE.sub("", title_key(t))
+
+
+def directive_chain(corpus: Corpus) -> list[tuple[str, str, str]]:
+    """Links between the directives a corpus names but does not hold, so that the chain
+    national -> province -> city -> district shows whole. Two genre rules:
+
+    - a title that nests another names it: 柳州市落实〈广西…实施方案〉工作方案 applies the inner
+      title (relation words 落实/贯彻/执行 before it), 〈…纲要〉重要举措分工方案 is based on it;
+    - a plan of one programme applies the plan of the same programme one level up when the
+      corpus names it: 广西法治政府建设实施方案 applies 法治政府建设实施纲要.
+    Returns sorted (child title, relation, parent title) triples.
+    """
+    from kg.titles import title_key
+
+    titles = {p.title for d in corpus.documents for p in d.parents if not p.document_id}
+    links: set[tuple[str, str, str]] = set()
+    todo = sorted(titles)
+    while todo:
+        t = todo.pop()
+        for m in _NESTED.finditer(t):
+            inner = m.group(1)
+            rel = "applies" if _APPLY_WORDS.search(t[:m.start()]) else "based_on"
+            links.add((t, rel, inner))
+            if inner not in titles:
+                titles.add(inner)
+                todo.append(inner)
+    by_key: dict[str, set[str]] = {}
+    for t in titles:
+        by_key.setdefault(title_key(t), set()).add(t)
+    canon = {t: min(by_key[title_key(t)]) for t in titles}
+    programmes: dict[tuple, str] = {}
+    for t in sorted(titles):
+        if not _NESTED.search(t):
+            programmes.setdefault(_programme(t), t)
+    for t in sorted(titles):
+        if _NESTED.search(t):
+            continue
+        level, key = _programme(t)
+        above = programmes.get((_LEVEL_ABOVE.get(level or ""), key))
+        if key and above:
+            links.add((t, "applies", above))
+    return sorted({(canon[c], r, canon[p]) for c, r, p in links if canon[c] != canon[p]})
+
+
 def link(corpus: Corpus, overrides=None, aligner=None) -> None:
     """Fill parent document ids and task alignments in place (see module docstring).
     ``aligner``: see ``_link_tasks``."""
     _link_parents(corpus)
+    corpus.directive_links = directive_chain(corpus)
     alignments = _link_tasks(corpus, aligner)
     corpus.alignments = apply_overrides(alignments, load_link_overrides(overrides))
     import importlib

@@ -218,3 +218,6 @@ class Corpus:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     alignments: list[Alignment] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # links between directives the corpus names but does not hold, so that the cascade shows
+    # whole: (child title, based_on | applies, parent title); see kg.link.directive_chain
+    directive_links: list[tuple[str, str, str]] = field(default_factory=list)

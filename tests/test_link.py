@@ -319,3 +319,25 @@ def test_sibling_plans_align_to_the_hand_key(seeds, a, b):
     assert n >= 35
     assert ok / n >= 0.85, f"{ok}/{n}"
     assert none == 0 or unmatched / none > 0.5
+
+
+def test_directive_chain_shows_the_cascade_whole():
+    """Named parents that the corpus does not hold still chain up: a nested title names its
+    inner title, and a regional plan applies the national plan of the same programme."""
+    from kg.link import directive_chain
+    from kg.model import Corpus, Document, ParentRef, Source
+
+    src = Source(path="x.txt", name="x.txt", sha256="0", format="txt", text="")
+    county = Document(id="x", source=src, title="某县贯彻《某市落实〈河南省法治政府建设实施方案（2021-2025年）〉工作方案》的方案",
+                      level="district", parents=[
+                          ParentRef(title="某市落实〈河南省法治政府建设实施方案（2021-2025年）〉工作方案", relation="based_on", words="根据"),
+                          ParentRef(title="法治政府建设实施纲要（2021-2025年）", relation="based_on", words="根据")])
+    links = directive_chain(Corpus(documents=[county]))
+    assert ("某市落实〈河南省法治政府建设实施方案（2021-2025年）〉工作方案", "applies",
+            "河南省法治政府建设实施方案（2021-2025年）") in links
+    assert ("河南省法治政府建设实施方案（2021-2025年）", "applies", "法治政府建设实施纲要（2021-2025年）") in links
+    # a different programme is not chained to the national plan
+    other = Document(id="y", source=src, title="t", parents=[
+        ParentRef(title="河南省法治社会建设实施方案（2021-2025年）", relation="applies", words="落实"),
+        ParentRef(title="法治政府建设实施纲要（2021-2025年）", relation="applies", words="落实")])
+    assert not [l for l in directive_chain(Corpus(documents=[other])) if l[0].startswith("河南省法治社会")]
