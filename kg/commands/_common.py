@@ -68,7 +68,9 @@ def emit(rows: Sequence[dict], columns: Sequence[str], fmt: str = "table", title
             t.add_column(c, overflow="fold")
         for r in rows:
             t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in columns])
-        Console(file=out, soft_wrap=False).print(t)
+        isatty = getattr(out, "isatty", lambda: False)()
+        # piped output gets a wide page instead of rich's 80 columns, so Chinese names don't fold
+        Console(file=out, soft_wrap=False, width=None if isatty else 220).print(t)
     else:
         raise KgError(f"unknown format {fmt!r}: use table, json or csv", 2)
 
