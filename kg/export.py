@@ -49,6 +49,14 @@ def _sorted_quads(store) -> list:
     return sorted(store.quads(), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
+def _by_graph(store) -> list:
+    """Quads grouped by named graph: documents by IRI, dgr:graph/corpus last (as graph.ttl)."""
+    from kg.graph import graph_iri
+
+    corpus = graph_iri("corpus")
+    return sorted(store.quads(), key=lambda q: (q.graph_name.value == corpus, q.graph_name.value))
+
+
 def _compact(iri: str, prefixes: dict[str, str]) -> str:
     best = ""
     for k, v in prefixes.items():
@@ -60,9 +68,12 @@ def _compact(iri: str, prefixes: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------- RDF formats
 
 def to_turtle(store) -> bytes:
+    """The build's own graph.ttl when the store comes from a build directory, else the same order."""
+    if store.path is not None and (Path(store.path) / "graph.ttl").is_file():
+        return (Path(store.path) / "graph.ttl").read_bytes()
     from kg.graph import turtle
 
-    return turtle(store.quads())
+    return turtle(_by_graph(store))
 
 
 def to_ntriples(store) -> bytes:
@@ -70,7 +81,7 @@ def to_ntriples(store) -> bytes:
 
     from kg.graph import sorted_triples
 
-    return ox.serialize(sorted_triples(store.quads()), format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(sorted_triples(_by_graph(store)), format=ox.RdfFormat.N_TRIPLES)
 
 
 def to_trig(store) -> bytes:
@@ -133,7 +144,7 @@ def to_graphml(store) -> bytes:
 
     from kg.graph import TTL_PREFIXES, sorted_triples
 
-    triples = sorted_triples(store.quads())
+    triples = sorted_triples(_by_graph(store))
     labels: dict[str, dict[str, str]] = {}
     types: dict[str, list[str]] = {}
     edges = []

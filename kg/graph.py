@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 from urllib.parse import quote
 
 from kg.errors import KgError
@@ -120,50 +120,58 @@ def _dec(x: float) -> str:
     return "0" if s in ("", "-0") else s
 
 
+_ESC = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+for _i in list(range(0x20)) + [0x7F]:
+    _ESC.setdefault(_i, f"\\u{_i:04X}")
+_NEEDS_ESC = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
+def _quote(text: str) -> str:
+    """A string literal's body in canonical N-Triples (the same escapes as pyoxigraph's str())."""
+    return text.translate(_ESC) if _NEEDS_ESC.search(text) else text
+
+
 class _Builder:
-    """Collects quads, with cached terms (pyoxigraph object creation dominates the cost)."""
+    """Collects triples as canonical N-Triples strings ("<s> <p> o"), one list per named graph.
+
+    Strings, not pyoxigraph objects: building, sorting and loading them (bulk_load of N-Quads)
+    never creates a Python object per term, which is what the scale target needs.
+    """
 
     def __init__(self):
-        import pyoxigraph as ox
+        self.blocks: dict[str, list[str]] = {}
+        self.lines: list[str] = []
 
-        self.ox = ox
-        self.quads: list = []
-        self._nodes: dict[str, object] = {}
-        self.g = None
-        self.zh_ = lambda s: ox.Literal(s, language="zh")
-        self._dt = {t: ox.NamedNode(XSD + t) for t in ("date", "gYear", "integer", "decimal", "boolean",
-                                                       "duration")}
+    def graph(self, iri: str) -> None:
+        self.lines = self.blocks.setdefault(iri, [])
 
-    def n(self, iri: str):
-        node = self._nodes.get(iri)
-        if node is None:
-            node = self._nodes[iri] = self.ox.NamedNode(iri)
-        return node
+    def add(self, s: str, p: str, o: str) -> None:
+        """``o`` is an IRI."""
+        self.lines.append(f"<{s}> <{p}> <{o}>")
 
-    def add(self, s: str, p: str, o) -> None:
-        if isinstance(o, str):
-            o = self.n(o)
-        self.quads.append(self.ox.Quad(self.n(s), self.n(p), o, self.g))
+    def raw(self, s: str, p: str, o: str) -> None:
+        """``o`` is an N-Triples term already."""
+        self.lines.append(f"<{s}> <{p}> {o}")
 
     def zh(self, s: str, p: str, text: Optional[str]) -> None:
         if text:
-            self.add(s, p, self.ox.Literal(text, language="zh"))
+            self.lines.append(f'<{s}> <{p}> "{_quote(text)}"@zh')
 
     def text(self, s: str, p: str, value: Optional[str]) -> None:
         """A short code as written (eli:number 12 / （一）): @zh when it holds Chinese, else a plain string."""
         if value:
             if _CJK.search(value):
-                self.add(s, p, self.ox.Literal(value, language="zh"))
+                self.lines.append(f'<{s}> <{p}> "{_quote(value)}"@zh')
             else:
-                self.add(s, p, self.ox.Literal(value))
+                self.lines.append(f'<{s}> <{p}> "{_quote(value)}"')
 
     def lit(self, s: str, p: str, value, dt: Optional[str] = None) -> None:
         if value is None or value == "":
             return
         if dt is None:
-            self.add(s, p, self.ox.Literal(str(value)))
+            self.lines.append(f'<{s}> <{p}> "{_quote(str(value))}"')
         else:
-            self.add(s, p, self.ox.Literal(str(value), datatype=self._dt[dt]))
+            self.lines.append(f'<{s}> <{p}> "{_quote(str(value))}"^^<{XSD}{dt}>')
 
     def a(self, s: str, cls: str) -> None:
         self.add(s, RDF + "type", cls)
@@ -268,7 +276,7 @@ def _measures(b: _Builder, doc: Document, d: str) -> None:
 
 def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str, tuple]) -> dict:
     """Add one document's quads in its named graph; return its counts."""
-    b.g = b.n(graph_iri(doc.id))
+    b.graph(graph_iri(doc.id))
     d = doc_iri(doc.id)
     report = doc.kind == "report"
     b.a(d, DG + ("AnnualReport" if report else "Plan"))
@@ -363,8 +371,10 @@ def _concepts(b: _Builder, corpus: Corpus) -> None:
         b.lit(x, SKOS + "notation", fn)
 
 
-def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
-    """Every quad of the corpus, and counts."""
+def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]:
+    """(named graph IRI, its triples as sorted distinct N-Triples strings "<s> <p> o"), one graph at
+    a time: each document in input order, then dgr:graph/corpus. ``counts`` is filled at the end.
+    One document's lines are held at a time, so memory stays flat at any corpus size."""
     from kg import __version__
 
     b = _Builder()
@@ -372,8 +382,12 @@ def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
     placeholders: dict[str, tuple] = {}
     per_doc = {}
     for doc in corpus.documents:
+        b.blocks = {}
         per_doc[doc.id] = document_quads(b, doc, run, placeholders)
-    b.g = b.n(graph_iri("corpus"))
+        for g, lines in b.blocks.items():
+            yield g, sorted(set(lines))
+    b.blocks = {}
+    b.graph(graph_iri("corpus"))
     r = f"{DGR}run/{run}"
     b.a(r, PROV + "Activity")
     b.lit(r, DG + "toolVersion", __version__)
@@ -430,7 +444,7 @@ def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
         b.add(x, DG + "target", t)
         b.lit(x, DG + "score", _dec(ev.score), "decimal")
         b.lit(x, DG + "method", ev.method)
-    counts = {
+    totals = {
         "documents": len(corpus.documents),
         "plans": sum(1 for d in corpus.documents if d.kind != "report"),
         "reports": sum(1 for d in corpus.documents if d.kind == "report"),
@@ -440,21 +454,50 @@ def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
         "organisations": len(corpus.organisations),
         "alignments": len(corpus.alignments),
         "evidence": len(corpus.evidence),
-        "quads": len(b.quads),
     }
-    return b.quads, {"corpus": counts, "documents": per_doc}
+    for g, lines in b.blocks.items():
+        yield g, sorted(set(lines))
+    counts.update({"corpus": totals, "documents": per_doc})
+
+
+def corpus_blocks(corpus: Corpus) -> tuple[dict[str, list[str]], dict]:
+    """Every graph's sorted distinct N-Triples strings at once (see iter_blocks), and counts."""
+    counts: dict = {}
+    blocks = dict(iter_blocks(corpus, counts))
+    counts["corpus"]["quads"] = sum(len(v) for v in blocks.values())
+    return blocks, counts
+
+
+def _nquads(g: str, lines: list[str]) -> bytes:
+    return "".join(f"{line} <{g}> .\n" for line in lines).encode("utf-8")
+
+
+def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
+    """Every quad of the corpus as pyoxigraph Quads (graph by graph, each sorted), and counts."""
+    import pyoxigraph as ox
+
+    blocks, counts = corpus_blocks(corpus)
+    data = b"".join(_nquads(g, lines) for g, lines in blocks.items())
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS)), counts
 
 
 # ---------------------------------------------------------------------------- serialisation
 
+def _line(t) -> str:
+    return f"{t.subject} {t.predicate} {t.object}"
+
+
 def sorted_triples(quads: Iterable) -> list:
-    """The distinct triples of ``quads``, in a fixed order."""
-    ts = {q.triple for q in quads}
-    return sorted(ts, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """The triples of ``quads`` in graph.ttl's order: graph by graph (in order of first appearance),
+    each graph's distinct triples sorted as N-Triples lines. Same order as ``sorted_blocks``."""
+    by_graph: dict[str, dict[str, object]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), {}).setdefault(_line(q.triple), q.triple)
+    return [ts[k] for ts in by_graph.values() for k in sorted(ts)]
 
 
-def turtle_of_triples(triples: list) -> bytes:
-    """Turtle for already sorted triples, with the @prefix header in a fixed order."""
+def turtle_of_triples(triples: Iterable) -> bytes:
+    """Turtle for triples in order, with the @prefix header in a fixed order."""
     import pyoxigraph as ox
 
     body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=TTL_PREFIXES)
@@ -464,6 +507,23 @@ def turtle_of_triples(triples: list) -> bytes:
         i += 1
     head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in TTL_PREFIXES.items()).encode()
     return head + b"\n".join(lines[i:])
+
+
+def _write_turtle(quads: Iterable, path: Path) -> None:
+    """Stream Turtle to ``path``: pyoxigraph writes it, then the @prefix header is put in a fixed order."""
+    import pyoxigraph as ox
+
+    raw = path.with_name(path.name + ".raw")
+    ox.serialize((q.triple for q in quads), output=str(raw), format=ox.RdfFormat.TURTLE, prefixes=TTL_PREFIXES)
+    head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in TTL_PREFIXES.items()).encode()
+    with open(raw, "rb") as src, open(path, "wb") as dst:
+        dst.write(head)
+        line = src.readline()
+        while line.startswith(b"@prefix "):
+            line = src.readline()
+        dst.write(line)
+        shutil.copyfileobj(src, dst, 1 << 20)
+    raw.unlink()
 
 
 def turtle(quads: Iterable) -> bytes:
@@ -520,19 +580,34 @@ def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
     out = Path(out_dir)
     _check_out(out, tuple(keep))
     out.parent.mkdir(parents=True, exist_ok=True)
-    quads, counts = built if built is not None else corpus_quads(corpus)
-    triples = sorted_triples(quads)
     tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
     old: Optional[Path] = None
     moved: list[str] = []
     try:
-        (tmp / "graph.ttl").write_bytes(turtle_of_triples(triples))
         store = ox.Store(str(tmp / "store"))
-        store.bulk_extend(quads)  # writes sorted files directly (faster than extend + flush, at any size)
+        if built is not None:  # quads from the caller (kg.incremental)
+            quads, counts = built
+            triples = sorted_triples(quads)
+            n_triples = len(triples)
+            (tmp / "graph.ttl").write_bytes(turtle_of_triples(triples))
+            store.bulk_extend(quads)
+        else:
+            counts = {}
+            n_triples = 0
+            nq = tmp / "graph.nq"
+            with open(nq, "wb") as f:
+                for g, lines in iter_blocks(corpus, counts):
+                    f.write(_nquads(g, lines))
+                    n_triples += len(lines)
+            counts["corpus"]["quads"] = n_triples
+            # Turtle from the N-Quads, graph by graph, each sorted (no Python object per term kept)
+            _write_turtle(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS), tmp / "graph.ttl")
+            store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+            nq.unlink()
         store.flush()
         del store
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
-        (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, len(triples))))
+        (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, n_triples)))
         for name in keep:
             if (out / name).exists():
                 os.rename(out / name, tmp / name)
