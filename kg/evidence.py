@@ -27,7 +27,7 @@ TOP = 3
 RATIO = 0.8
 TIER_WEIGHT = {"own": 1.0, "parent": 1.0, "child": 0.85, "peer": 0.85, "other": 0.7}
 W_COS, W_BM25, W_TITLE, W_THEME = 0.55, 0.15, 0.15, 0.15
-KEYWORD_MIN = 3.0  # keyword score (kg.themes) for a second theme from a measure's own words
+KEYWORD_MIN = 2.0  # keyword score (kg.themes) for a second theme from a measure's own words
 
 
 def _tier(report: Document, plan: Document) -> str:

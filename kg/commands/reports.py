@@ -1,0 +1,86 @@
+"""Report commands: kg evidence TASK, kg figures (a thin layer over kg.api.Graph and the
+queries report-evidence.rq and report-figures.rq)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from kg.commands._common import emit, guarded
+
+GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
+GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH")
+EndpointOpt = typer.Option(None, "--endpoint", "-e", help="A SPARQL endpoint URL instead of --graph.",
+                           envvar="KG_ENDPOINT")
+FormatOpt = typer.Option("table", "--format", "-f", help="table (default), json or csv.")
+FIGURE_COLUMNS = ["document", "value", "unit", "counted", "kind", "approximate", "year", "text", "themes",
+                  "section", "figure"]
+
+
+def _graph(graph: Optional[str], endpoint: Optional[str]):
+    from kg.api import Graph
+
+    return Graph.from_options(graph, endpoint)
+
+
+def _value(v):
+    """5.0 -> 5 (figures are often whole numbers); other values unchanged."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    try:
+        from decimal import Decimal
+
+        if isinstance(v, Decimal):
+            return int(v) if v == v.to_integral_value() else float(v)
+    except Exception:  # noqa: BLE001
+        pass
+    return v
+
+
+def figures_rows(g, doc: Optional[str] = None, theme: Optional[str] = None) -> list[dict]:
+    """The figures of the graph's reports (of one report, of one theme)."""
+    params = {}
+    if doc:
+        params["doc"] = g.resolve_doc(doc)
+    if theme:
+        from kg.themes import theme as find_theme
+
+        params["theme"] = find_theme(theme).id
+    rows = g.query("report-figures", **params)
+    for r in rows:
+        r["value"] = _value(r.get("value"))
+        if isinstance(r.get("year"), str) and r["year"].isdigit():
+            r["year"] = int(r["year"])
+    return rows
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("evidence")
+    @guarded
+    def evidence(task: str = typer.Argument(..., help="DOC#NUMBER (e.g. 000#12) or a task IRI."),
+                 graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
+                 fmt: str = FormatOpt):
+        """Report measures that report on a task, best score first, with the report and section."""
+        g = _graph(graph, endpoint)
+        info = g.task(task)
+        rows = g.query("report-evidence", task=info["task"])
+        cols = g.named("report-evidence").columns
+        if (fmt or "table").lower() == "table":
+            cols = ["report", "year", "section_type", "section", "score", "method", "measure_text"]
+        emit(rows, cols, fmt, title=f"Evidence for {info['document']} #{info.get('task_number') or '?'} "
+                                    f"{info.get('task_title') or ''}")
+
+    @app.command("figures")
+    @guarded
+    def figures(doc: Optional[str] = typer.Option(None, "--doc", "-d", help="Only this report (id, id prefix or file name)."),
+                theme: Optional[str] = typer.Option(None, "--theme", "-t",
+                                                    help="Only figures of this theme id (see kg/data/themes.yaml), e.g. disputes."),
+                graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
+                fmt: str = FormatOpt):
+        """Figures stated in annual reports: value, unit, what is counted, kind, year, clause."""
+        g = _graph(graph, endpoint)
+        rows = figures_rows(g, doc, theme)
+        cols = FIGURE_COLUMNS
+        if (fmt or "table").lower() == "table":
+            cols = ["document", "value", "unit", "counted", "kind", "approximate", "year", "themes"]
+        emit(rows, cols, fmt, title="Figures" + (f" of {doc}" if doc else "") + (f" ({theme})" if theme else ""))
