@@ -424,3 +424,16 @@ def test_corpus_diagnostics_kept(corpus_build):
     d = json.loads((corpus_build / "diagnostics.json").read_text(encoding="utf-8"))
     [k001] = [k for k in d if k.startswith("001")]
     assert any("13-18" in x["message"] and "37" in x["message"] for x in d[k001]["diagnostics"])
+
+
+def test_corpus_one_entity_per_body(corpus_build):
+    """001 writes both 市应急管理局 (line 7, 牵头单位:市应急管理局、…) and 市应急局 (lines 9-10): one body.
+    区司法局 (000) and 市司法局 (001) are different bodies."""
+    from kg.store import Store
+
+    rows = Store.open(corpus_build).query("""SELECT DISTINCT ?file ?w ?u WHERE {
+        ?t dg:inDocument ?d ; dg:assignment ?a . ?d dg:fileName ?file . ?a dg:asWritten ?w ; dg:unit ?u .
+        FILTER(STR(?w) IN ("市应急局", "市应急管理局", "区司法局", "市司法局")) }""")
+    unit = {(r["file"][:3], r["w"]): r["u"] for r in rows}
+    assert unit[("001", "市应急局")] == unit[("001", "市应急管理局")]
+    assert unit[("000", "区司法局")] != unit[("001", "市司法局")]
