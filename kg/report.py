@@ -104,6 +104,8 @@ def _body(title: str, text: str) -> tuple[Optional[str], Optional[str], Optional
         return None, None, None
     if name.endswith("关于"):
         name = name[:-2]
+    if name.endswith(("人民政府", "政府")) and len(name) > 4:
+        name = name[: -4 if name.endswith("人民政府") else -2]  # 某某县人民政府 -> 某某县 (made full below)
     if _DEPT_END.search(name) and not name.endswith(("自治区", "市", "区", "县")):
         r = _REGION_END.match(name)
         return name, (r.group("r") if r and r.group("r") != name else None), "department"
