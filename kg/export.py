@@ -12,9 +12,11 @@ RDF and CSV output is deterministic (sorted). Files are written atomically (temp
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -219,9 +221,29 @@ def to_xlsx(store) -> bytes:
         ws.freeze_panes = "A3"
         for col, width in zip("ABCDEFGHIJ", (28, 10, 14, 24, 8, 40, 10, 24, 30, 20)):
             ws.column_dimensions[col].width = width
+    # same input, same bytes: fixed document dates, and zip entries re-stamped with one date
+    fixed = datetime.datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = fixed
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _restamp_zip(buf.getvalue(), fixed)
+
+
+def _restamp_zip(data: bytes, when) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+            dst.writestr(entry, body)
+    return out.getvalue()
 
 
 WRITERS = {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "trig": to_trig,

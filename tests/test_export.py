@@ -89,6 +89,19 @@ def test_xlsx(out, tmp_path):
     assert len(vals) == 2 + 4 and vals[2][6] == "lead" and vals[2][8] == "XX市城中区司法局"
 
 
+def test_xlsx_same_bytes_every_time(out, tmp_path):
+    """openpyxl stamps the save time into the file; the export pins it, so the same graph gives
+    the same bytes."""
+    import time
+
+    from kg.export import export
+
+    a = export(out, "xlsx", tmp_path / "a.xlsx").read_bytes()
+    time.sleep(1.1)
+    b = export(out, "xlsx", tmp_path / "b.xlsx").read_bytes()
+    assert a == b
+
+
 def test_xlsx_needs_out(out):
     from kg.export import export
 

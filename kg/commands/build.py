@@ -16,9 +16,13 @@ def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
     n_units = sum(len(t.units) for d in docs for t in d.tasks)
     n_measures = sum(len(d.measures) for d in docs)
     plans = sum(1 for d in docs if d.kind != "report")
-    lines = [f"{len(docs)} documents ({plans} plans, {len(docs) - plans} reports), {n_tasks} tasks, "
-             f"{n_units} unit assignments, {len(corpus.organisations)} organisations, "
-             f"{n_measures} report measures, {len(corpus.alignments)} task alignments"]
+    def n(k: int, word: str) -> str:
+        return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+    lines = [f"{n(len(docs), 'document')} ({n(plans, 'plan')}, {n(len(docs) - plans, 'report')}), "
+             f"{n(n_tasks, 'task')}, {n(n_units, 'unit assignment')}, "
+             f"{n(len(corpus.organisations), 'organisation')}, {n(n_measures, 'report measure')}, "
+             f"{n(len(corpus.alignments), 'task alignment')}"]
     for d in docs:
         what = (f"{len(d.tasks)} tasks" if d.kind != "report" else f"report {d.year or ''}, "
                 f"{len(d.measures)} measures").replace(" ,", ",")
