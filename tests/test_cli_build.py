@@ -38,7 +38,7 @@ def test_build_summary_and_outputs(plan, tmp_path):
     r = run("build", plan, "--out", out)
     assert r.exit_code == 0, r.output
     first = r.output.splitlines()[0]
-    assert first.startswith("1 documents (1 plans, 0 reports), 2 tasks, 4 unit assignments")
+    assert first.startswith("1 document (1 plan, 0 reports), 2 tasks, 4 unit assignments")
     assert "plan.txt: 2 tasks" in r.output
     for name in ("graph.ttl", "store", "diagnostics.json", "manifest.json"):
         assert (out / name).exists()
