@@ -33,10 +33,13 @@ _LEAD_SUPPORT_SENT = re.compile(
     r"(?:(?<=[。；\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)牵头(?:[，,]\s*(?P<sup>[^()\[\]。；：:\n]{2,200}?)"
     r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?(?:负责)?。?(?=[ \t]*(?:\n|$))", re.M)
 # "(X牵头，Y配合)" and "(X负责)"
+# a unit may carry its own brackets: 各县(区)人民政府
+_IN = r"(?:[^()\[\]，。；：:]|\([^()，。；]{1,12}\))"
+_IN_LIST = r"(?:[^()\[\]。；：:]|\([^()，。；]{1,12}\))"
 _LEAD_SUPPORT = re.compile(
-    r"[(\[](?:由)?(?P<lead>[^()\[\]，。；：:]{2,200}?)牵头(?:[，,；;]\s*(?P<sup>[^()\[\]。；：:]{2,300}?)"
+    rf"[(\[](?:由)?(?P<lead>{_IN}{{2,200}}?)牵头(?:[，,；;]\s*(?P<sup>{_IN_LIST}{{2,300}}?)"
     r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?[)\]]")
-_RESP = re.compile(r"[(\[](?:由)?(?P<resp>[^()\[\]，。；：:]{2,200}?)(?P<q>按职责分工负责|按照职责分工负责|负责)[)\]]")
+_RESP = re.compile(rf"[(\[](?:由)?(?P<resp>{_IN}{{2,200}}?)(?P<q>按职责分工负责|按照职责分工负责|负责)[)\]]")
 _QUALIFIER = re.compile(r"(?:等(?:有关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?(?:分别)?负责|按照?职责分工|分别负责)$|等(?:有关)?(?:部门|单位)?$")
 _UNIT_END = re.compile(
     r"(?:局|办|委|院|会|部|室|厅|府|门|关|构|行|联|校|组|所|队|站|处|科|心|团|社|馆|司|署|人大|政协|街道|镇|乡|村|区|县|市|企业|单位|协会|员)$")
@@ -112,7 +115,7 @@ def _scan_item(text: str, i: int, limit: int) -> int:
             if depth == 0:
                 return j
             depth -= 1
-        elif depth == 0 and c in "、，,；;。\n":
+        elif depth == 0 and c in "、，,；;。\n ":  # a space is left between two whole units by kg.clean
             return j
         j += 1
     return j
@@ -153,7 +156,7 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
                 break
             items.append((text[i:j], i, j))
             sep = text[j] if j < limit else ""
-            if sep and sep in "、，,；;":
+            if sep and sep in "、，,；; ":
                 k = j + 1
                 while k < limit and text[k].isspace():
                     k += 1

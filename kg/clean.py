@@ -158,7 +158,13 @@ def _page_markers(t: _Text) -> list[int]:
             after = t.text[e:e + 60]
             stop = after.find("。")
             item_like = 0 < stop <= 40 and not re.search(r"[:：;；]", after[:stop])
-            if re.match(r"\s*[(\[]?\s*\S{2,4}(?:单位|部门)\s*[:：]", prev_line) and len(prev_line) <= 200 and item_like:
+            tail = re.split(r"[、，,；;：:\s]", prev_line)[-1]
+            ends_unit = bool(re.search(r"(?:单位|部门)\s*[:：][^。:：]{2,120}$", prev_line)) and \
+                tail.count("(") == tail.count(")") and _unit_like(tail)
+            heading = re.fullmatch(r"\s*(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^。，；、]{1,30}", prev_line)
+            if item_like and (heading or ends_unit):
+                # a list item after a heading line, or after a paragraph that ends with its
+                # unbracketed unit line (…牵头单位：县司法局), is not mid-sentence
                 continue
             mid += 1
     if mid * 2 < len(best) - 1:
@@ -221,7 +227,7 @@ def _spaces_and_breaks(t: _Text) -> None:
                                      or (prev.isdigit() and (_is_cjk(nxt) or nxt in ".．"))
                                      or (prev.isascii() and prev.isalpha() and _is_cjk(nxt))
                                      or (_is_cjk(prev) and nxt.isascii() and nxt.isalpha())):
-                    if i > 0 and text[i - 1] != "\n":
+                    if i > 0 and text[i - 1] != "\n" and not _two_units(text, i, j):
                         edits.append((i, j, "", "space inside words"))
             else:
                 line_start = text.rfind("\n", 0, i) + 1
@@ -249,6 +255,31 @@ def _spaces_and_breaks(t: _Text) -> None:
     t.apply(edits)
 
 
+_TOKEN_STOP = set("、，；：。,;:!?！？\n \t")
+_UNIT_START = tuple("省市州盟区县旗乡镇各") + ("街道",)
+
+
+def _unit_like(name: str) -> bool:
+    from kg.annotations import unit_like
+
+    return unit_like(name)
+
+
+def _two_units(text: str, i: int, j: int) -> bool:
+    """The space at text[i:j] separates two complete unit names (县司法局 县财政局), not the two
+    halves of one word (市司 法局): both sides end like a unit, the right one starts like one."""
+    a = i
+    while a > 0 and text[a - 1] not in _TOKEN_STOP:
+        a -= 1
+    b = j
+    while b < len(text) and text[b] not in _TOKEN_STOP:
+        b += 1
+    left, right = text[a:i], text[j:b]
+    if len(left) < 3 or len(right) < 3 or not right.startswith(_UNIT_START):
+        return False
+    return _unit_like(left) and _unit_like(right) and not any(c in left + right for c in "。《》")
+
+
 def _unclosed(line: str) -> bool:
     depth = 0
     for ch in line:
@@ -271,6 +302,12 @@ def _ascii_punct(t: _Text) -> None:
                 continue  # 1,000 or 10:30
             if _is_cjk(prev) or _is_cjk(nxt) or (prev and prev in ")”\"") or (nxt and nxt in "(“\""):
                 edits.append((i, i + 1, table[ch], ""))
+    # a document typed with ASCII full stops (推进政务公开.全面梳理…): "." after a Chinese word
+    # is its 。 — decided for the whole document, because a scrape that writes 。 also has
+    # stray dots standing for a lost task number (…人民政府.持续深化…)
+    stops = [m.start() for m in re.finditer(rf"(?<=[{_CJK})\]”\"])\.(?=[{_CJK}(\[“\"\n]|$)", text)]
+    if len(stops) >= 3 and len(stops) > 2 * text.count("。"):
+        edits.extend((i, i + 1, "。", "") for i in stops)
     t.apply(edits)
 
 

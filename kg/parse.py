@@ -286,7 +286,9 @@ def parse_plan(source: Source, text: CleanText) -> Document:
                 break
         title = inner
     doc.title = _restore_dash(title)
-    pm = _PERIOD.search(doc.title) or _PERIOD.search(t[title_end:title_end + 400])
+    # the period of a directive named in the preamble (《…(2021-2025年)》) is not the plan's
+    preamble = re.sub(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》", lambda m: "　" * len(m.group(0)), t[title_end:title_end + 400])
+    pm = _PERIOD.search(doc.title) or _PERIOD.search(preamble)
     if pm:
         doc.period = (int(pm.group(1)), int(pm.group(2)))
     heads = _find_headings(t, title_end)
