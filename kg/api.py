@@ -57,6 +57,8 @@ def open_store(path: str | Path):
         except (OSError, SyntaxError, ValueError) as e:
             raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
     store_dir = p / "store" if (p / "store").is_dir() else p
+    if store_dir == p and not (p / "CURRENT").exists():
+        raise KgError(f"no graph store in {p} (no {p / 'store'}): build one with `kg build corpus --out {p}`")
     if not any(store_dir.iterdir()):
         raise KgError(f"{store_dir} is empty: build a graph with `kg build corpus --out {p}`")
     try:
