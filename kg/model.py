@@ -124,6 +124,9 @@ class Task:
     units: list[UnitMention] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     recurrences: list[Recurrence] = field(default_factory=list)
+    # the number a task printed without one probably had (from its neighbours); never printed,
+    # so never eli:number — ``number`` stays None
+    inferred_number: Optional[str] = None
 
 
 @dataclass

@@ -330,6 +330,7 @@ def parse_plan(source: Source, text: CleanText) -> Document:
     # sections and task pieces
     sec_stack: list[Section] = []
     sec_count: dict[Optional[str], int] = {}
+    sec_heads: dict[str, _Heading] = {}
     pieces: list[_Piece] = []
     orphans: list[tuple[Annotation, int, int]] = []  # annotation, region start, region end
     nontask_regions: list[tuple[int, int]] = []
@@ -352,6 +353,7 @@ def parse_plan(source: Source, text: CleanText) -> Document:
             sec = Section(id=sid, number=printed or h.number or "", depth=level, title=stitle, parent=parent,
                           span=to_src(h.start, end))
             doc.sections.append(sec)
+            sec_heads[sid] = h
             sec_stack.append(sec)
             since_section = True
             nontask_regions.append((h.body, end))
@@ -448,7 +450,11 @@ def parse_plan(source: Source, text: CleanText) -> Document:
                 "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
                 span=task.span))
 
-    _numbering(doc, pieces)
+    piece_of = {task.id: p for p, task in zip(pieces, doc.tasks)}
+    if _numbering(doc, pieces):
+        from kg.sections import resequence
+
+        resequence(doc, piece_of, sec_heads, text.page_breaks, t)
     _level_region(doc)
     return doc
 
@@ -484,14 +490,24 @@ def _task_text(t: str, s: int, e: int, p: _Piece) -> str:
     return txt
 
 
+_BODY_OPENER = re.compile(r"坚持以|以习近平|深入贯彻|全面贯彻|认真贯彻|贯彻落实|到20\d\d年|按照|根据|为(?:全面|深入|加快|进一步)"
+                          r"|各级|各地|各部门|全市|全区|全县|全省|我市|我区|我县|我省")
+
+
 def _heading_title(t: str, h: _Heading, end: int) -> str:
     nl = t.find("\n", h.body, end)
     line = t[h.body:nl if nl != -1 else end]
     if h.line_start and nl != -1 and len(line.strip()) <= 40 and "。" not in line:
         return line.strip()
     m = re.search(r"[。；，\n]", t[h.body:end])
-    s = t[h.body:h.body + (m.start() if m else min(40, end - h.body))]
-    return s[:40].strip()
+    s = t[h.body:h.body + (m.start() if m else min(40, end - h.body))][:40].strip()
+    if len(s) > 15:
+        # a heading run into its body text (总体要求坚持以习近平…): section titles of the genre
+        # are short noun phrases, so cut before the words that open a body sentence
+        cut = _BODY_OPENER.search(s, 2)
+        if cut and cut.start() <= 15:
+            s = s[:cut.start()]
+    return s
 
 
 def _place_fragments(t: str, pieces: list[_Piece], orphans, doc: Document, to_src) -> None:
@@ -592,11 +608,12 @@ def _ranges(nums: list[int]) -> str:
     return ", ".join(out)
 
 
-def _numbering(doc: Document, pieces: list[_Piece]) -> None:
-    """Numbers absent, restarted or out of order; lost numbers inferred from their neighbours."""
+def _numbering(doc: Document, pieces: list[_Piece]) -> bool:
+    """Numbers absent, restarted or out of order; lost numbers inferred from their neighbours.
+    True when the tasks were out of order (shuffled pages) and have been put in number order."""
     vals = [p.head.value for p in pieces if not p.head.lost]
     if not vals:
-        return
+        return False
     # numbering restarts per section when several sections start again at 1
     numbered = [p for p in pieces if not p.head.lost]
     breaks = [(a, b) for a, b in zip(numbered, numbered[1:]) if b.head.value <= a.head.value]
@@ -619,8 +636,10 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
             prev = next((q.head.value for q in reversed(pieces[:k]) if not q.head.lost), None)
             if prev is not None and prev + 1 not in vals and prev + 1 not in inferred:
                 inferred.append(prev + 1)
+                if k < len(doc.tasks):
+                    doc.tasks[k].inferred_number = str(prev + 1)
                 doc.diagnostics.append(Diagnostic(
-                    "number-lost", f"a task printed without its number after task {prev}; taken as {prev + 1}",
+                    "number-lost", f"a task printed without its number after task {prev}; probably {prev + 1}",
                     span=doc.tasks[k].span if k < len(doc.tasks) else None, severity="info"))
             else:
                 doc.diagnostics.append(Diagnostic(
@@ -637,18 +656,6 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
         doc.diagnostics.append(Diagnostic(
             "numbers-out-of-order", f"task numbers out of order ({jumps} breaks): pages are probably shuffled; "
             "tasks are listed by number", severity="info"))
-        # a task after a page jump, with no section heading of its own, belongs to the section of
-        # the task numbered just before it
-        by_num = {p.head.value: p for p in pieces if not p.head.lost}
-        prev = None
-        for p, task in zip(pieces, doc.tasks):
-            if prev is not None and not p.new_section:
-                jump = not p.head.lost and not prev.head.lost and p.head.value != prev.head.value + 1
-                src = by_num.get(p.head.value - 1) if jump else prev
-                if src is not None:
-                    p.section = src.section
-                    task.section = src.section
-            prev = p
         # list tasks by number; an unnumbered task keeps its place after its predecessor
         keyed = []
         last = 0.0
@@ -659,6 +666,8 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> None:
             else:
                 keyed.append((last + 0.5, k, task))
         doc.tasks = [x[2] for x in sorted(keyed, key=lambda x: (x[0], x[1]))]
+        return True
+    return False
 
 
 def _level_region(doc: Document) -> None:

@@ -194,3 +194,38 @@ def test_slug_for_a_non_ascii_file_name():
     doc = parse_plan(src, clean(src.text))
     assert doc.id.startswith("doc-") and doc.id.isascii()
     assert units(doc.tasks[0], "lead") == ["县司法局"]
+
+
+def test_001_sections_put_back_in_number_order(d001):
+    # the (四) heading was lost with tasks 13-18; (A) is an OCR'd (八); (五)-(七) stand after
+    # 一、总体要求 in the scrape only because the pages are shuffled
+    mid = [(s.number, s.title) for s in d001.sections if s.depth == 2]
+    assert [n for n, _ in mid] == ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)",
+                                   "(十)", "(十一)", "(十二)"]
+    assert mid[3] == ("(四)", "") and mid[7] == ("(八)", "健全法治政府建设科技保障体系")
+    top = {s.id: s.title for s in d001.sections if s.depth == 1}
+    assert list(top.values()) == ["总体要求", "主要任务和具体措施", "加强组织保障"]
+    sec = {s.id: s for s in d001.sections}
+
+    def where(task_):
+        s = sec[task_.section]
+        return s.number, top[s.parent]
+
+    assert where(task(d001, 19)) == ("(四)", "主要任务和具体措施")
+    assert where(task(d001, 20)) == ("(四)", "主要任务和具体措施")
+    assert where(task(d001, 12)) == ("(三)", "主要任务和具体措施")
+    assert where(task(d001, 4)) == ("(一)", "主要任务和具体措施")
+    assert where(task(d001, 25)) == ("(六)", "主要任务和具体措施")
+    assert where(task(d001, 38)) == ("(八)", "主要任务和具体措施")
+    assert where(task(d001, 43)) == ("(十)", "加强组织保障")
+    assert where(task(d001, title="持续深化行政复议体制改革"))[0] == "(六)"
+    codes = {d.code: d.message for d in d001.diagnostics}
+    assert "(四)" in codes["section-heading-absent"]
+    assert "(A)" in codes["section-number-read"] and "(八)" in codes["section-number-read"]
+
+
+def test_001_unprinted_number_is_not_a_number(d001):
+    credit = task(d001, title="加快推进政务诚信建设")
+    assert credit.number is None and credit.inferred_number == "36"
+    assert task(d001, title="持续深化行政复议体制改革").inferred_number is None  # 28 is printed
+    assert any("probably 36" in d.message for d in d001.diagnostics if d.code == "number-lost")
