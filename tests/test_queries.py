@@ -263,3 +263,29 @@ def test_organisations_by_kind_and_level(graph):
     assert set(sifaju["labels"].split("、")) == {"区司法局", "司法局"}
     with pytest.raises(KgError, match="kind 'army'"):
         graph.organisations(kind="army")
+
+
+def test_a_form_found_only_as_written_still_names_the_unit():
+    """An organisation whose as-written form is not among its labels is still found by it, once."""
+    import pyoxigraph as ox
+
+    from kg.api import Graph
+
+    store = ox.Store()
+    store.load(input=b"""
+        @prefix dg: <https://w3id.org/dutygraph/ontology#> . @prefix dgr: <https://w3id.org/dutygraph/id/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix eli: <http://data.europa.eu/eli/ontology#> .
+        dgr:doc\\/x a dg:Plan .
+        dgr:org\\/a skos:prefLabel "\xe7\x94\xb2\xe5\xb1\x80"@zh .
+        dgr:doc\\/x\\/t\\/t1 a dg:Task ; dg:inDocument dgr:doc\\/x ; eli:number "1" ; dg:leadUnit dgr:org\\/a ;
+            dg:assignment dgr:doc\\/x\\/t\\/t1\\/a\\/1 , dgr:doc\\/x\\/t\\/t1\\/a\\/2 .
+        dgr:doc\\/x\\/t\\/t1\\/a\\/1 dg:role dg:Lead ; dg:unit dgr:org\\/a ; dg:asWritten "\xe8\x80\x81\xe7\x94\xb2"@zh .
+        dgr:doc\\/x\\/t\\/t2 a dg:Task ; dg:inDocument dgr:doc\\/x ; eli:number "2" ; dg:supportingUnit dgr:org\\/a ;
+            dg:assignment dgr:doc\\/x\\/t\\/t2\\/a\\/1 .
+        dgr:doc\\/x\\/t\\/t2\\/a\\/1 dg:role dg:Support ; dg:unit dgr:org\\/a ; dg:asWritten "\xe8\x80\x81\xe7\x94\xb2"@zh .
+    """, format=ox.RdfFormat.TURTLE)
+    g = Graph.from_store(store)
+    rows = g.tasks_of("老甲")  # written so in both tasks; the organisation's only label is 甲局
+    assert [(r["task_number"], r["role"], r["unit"], r["unit_as_written"]) for r in rows] == [
+        ("1", "lead", "甲局", "老甲"), ("2", "support", "甲局", "老甲")]
+    assert g.tasks_of("甲局") == rows
