@@ -65,7 +65,7 @@ def role_of(label: str) -> str:
 
 def unit_like(name: str) -> bool:
     core = re.sub(r"\([^()]*\)$", "", name).strip()
-    return bool(core) and bool(_UNIT_END.search(core))
+    return len(core) >= 2 and bool(_UNIT_END.search(core))  # 局 alone is the tail of a cut name
 
 
 def _strip_qualifier(item: str) -> tuple[str, str]:
@@ -229,7 +229,7 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
             if not is_last and not bracketed:
                 # a coordination (教育、卫生健康、…主管部门) or a run-on; look ahead
                 rest_unit = any(unit_like(_strip_qualifier(x[0])[0]) and len(x[0]) <= 30 for x in cleaned[k + 1:k + 6])
-                if rest_unit and len(item) <= 12 and not _SENTENCE_START.match(item):
+                if rest_unit and 2 <= len(item) <= 12 and not _SENTENCE_START.match(item):
                     pending.append((base, s, e))
                     continue
             elif bracketed:

@@ -270,7 +270,7 @@ def _grams(s: str) -> set[str]:
     return {s[i:i + 4] for i in range(len(s) - 3)}
 
 
-def parse_plan(source: Source, text: CleanText) -> Document:
+def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Document:
     t = text.text
     to_src = text.to_source
     doc = Document(id=_slug(Path(source.name).stem), source=source, kind="plan")
@@ -326,6 +326,21 @@ def parse_plan(source: Source, text: CleanText) -> Document:
         for h in heads:
             counts[h.level] = counts.get(h.level, 0) + 1
         task_level = max((lv for lv in counts if counts[lv] >= 2), default=3)
+    if reorder and text.page_breaks:
+        from kg.pages import reorder_pages
+
+        moved = reorder_pages(text, [(h.start, h.value) for h in heads if h.level == task_level and not h.lost])
+        if moved is not None:
+            # the reading with fewer broken tasks wins (a unit line left over, a task without
+            # units or cut off mid-sentence)
+            as_is = parse_plan(source, text, reorder=False)
+            again = parse_plan(source, moved, reorder=False)
+            if _broken(again) < _broken(as_is):
+                again.diagnostics.append(Diagnostic(
+                    "pages-reordered", "page fragments were out of order; runs of pages put back in task-number "
+                    "order before parsing", severity="info"))
+                return again
+            return as_is
 
     # sections and task pieces
     sec_stack: list[Section] = []
@@ -451,12 +466,17 @@ def parse_plan(source: Source, text: CleanText) -> Document:
                 span=task.span))
 
     piece_of = {task.id: p for p, task in zip(pieces, doc.tasks)}
-    if _numbering(doc, pieces):
-        from kg.sections import resequence
+    shuffled = _numbering(doc, pieces)
+    from kg.sections import resequence
 
-        resequence(doc, piece_of, sec_heads, text.page_breaks, t)
+    resequence(doc, piece_of, sec_heads, text.page_breaks, t, shuffled)
     _level_region(doc)
     return doc
+
+
+def _broken(doc: Document) -> int:
+    return sum(d.code in ("fragment-left-over", "task-without-units", "task-text-unfinished", "numbers-out-of-order")
+               for d in doc.diagnostics)
 
 
 def _is_own_line(t: str, body: int, ann: int) -> bool:

@@ -42,15 +42,24 @@ def _printed(like: str, n: int) -> str:
     return like[:m.start()] + num + like[m.end():] if m else num
 
 
-def resequence(doc: Document, piece_of: dict, heads: dict, breaks: list[int], text: str) -> None:
+def resequence(doc: Document, piece_of: dict, heads: dict, breaks: list[int], text: str,
+               shuffled: bool = True) -> None:
     """Re-assign tasks and sections of a shuffled document (tasks already in number order).
 
     ``piece_of`` maps task id -> parse piece (``head.start``, ``head.value``, ``head.lost``);
     ``heads`` maps section id -> its heading (``start``, ``value``, ``level``); ``breaks`` are
-    the page-break offsets of the cleaned text, ``text`` the cleaned text."""
+    the page-break offsets of the cleaned text, ``text`` the cleaned text; ``shuffled`` says
+    the tasks were out of order (else only a gap in section numbers is looked at)."""
     if not doc.sections or not doc.tasks:
         return
     by_id = {s.id: s for s in doc.sections}
+    if not shuffled:
+        # pages in order: only a gap in the section numbering (a heading lost with a page) calls
+        # for a placeholder
+        depth = max((by_id[t.section].depth for t in doc.tasks if t.section in by_id), default=0)
+        vals = [heads[s.id].value for s in doc.sections if s.depth == depth and s.id in heads]
+        if None in vals or len(vals) < 2 or len(set(vals)) != len(vals) or sorted(vals) == list(range(1, len(vals) + 1)):
+            return
 
     def same_page(a: int, b: int) -> bool:
         lo, hi = min(a, b), max(a, b)

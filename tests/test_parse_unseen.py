@@ -191,3 +191,80 @@ def test_docx_task_table(make_docx, tmp_path):
     assert [(d.raw, d.date) for d in t["4"].deadlines] == [("2025年前", "2025-12-31")]
     assert t["5"].deadlines == []
     assert all(section_of(doc, x).title == "主要任务" for x in doc.tasks)
+
+
+# ------------------------------------------------------------ preview-site scrapes of our plans
+PROVINCE_UNITS = {  # read off province_gansu.txt
+    "1": [("lead", "省委编办"), ("support", "省司法厅"), ("support", "省财政厅")],
+    "2": [("lead", "省政府办公厅"), ("lead", "省政务服务中心"), ("support", "省直各部门"), ("support", "各市(州)人民政府")],
+    "3": [("lead", "省发展改革委"), ("support", "人民银行兰州中心支行")],
+    "4": [("lead", "省司法厅"), ("support", "省直有关部门")],
+    "5": [("lead", "省司法厅"), ("support", "省政府各部门"), ("support", "各市(州)人民政府")],
+    "6": [("lead", "省委编办"), ("lead", "省司法厅"), ("support", "省直各行政执法部门")],
+    "7": [("lead", "省司法厅"), ("support", "省人力资源社会保障厅")],
+    "8": [("lead", "省司法厅")],
+    "9": [("lead", "省应急管理厅"), ("support", "省卫生健康委"), ("support", "省公安厅")],
+    "10": [("lead", "省应急管理厅"), ("support", "省直有关部门"), ("support", "各市(州)人民政府")],
+    "11": [("lead", "省委依法治省办"), ("support", "各市(州)人民政府")],
+    "12": [("lead", "省委组织部"), ("lead", "省委依法治省办")],
+}
+PROVINCE_DEADLINES = {"2": ["2022年年底前"], "5": ["2023年年底前"], "8": ["2024年6月底前"]}
+PROVINCE_SECTIONS = {"1": "健全政府机构职能体系", "3": "健全政府机构职能体系", "4": "健全依法行政制度体系",
+                     "5": "健全依法行政制度体系", "6": "健全行政执法工作体系", "8": "健全行政执法工作体系",
+                     "9": "健全突发事件应对体系", "10": "健全突发事件应对体系", "11": "加强党的领导", "12": "加强党的领导"}
+
+
+def scrape(text: str, size: int, order: list[int]) -> str:
+    """A preview site's text: line breaks lost, cut into pages of ``size`` characters (inside
+    words and unit lists), pages shown in ``order`` (missing ones lost), each page opened by a
+    line-initial marker 1、 2、 … in the order shown, a banner first."""
+    flat = "".join(line.strip() for line in text.split("\n"))
+    pages = [flat[i:i + size] for i in range(0, len(flat), size)]
+    body = "".join(f"\n{k}、{pages[i]}" for k, i in enumerate(order, 1))
+    return "《方案.doc》由会员分享，可在线阅读，更多相关《方案.doc(6页珍藏版)》请在某某文库上搜索。" + body + "\n"
+
+
+def test_province_plan_wholly_in_the_province_file():
+    doc = parse_file(PLANS / "province_gansu.txt")
+    assert {t.number: roles(t) for t in doc.tasks} == PROVINCE_UNITS
+    assert {t.number: [d.raw for d in t.deadlines] for t in doc.tasks if t.deadlines} == PROVINCE_DEADLINES
+
+
+@pytest.mark.parametrize("order", [[0, 3, 4, 1, 2, 5, 6], [0, 5, 6, 1, 2, 3, 4]])
+def test_scraped_province_plan_with_shuffled_pages(order):
+    # 160-character pages cut 协同高|效, ［牵头单|位：, 省人|力资源社会保障厅, 各市(州)人民政府 …
+    doc = parse_text(scrape((PLANS / "province_gansu.txt").read_text(encoding="utf-8"), 160, order))
+    assert doc.title == "甘肃省法治政府建设实施方案(2021-2025年)"
+    assert (doc.level, doc.region, doc.period) == ("province", "甘肃省", (2021, 2025))
+    assert [t.number for t in doc.tasks] == [str(n) for n in range(1, 13)]
+    assert doc.tasks[0].title == "推进政府机构职能优化协同高效"
+    assert {t.number: roles(t) for t in doc.tasks} == PROVINCE_UNITS
+    assert {t.number: [d.raw for d in t.deadlines] for t in doc.tasks if t.deadlines} == PROVINCE_DEADLINES
+    t = by_number(doc)
+    assert {n: section_of(doc, t[n]).title for n in PROVINCE_SECTIONS} == PROVINCE_SECTIONS
+    assert "pages-reordered" in codes(doc)
+    assert not {"task-without-units", "fragment-left-over", "numbers-absent"} & codes(doc)
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 4, 5], [0, 4, 5, 1, 2]])
+def test_scraped_county_plan_with_a_lost_page(order):
+    # page 3 (of 170 characters) is lost: it held the end of task (五)'s unit line
+    # (县政府办公室、县司法局), the heading 三、健全行政执法工作体系, tasks (六) and (七) but the
+    # tail of (七)'s unit list (局、县应急管理局等部门按职责分工负责。), which opens page 4
+    doc = parse_text(scrape((PLANS / "county_qingchuan.txt").read_text(encoding="utf-8"), 170, order))
+    assert [t.number for t in doc.tasks] == ["1", "2", "3", "4", "5", "8", "9", "10"]
+    t = by_number(doc)
+    assert roles(t["1"]) == [("responsible", "县委编办"), ("responsible", "县司法局"), ("responsible", "各乡镇人民政府")]
+    assert [u.text for u in t["3"].units] == ["县发展改革局", "县市场监管局", "县司法局"]
+    assert [(r.frequency, r.quantity) for r in t["3"].recurrences] == [("P1Y", "不少于1次")]  # 不少于|1次 across a page
+    assert t["5"].units == []  # its unit line was on the lost page; the tail of (七)'s is not its
+    assert [u.text for u in t["8"].units] == ["县司法局"]
+    assert [u.text for u in t["10"].units] == ["县委依法治县办", "县委目标绩效办"]
+    assert [(s.number, s.title) for s in doc.sections] == [
+        ("一、", "健全政府机构职能体系"), ("二、", "健全依法行政制度体系"), ("三、", ""), ("四、", "加强组织保障")]
+    assert section_of(doc, t["8"]).number == "三、"  # after the gap 6-7, where the heading was lost
+    assert section_of(doc, t["5"]).number == "二、" and section_of(doc, t["9"]).number == "四、"
+    msgs = {d.code: d.message for d in doc.diagnostics}
+    assert msgs["numbers-absent"] == "task numbers absent: 6-7"
+    assert "三、" in msgs["section-heading-absent"]
+    assert "健全依法决策机制" in msgs["task-without-units"]
