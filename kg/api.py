@@ -265,11 +265,11 @@ class Graph:
         role = (role or "any").strip().lower()
         if role not in ROLES + ("any",):
             raise KgError(f"role {role!r}: use lead, support, responsible or any")
-        rows = self.query("tasks-of", label=unit, role=None if role == "any" else role,
-                          doc=self.resolve_doc(doc) if doc else None)
+        rows = self.query("tasks-of", label=unit, doc=self.resolve_doc(doc) if doc else None)
         if not rows:
             self.units_named(unit)  # raises UnknownUnit with suggestions when nothing is called so
-        return rows
+        # the role is filtered here: bound in the query, pyoxigraph joins it late on a large store
+        return rows if role == "any" else [r for r in rows if r["role"] == role]
 
     def units_of(self, task: str) -> list[dict[str, Any]]:
         """Units named in a task's annotation, with their roles."""
@@ -344,6 +344,75 @@ class Graph:
         """Organisation entities, optionally of one kind (party, government, court, …) and level."""
         return self.query("organisations", kind=_term_name(kind, KINDS, "kind"),
                           level=_term_name(level, LEVELS, "level"))
+
+    # ------------------------------------------------------------------ annual reports
+    def figures(self, doc: Optional[str] = None, theme: Optional[str] = None) -> list[dict[str, Any]]:
+        """Figures stated in annual reports (of one report, of one theme id such as 'disputes')."""
+        from kg.figures import tidy_value
+
+        params = {}
+        if doc:
+            params["doc"] = self.resolve_doc(doc)
+        if theme:
+            from kg.themes import theme as find_theme
+
+            params["theme"] = find_theme(theme).id
+        rows = self.query("report-figures", **params)
+        for r in rows:
+            r["value"] = tidy_value(r.get("value"))
+            if isinstance(r.get("year"), str) and r["year"].isdigit():
+                r["year"] = int(r["year"])
+        return rows
+
+    def evidence(self, task: str) -> list[dict[str, Any]]:
+        """Report measures that report on a task (DOC#NUMBER or IRI), best score first."""
+        return self.query("report-evidence", task=self.task(task)["task"])
+
+    # ------------------------------------------------------------------ the cascade (local graphs)
+    def corpus(self):
+        """The graph read back into kg.model records (documents, tasks, units, links): what
+        docs / trace / gaps / align work on. Local graphs only."""
+        if not isinstance(self.backend, LocalBackend):
+            raise KgError("tracing commands read a local build: give --graph DIR, not --endpoint")
+        if getattr(self, "_corpus", None) is None:
+            from kg.trace import corpus_of_store
+
+            self._corpus = corpus_of_store(self.backend.store)
+        return self._corpus
+
+    def docs(self) -> list[dict[str, Any]]:
+        """Documents with level, region, period and the parents they name (`kg docs`)."""
+        from kg.trace import docs
+
+        return docs(self.corpus())
+
+    def trace(self, task: str) -> list[dict[str, Any]]:
+        """The chain of a task up through every level the corpus holds (`kg trace`)."""
+        from kg.trace import trace
+
+        return trace(self.corpus(), task)
+
+    def gaps(self, child: str, parent: str) -> list[dict[str, Any]]:
+        """Parent tasks not taken up, local additions, missing functional counterparts (`kg gaps`)."""
+        from kg.trace import find_document, gaps
+
+        c = self.corpus()
+        return gaps(c, find_document(c, child), find_document(c, parent))
+
+    def align(self, a: str, b: str) -> list[dict[str, Any]]:
+        """One row per task of plan A with its best counterpart in plan B (`kg align`)."""
+        from kg.trace import align, find_document
+
+        c = self.corpus()
+        return align(find_document(c, a), find_document(c, b))
+
+    def units(self, kind: Optional[str] = None, merged_only: bool = False) -> list[dict[str, Any]]:
+        """Every organisation entity with its labels and the mentions merged into it (`kg units`)."""
+        from kg.units_view import units_table
+
+        if not isinstance(self.backend, LocalBackend):
+            raise KgError("kg units reads a local build: give --graph DIR, not --endpoint")
+        return units_table(self.backend.store, kind=kind, merged_only=merged_only)
 
 
 def _term_name(value: Optional[str], table: dict[str, str], what: str) -> Optional[str]:
