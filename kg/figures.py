@@ -227,3 +227,14 @@ def find_figures(text: str, year: Optional[int] = None, base: int = 0, to_source
                           span=span))
         prev_end, prev_counted, prev_clause = tail, counted, c0
     return out
+
+
+def tidy_value(v):
+    """A figure's value for display: 5.0 or Decimal('5') -> 5; other values as they are."""
+    from decimal import Decimal
+
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v

@@ -269,28 +269,25 @@ def _num(x) -> int:
 
 
 def _store(path):
-    """kg.store.Store of a build directory, or of an RDF dataset file (.trig/.nq) loaded in memory."""
-    from pathlib import Path
-
+    """kg.store.Store of a build directory, a store directory or an RDF dataset file."""
+    from kg.api import open_store
     from kg.store import Store
 
-    p = Path(path)
-    if not p.exists():
-        raise KgError(f"no graph at {p}: build one with `kg build corpus --out {p}`")
-    if p.is_file():
-        import pyoxigraph as ox
-
-        try:
-            return Store.from_quads(ox.parse(path=str(p)))
-        except (OSError, SyntaxError, ValueError) as e:
-            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
-    return Store.open(p)
+    return Store(open_store(path))
 
 
 def load_corpus(graph_dir) -> Corpus:
     """Documents, sections, tasks with units, organisations and alignments read from a build
     directory (DIR/store, through kg.store.Store) or a dataset file."""
-    st = _store(graph_dir)
+    return corpus_of_store(_store(graph_dir))
+
+
+def corpus_of_store(st) -> Corpus:
+    """``load_corpus`` on an open store (a kg.store.Store or a pyoxigraph Store)."""
+    from kg.store import Store
+
+    if not isinstance(st, Store):
+        st = Store(st)
     q = lambda text: st.query(_PFX + text)  # noqa: E731
     docs: dict[str, Document] = {}
     for r in q("""SELECT ?doc ?cls ?title ?level ?region ?start ?end ?file WHERE {

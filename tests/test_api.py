@@ -253,3 +253,20 @@ def test_a_build_directory_with_a_persistent_store(tmp_path):
     (tmp_path / "empty" / "store").mkdir(parents=True)
     with pytest.raises(KgError, match="is empty"):
         Graph.open(tmp_path / "empty")
+
+
+def test_every_cli_question_is_one_call_in_python(tmp_path_factory):
+    """The CLI is a thin layer: docs, trace, gaps, units, figures and evidence are Graph methods."""
+    import kg
+
+    out = tmp_path_factory.mktemp("apibuild") / "out"
+    kg.build(["corpus"], out)
+    g = kg.Graph.open(out)
+    docs = {d["document"][:3]: d for d in g.docs()}
+    # 001's preamble: 为贯彻落实法治政府建设实施纲要(2021-2025年)、广西法治政府建设实施方案(2021-2025年)
+    assert [p["title"][:6] for p in docs["001"]["parents"]] == ["法治政府建设", "广西法治政府"]
+    assert g.trace("000#24")[0]["task_title"] == "持续深化行政复议体制改革"
+    assert any(u["unit"] == "柳州市城中区司法局" for u in g.units())
+    # 002: 新收行政复议申请177件 (line 28 of the report)
+    assert any(f["value"] == 177 and f["unit"] == "件" for f in g.figures("002"))
+    assert isinstance(g.evidence("000#24"), list)

@@ -23,37 +23,6 @@ def _graph(graph: Optional[str], endpoint: Optional[str]):
     return Graph.from_options(graph, endpoint)
 
 
-def _value(v):
-    """5.0 -> 5 (figures are often whole numbers); other values unchanged."""
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    try:
-        from decimal import Decimal
-
-        if isinstance(v, Decimal):
-            return int(v) if v == v.to_integral_value() else float(v)
-    except Exception:  # noqa: BLE001
-        pass
-    return v
-
-
-def figures_rows(g, doc: Optional[str] = None, theme: Optional[str] = None) -> list[dict]:
-    """The figures of the graph's reports (of one report, of one theme)."""
-    params = {}
-    if doc:
-        params["doc"] = g.resolve_doc(doc)
-    if theme:
-        from kg.themes import theme as find_theme
-
-        params["theme"] = find_theme(theme).id
-    rows = g.query("report-figures", **params)
-    for r in rows:
-        r["value"] = _value(r.get("value"))
-        if isinstance(r.get("year"), str) and r["year"].isdigit():
-            r["year"] = int(r["year"])
-    return rows
-
-
 def register(app: typer.Typer) -> None:
     @app.command("evidence")
     @guarded
@@ -63,7 +32,7 @@ def register(app: typer.Typer) -> None:
         """Report measures that report on a task, best score first, with the report and section."""
         g = _graph(graph, endpoint)
         info = g.task(task)
-        rows = g.query("report-evidence", task=info["task"])
+        rows = g.evidence(task)
         cols = g.named("report-evidence").columns
         if (fmt or "table").lower() == "table":
             cols = ["report", "year", "section_type", "section", "score", "method", "measure_text"]
@@ -79,7 +48,7 @@ def register(app: typer.Typer) -> None:
                 fmt: str = FormatOpt):
         """Figures stated in annual reports: value, unit, what is counted, kind, year, clause."""
         g = _graph(graph, endpoint)
-        rows = figures_rows(g, doc, theme)
+        rows = g.figures(doc, theme)
         cols = FIGURE_COLUMNS
         if (fmt or "table").lower() == "table":
             cols = ["document", "value", "unit", "counted", "kind", "approximate", "year", "themes"]
