@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     @guarded
     def demo(paths: Optional[list[str]] = typer.Argument(None, help="Files or folders; default: corpus/."),
              out: str = typer.Option("out", "--out", "-o", help="The graph directory to write.")):
-        """Build, then write OUT/responsibilities.csv and .xlsx (and the pages, when kg.viz is there)."""
+        """Build, then write OUT/responsibilities.csv and .xlsx, OUT/graph.html and the busiest unit's page."""
         from kg.export import render, write_atomic
         from kg.pipeline import build as run
         from kg.store import Store
@@ -94,13 +94,8 @@ def register(app: typer.Typer) -> None:
         written.append(write_atomic(Path(out) / "responsibilities.csv", render(st, "csv")))
         written.append(write_atomic(Path(out) / "responsibilities.xlsx", render(st, "xlsx")))
         del st
-        # ---- hook: the viz helper's pages (kg.viz.demo_pages(DIR) -> list[Path]), when present
-        try:
-            from kg.viz import demo_pages
-        except ImportError:
-            demo_pages = None
-        if demo_pages is not None:
-            written.extend(demo_pages(out))
-        # ---- end of hook
+        from kg.viz import demo_pages
+
+        written.extend(demo_pages(out))
         for p in written:
             typer.echo(f"wrote {p}")
