@@ -30,8 +30,12 @@ _LABEL = re.compile(
 _OTHER_LABEL = re.compile(r"^[^:：()\[\]]{2,8}[:：]")
 # a closing sentence "由X牵头，Y配合。" standing at the end of a paragraph
 _LEAD_SUPPORT_SENT = re.compile(
-    r"(?:(?<=[。；\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)牵头(?:[，,]\s*(?P<sup>[^()\[\]。；：:\n]{2,200}?)"
+    r"(?:(?<=[。；，,\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)牵头(?:[，,]\s*(?P<sup>[^()\[\]。；：:\n]{2,200}?)"
     r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?(?:负责)?。?(?=[ \t]*(?:\n|$))", re.M)
+# a closing clause "X、Y负责。" / "X等部门按职责分工负责。" at the end of a paragraph
+_RESP_SENT = re.compile(
+    r"(?:(?<=[。；，,\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)"
+    r"(?P<q>(?:等(?:有关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?)?(?:分别)?负责)。?(?=[ \t]*(?:\n|$))", re.M)
 # "(X牵头，Y配合)" and "(X负责)"
 # a unit may carry its own brackets: 各县(区)人民政府
 _IN = r"(?:[^()\[\]，。；：:]|\([^()，。；]{1,12}\))"
@@ -46,6 +50,7 @@ _UNIT_END = re.compile(
 _SENTENCE_START = re.compile(r"^(?:全市|全区|全县|全省|各级|各地|我市|我区|我县|要|为|在|对|按照|根据|通过|到|坚持|加强|推进|建立|完善|深化|\d)")
 _HEADS = ("人民政府", "党委", "人大常委会", "政府", "法院", "检察院", "政协", "党组")
 _GENERIC_HEADS = ("行政主管部门", "主管部门", "有关部门", "部门", "单位", "机构")
+_ADMIN_HEAD = re.compile(r"^各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)")
 _BARE_ADMIN = re.compile(r"^(?:各)?(?:县级市|县|区|市|乡|镇|乡镇|街道|旗)$")
 
 
@@ -216,6 +221,12 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
                 pending.append((base, s, e))
                 continue
             if unit_like(base) or (bracketed and is_last):
+                if pending and all(_BARE_ADMIN.match(p[0]) for p in pending) and base.startswith("各") \
+                        and not _ADMIN_HEAD.match(base):
+                    # 各乡镇、各部门: two collectives, not 各区、县级市人民政府 (one shared head)
+                    for p in pending:
+                        group_units.append(_mention(p[0], role, label, p[1], p[2], [], "", to_source))
+                    pending = []
                 if pending:
                     coord = [p[0] for p in pending] + [base]
                     ps = pending[0][1]
@@ -294,6 +305,20 @@ def split_units(s: str, role: str, label: str, base: int, to_source=None) -> lis
     return out
 
 
+def _unit_sentence(rx: re.Pattern, text: str, pos: int, end: int):
+    """The first match of a closing-clause form whose units all look like units."""
+    while pos < end:
+        m = rx.search(text, pos, end)
+        if not m:
+            return None
+        parts = re.split(r"[、，,]", m.group("lead")) + (re.split(r"[、，,]", m.group("sup"))
+                                                       if "sup" in rx.groupindex and m.group("sup") else [])
+        if all(unit_like(_strip_qualifier(x.strip())[0]) for x in parts if x.strip()):
+            return m
+        pos = m.start() + 1
+    return None
+
+
 def find_annotations(text: str, start: int, end: int, known: set[str], to_source=None) -> list[Annotation]:
     """Every unit annotation in text[start:end], in order."""
     out: list[Annotation] = []
@@ -302,12 +327,9 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
         m = _LABEL.search(text, pos, end)
         m2 = _LEAD_SUPPORT.search(text, pos, end)
         m3 = _RESP.search(text, pos, end)
-        m4 = _LEAD_SUPPORT_SENT.search(text, pos, end)
-        if m4:
-            parts = re.split(r"[、，,]", m4.group("lead")) + (re.split(r"[、，,]", m4.group("sup")) if m4.group("sup") else [])
-            if not all(unit_like(_strip_qualifier(x.strip())[0]) for x in parts if x.strip()):
-                m4 = None
-        cands = [x for x in (m, m2, m3, m4) if x]
+        m4 = _unit_sentence(_LEAD_SUPPORT_SENT, text, pos, end)
+        m5 = _unit_sentence(_RESP_SENT, text, pos, end)
+        cands = [x for x in (m, m2, m3, m4, m5) if x]
         if not cands:
             break
         first = min(cands, key=lambda x: x.start())
@@ -332,6 +354,14 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
                 ann.labels.append("配合")
             out.append(ann)
             pos = m4.end()
+        elif first is m5:
+            ann = Annotation(start=m5.start("lead"), end=m5.end(), labels=["负责"])
+            ann.units = split_units(m5.group("lead"), "responsible", "负责", m5.start("lead"), to_source)
+            if m5.group("q") != "负责":
+                for u in ann.units:
+                    u.qualifier = m5.group("q")
+            out.append(ann)
+            pos = m5.end()
         elif first is m2:
             ann = Annotation(start=m2.start(), end=m2.end(), labels=["牵头"])
             ann.units = split_units(m2.group("lead"), "lead", "牵头", m2.start("lead"), to_source)

@@ -232,3 +232,26 @@ def test_a_covering_notice_before_the_plan():
     assert (doc.level, doc.region) == ("district", "石门县")
     assert [p.title for p in doc.parents] == ["湖南省法治政府建设实施方案(2021-2025年)"]
     assert units(doc.tasks[0]) == ["县政府办"]
+
+
+def test_lead_support_and_responsible_clauses_closing_a_paragraph():
+    doc = parse("临江县法治政府建设实施方案\n一、工作任务\n"
+                "1、加强规范性文件管理。落实合法性审核机制，县司法局牵头，县直各部门配合。\n"
+                "2、推进严格规范公正文明执法。县司法局牵头，县公安局、县市场监管局配合。\n"
+                "3、加强法治宣传教育。每年开展宪法宣传周活动，县委宣传部、县司法局负责。\n"
+                "4、加强行政调解。健全调解机制，县司法局等部门按职责分工负责。\n")
+    t = by_number(doc)
+    assert [(u.role, u.text) for u in t["1"].units] == [("lead", "县司法局"), ("support", "县直各部门")]
+    assert units(t["2"], "support") == ["县公安局", "县市场监管局"]
+    assert [(u.role, u.text) for u in t["3"].units] == [("responsible", "县委宣传部"), ("responsible", "县司法局")]
+    assert units(t["4"], "responsible") == ["县司法局"] and t["4"].units[0].qualifier == "等部门按职责分工负责"
+    assert [r.frequency for r in t["3"].recurrences] == ["P1Y"]
+
+
+def test_two_collectives_are_not_one_coordination():
+    doc = parse(HEAD + "    1．加强学习。纳入中心组学习内容。（责任单位：县委依法治县办，各乡镇、各部门）\n"
+                "    2．加强考核。纳入考核。（责任单位：各区、县级市人民政府）\n")
+    t = by_number(doc)
+    assert units(t["1"]) == ["县委依法治县办", "各乡镇", "各部门"]
+    assert units(t["2"]) == ["各区、县级市人民政府"]  # one head shared: kept whole, parts resolved
+    assert t["2"].units[0].parts == ["各区人民政府", "各县级市人民政府"]
