@@ -291,9 +291,12 @@ class Graph:
     def workload(self, top: Optional[int] = None, unit: Optional[str] = None,
                  doc: Optional[str] = None) -> list[dict[str, Any]]:
         """Tasks per unit, counted by role, busiest first; ``unit`` narrows to one name."""
-        if unit is not None:
-            self.units_named(unit)
-        rows = self.query("workload", label=unit, in_doc=self.resolve_doc(doc) if doc else None)
+        in_doc = self.resolve_doc(doc) if doc else None
+        if unit is not None:  # one query per organisation so called: the label filter is slow at scale
+            rows = [r for o in self.units_named(unit) for r in self.query("workload", org=o["org"], in_doc=in_doc)]
+            rows.sort(key=lambda r: (-r["total"], -r["lead"], r["unit"] or "", r["org"]))
+        else:
+            rows = self.query("workload", in_doc=in_doc)
         if top is not None:
             if int(top) < 1:
                 raise KgError("--top must be 1 or more")

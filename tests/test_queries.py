@@ -118,7 +118,7 @@ def test_injected_values_parse_and_give_the_same_answers_as_substitution(graph):
     cases = [
         ("tasks-of", {"label": "区司法局"}), ("tasks-of", {"label": "司法局", "role": "support"}),
         ("tasks-of", {"label": ODD}), ("tasks-of", {"label": "区司法局", "doc": DOC + "c1"}),
-        ("units-of", {"task": DOC + "d1/t/t4"}), ("workload", {}), ("workload", {"label": "区司法局"}),
+        ("units-of", {"task": DOC + "d1/t/t4"}), ("workload", {}), ("workload", {"org": "dgr:org/cz-sifaju"}),
         ("due-before", {"before": "2023-01-01"}), ("overdue", {"on": "2023-07-01"}),
         ("shared", {"label_a": "区司法局", "label_b": "区委编办"}), ("no-lead", {}),
         ("no-lead", {"doc": DOC + "c1"}), ("parent-chain", {"task": DOC + "d1/t/t1"}),
