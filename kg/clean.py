@@ -194,7 +194,7 @@ def _page_markers(t: _Text) -> list[int]:
     return breaks
 
 
-_TITLE_END = re.compile(r"(?:方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知|报告|总结)(?:\([^()]*\))*$")
+_TITLE_END = re.compile(r"(?:方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知|措施|举措|报告|总结)(?:\([^()]*\))*$")
 
 
 def _heading_like(line: str) -> bool:

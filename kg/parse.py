@@ -27,7 +27,7 @@ _L3 = re.compile(rf"(?<![\d.A-Za-z])(\d{{1,3}})\s*[.、](?!\d)(?=\s*[{_CJK}“\"
 _L4 = re.compile(rf"\((\d{{1,2}})\)(?=\s*[{_CJK}])")
 _LOST = re.compile(rf"(?<![\dA-Za-z.])[.](?=[{_CJK}])")
 _SENT_END = "。；！？"
-_GENRE = "方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知"
+_GENRE = "方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知|措施|举措"
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-—–－~至到]?\s*((?:19|20)\d{2})\s*年")
 _RELATION = re.compile(r"为确保|根据|依据|按照|贯彻落实|贯彻执行|贯彻|落实")
 _BARE_TITLE = re.compile(

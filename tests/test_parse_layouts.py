@@ -255,3 +255,22 @@ def test_two_collectives_are_not_one_coordination():
     assert units(t["1"]) == ["县委依法治县办", "各乡镇", "各部门"]
     assert units(t["2"]) == ["各区、县级市人民政府"]  # one head shared: kept whole, parts resolved
     assert t["2"].units[0].parts == ["各区人民政府", "各县级市人民政府"]
+
+
+def test_tasks_numbered_at_the_second_level_with_sub_items_and_a_unit_line_below():
+    doc = parse("宁远县贯彻落实《湖南省法治政府建设实施方案（2021—2025年）》的若干措施\n"
+                "为确保《湖南省法治政府建设实施方案（2021—2025年）》在我县得到全面落实，制定如下措施。\n"
+                "一、健全政府机构职能体系\n（一）推进政府机构职能优化协同高效。\n1.优化政府组织结构。\n2.推进机构、职能、权限法定化。\n"
+                "（牵头单位：县委编办；配合单位：县直各单位）\n"
+                "（二）深入推进“放管服”改革。分级分类推进行政审批制度改革，2022年12月31日前完成。\n"
+                "（牵头单位：县行政审批服务局；配合单位：县直各单位、各乡镇人民政府）\n"
+                "二、加强组织保障\n（三）加强党的领导。健全党委统一领导、各方分工负责的工作机制。\n（责任单位：县委办、县政府办）\n")
+    assert doc.title == "宁远县贯彻落实《湖南省法治政府建设实施方案(2021—2025年)》的若干措施"
+    assert [(p.title, p.words) for p in doc.parents] == [("湖南省法治政府建设实施方案(2021—2025年)", "为确保…得到落实")]
+    assert [t.number for t in doc.tasks] == ["1", "2", "3"]
+    t = by_number(doc)
+    assert "优化政府组织结构" in t["1"].text  # the sub-items belong to their task
+    assert units(t["1"], "lead") == ["县委编办"] and units(t["1"], "support") == ["县直各单位"]
+    assert [(d.raw, d.date) for d in t["2"].deadlines] == [("2022年12月31日前", "2022-12-31")]
+    assert units(t["3"], "responsible") == ["县委办", "县政府办"]
+    assert [s.title for s in doc.sections] == ["健全政府机构职能体系", "加强组织保障"]
