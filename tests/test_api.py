@@ -220,6 +220,9 @@ def test_corpus_tasks_per_section_of_000(corpus_graph):
     counts = {r["section_number"]: r["tasks"] for r in rows if r["tasks"]}
     assert counts == {"二、": 43, "（一）": 5, "（二）": 3, "（三）": 3, "（四）": 5, "（五）": 4,
                       "（六）": 6, "（七）": 7, "（八）": 6, "（九）": 4, "三、": 4}
+    # document order, 一、总体目标 (no tasks) last
+    assert [r["section_number"] for r in rows][:3] == ["二、", "（一）", "（二）"]
+    assert rows[-1]["section_number"] == "一、" and rows[-1]["tasks"] == 0
 
 
 def test_corpus_organisations_and_chain(corpus_graph):
