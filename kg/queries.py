@@ -31,20 +31,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 from kg.errors import KgError
+from kg.store import PREFIXES as _STORE_PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-PREFIXES = {
-    "dg": "https://w3id.org/dutygraph/ontology#",
-    "dgr": "https://w3id.org/dutygraph/id/",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "https://schema.org/",
-    "xsd": XSD,
-}
+# the prefixes a query may use without declaring them (one table for the project: kg.store)
+PREFIXES = {k: v for k, v in _STORE_PREFIXES.items() if k in ("dg", "dgr", "eli", "org", "skos", "prov", "dcterms", "schema", "xsd")}
 TYPES = ("string", "zh", "iri", "date", "integer", "decimal", "boolean", "gyear")
 _DATATYPES = {"string": None, "date": XSD + "date", "integer": XSD + "integer",
               "decimal": XSD + "decimal", "boolean": XSD + "boolean", "gyear": XSD + "gYear"}

@@ -19,8 +19,6 @@ same bytes for the same graph. Text from documents only reaches the page as JSON
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -814,21 +812,12 @@ def _markup(s: str):
 
 def write(view: View, out: str | Path) -> Path:
     """Render ``view`` and write it to ``out`` atomically (a temp file in the same folder, renamed)."""
+    from kg.export import write_atomic
+
     out = Path(out)
     if out.is_dir():
         raise KgError(f"{out} is a folder: give a file name, e.g. {out / 'graph.html'}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    html = render(view)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(html)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return out
+    return write_atomic(out, render(view).encode("utf-8"))
 
 
 def build_view(g, unit: Optional[str] = None, doc: Optional[str] = None, trace: Optional[str] = None,

@@ -14,6 +14,22 @@ import typer
 from kg.errors import KgError
 
 
+GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
+ENDPOINT_HELP = "A SPARQL 1.1 endpoint URL to ask instead of a local graph, or $KG_ENDPOINT."
+FORMAT_HELP = "table (default), json or csv."
+
+GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH")
+EndpointOpt = typer.Option(None, "--endpoint", "-e", help=ENDPOINT_HELP, envvar="KG_ENDPOINT")
+FormatOpt = typer.Option("table", "--format", "-f", help=FORMAT_HELP)
+
+
+def open_graph(graph=None, endpoint=None):
+    """The kg.api.Graph that the --graph DIR / --endpoint URL pair names."""
+    from kg.api import Graph
+
+    return Graph.from_options(graph, endpoint)
+
+
 def fail(message: str, code: int = 1) -> "typer.Exit":
     """Print one line to stderr and exit with ``code``."""
     typer.echo(f"error: {message}", err=True)

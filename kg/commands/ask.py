@@ -11,22 +11,9 @@ from typing import List, Optional
 
 import typer
 
-from kg.commands._common import emit, guarded
-
-GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
-ENDPOINT_HELP = "A SPARQL 1.1 endpoint URL to ask instead of a local graph, or $KG_ENDPOINT."
-FORMAT_HELP = "table (default), json or csv."
-
-GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH")
-EndpointOpt = typer.Option(None, "--endpoint", "-e", help=ENDPOINT_HELP, envvar="KG_ENDPOINT")
-FormatOpt = typer.Option("table", "--format", "-f", help=FORMAT_HELP)
+from kg.commands._common import GRAPH_HELP, EndpointOpt, FormatOpt, GraphOpt, emit, guarded
+from kg.commands._common import open_graph as _graph
 DocOpt = typer.Option(None, "--doc", "-d", help="Only this document (id, id prefix such as 000, or file name).")
-
-
-def _graph(graph: Optional[str], endpoint: Optional[str]):
-    from kg.api import Graph
-
-    return Graph.from_options(graph, endpoint)
 
 
 def _columns(g, name: str, table: Optional[list[str]], fmt: str) -> list[str]:

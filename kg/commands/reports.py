@@ -6,21 +6,10 @@ from typing import Optional
 
 import typer
 
-from kg.commands._common import emit, guarded
-
-GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
-GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH")
-EndpointOpt = typer.Option(None, "--endpoint", "-e", help="A SPARQL endpoint URL instead of --graph.",
-                           envvar="KG_ENDPOINT")
-FormatOpt = typer.Option("table", "--format", "-f", help="table (default), json or csv.")
+from kg.commands._common import EndpointOpt, FormatOpt, GraphOpt, emit, guarded
+from kg.commands._common import open_graph as _graph
 FIGURE_COLUMNS = ["document", "value", "unit", "counted", "kind", "approximate", "year", "text", "themes",
                   "section", "figure"]
-
-
-def _graph(graph: Optional[str], endpoint: Optional[str]):
-    from kg.api import Graph
-
-    return Graph.from_options(graph, endpoint)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,10 +9,8 @@ from typing import Optional
 
 import typer
 
-from kg.commands._common import emit, guarded
+from kg.commands._common import GraphOpt, emit, guarded
 
-GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
-GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH")
 
 
 def _corpus(graph: Optional[str]):
