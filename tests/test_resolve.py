@@ -1,6 +1,6 @@
 """Organisations: resolution of unit mentions (kg.resolve, kg.orgnames) and `kg units`.
 
-The seed documents are built from the hand-made gold unit lists (/work/shared/eval), with the
+The seed documents are built from the hand-made gold unit lists (copies in tests/data/gold), with the
 level, region and title of each seed as printed in it; a last test runs the real parser when it
 is there. Every expected name below was checked against the seed texts and Chinese government
 naming, not copied from output.
@@ -17,7 +17,7 @@ from kg.errors import KgError
 from kg.model import Document, Measure, Organisation, Source, Task, UnitMention
 from kg.resolve import load_overrides, resolve, resolve_name
 
-GOLD = Path("/work/shared/eval")
+GOLD = Path(__file__).parent / "data" / "gold"  # copies of the hand-checked gold files of shared/eval
 TITLE_000 = "柳州市城中区贯彻执行《柳州市落实〈广西法治政府建设实施方案（2021-2025年）〉工作方案》的方案"
 TITLE_001 = "XX市法治政府建设实施方案(2022-2025年)"
 
