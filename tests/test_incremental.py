@@ -114,3 +114,23 @@ def test_parallel_parse_equals_serial(tmp_path, corpus_dir, monkeypatch):
     parallel = pipeline.parse_paths([src])
     assert [d.source.name for d in parallel] == sorted(p.name for p in src.iterdir())
     assert parallel == serial
+
+
+def test_parallel_build_equals_serial(tmp_path, monkeypatch):
+    """Parse and alignment in two processes write the same bytes as in one (a small generated
+    cascade: national, province, city and district plans naming their parents)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    src = tmp_path / "cascade"
+    generate(6, src)
+    outs = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("KG_WORKERS", n)
+        outs[n] = tmp_path / f"out{n}"
+        res = pipeline.build([src], outs[n])
+    assert len({a.child.split("#")[0] for a in res.corpus.alignments}) >= 3, "several plans align with parents"
+    for name in OUTPUTS:
+        assert (outs["1"] / name).read_bytes() == (outs["2"] / name).read_bytes(), name
