@@ -10,7 +10,7 @@ Graph Store at …/ds/data. Anything else (Virtuoso, QLever): pass ``store_url``
 
 Queries read the union of all named graphs as their default graph: Oxigraph is asked for it with
 its ``union-default-graph`` request parameter; configure the others to do it (Fuseki/TDB2:
-tdb2:unionDefaultGraph true; Virtuoso and QLever do it by default). See docs/queries.md.
+tdb2:unionDefaultGraph true; Virtuoso and QLever do it by default). See README, "On a SPARQL server".
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class Endpoint:
         self.store_url = store_url or default_store
         self.update_url = update_url or default_update
         # Oxigraph reads all named graphs as the default graph when asked with this parameter;
-        # other servers are configured to (see docs/queries.md)
+        # other servers are configured to (see README, "On a SPARQL server")
         self.union_default_graph = oxigraph if union_default_graph is None else union_default_graph
         self.timeout = timeout
 
