@@ -85,11 +85,24 @@ def _lines(text: str):
         pos += len(line) + 1
 
 
+_WIDTH_RE = None
+
+
+def _width_re():
+    """The characters _width rewrites: ideographic/no-break spaces, CR, and full-width forms
+    except the Chinese punctuation kept (_KEEP)."""
+    global _WIDTH_RE
+    if _WIDTH_RE is None:
+        chars = "".join(chr(o) for o in range(0xFF01, 0xFF5F) if chr(o) not in _KEEP)
+        _WIDTH_RE = re.compile("[\u3000\u00a0\r（）［］" + re.escape(chars) + "]")
+    return _WIDTH_RE
+
+
 def _width(t: _Text) -> None:
     edits = []
-    for i, ch in enumerate(t.text):
+    for m in _width_re().finditer(t.text):  # a regex scan: most text has nothing to rewrite
+        i, ch = m.start(), m.group()
         o = ord(ch)
-        rep = None
         if ch == "\u3000" or ch == "\u00a0":
             rep = " "
         elif ch == "\r":
@@ -98,10 +111,9 @@ def _width(t: _Text) -> None:
             rep = "(" if ch == "（" else "["
         elif ch in "）］":
             rep = ")" if ch == "）" else "]"
-        elif 0xFF01 <= o <= 0xFF5E and ch not in _KEEP:
+        else:
             rep = chr(o - 0xFEE0)
-        if rep is not None:
-            edits.append((i, i + 1, rep, "" if rep else "carriage return"))
+        edits.append((i, i + 1, rep, "" if rep else "carriage return"))
     t.apply(edits)
 
 
