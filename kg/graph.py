@@ -581,6 +581,9 @@ def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
     _check_out(out, tuple(keep))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the build is an ordinary folder
     old: Optional[Path] = None
     moved: list[str] = []
     try:
