@@ -230,22 +230,10 @@ def _link_tasks(corpus: Corpus, aligner=None) -> list[Alignment]:
 
 def load_link_overrides(path) -> list[dict]:
     """The ``links:`` entries of the override YAML: [{child, parent, action}], checked."""
-    if not path:
-        return []
-    p = Path(path)
-    if not p.is_file():
-        raise KgError(f"override file {p} not found: give an existing YAML file or leave it out")
-    import yaml
+    from kg.overrides import entries as override_entries
 
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise KgError(f"override file {p} is not valid YAML ({str(e).splitlines()[0]}): fix it") from None
-    if not isinstance(data, dict):
-        raise KgError(f"override file {p} must be a mapping with keys such as links:")
-    entries = data.get("links") or []
-    if not isinstance(entries, list):
-        raise KgError(f"override file {p}: links: must be a list of {{child, parent, action}}")
+    p = Path(path) if path else None
+    entries = override_entries(path, "links", "{child, parent, action}")
     out = []
     for k, e in enumerate(entries, 1):
         if not isinstance(e, dict) or not e.get("child") or not e.get("parent"):

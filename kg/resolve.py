@@ -30,8 +30,6 @@ A rule whose ``same_as`` is a full name also gives the entity that name as its p
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -59,28 +57,10 @@ class Rule:
 
 def load_overrides(path: str | Path | None) -> list[Rule]:
     """Read the ``units`` rules of an override file (YAML or CSV)."""
-    if not path:
-        return []
-    p = Path(path)
-    if not p.is_file():
-        raise KgError(f"no override file {p}: give a YAML or CSV file with unit rules")
-    text = p.read_text(encoding="utf-8-sig")
-    if p.suffix.lower() == ".csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
-        if rows and "name" not in rows[0]:
-            raise KgError(f"{p}: the CSV needs a header with a name column (name,region,same_as,kind)")
-    else:
-        import yaml
+    from kg.overrides import entries
 
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as e:
-            raise KgError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix it or use CSV") from None
-        if not isinstance(data, dict):
-            raise KgError(f"{p}: expected a mapping with a 'units:' list")
-        rows = data.get("units") or []
-        if not isinstance(rows, list):
-            raise KgError(f"{p}: 'units' must be a list of {{name, same_as, kind, region}} entries")
+    p = Path(path) if path else None
+    rows = entries(path, "units", "{name, same_as, kind, region} entries")
     rules = []
     for i, r in enumerate(rows, 1):
         if not isinstance(r, dict) or not str(r.get("name") or "").strip():
