@@ -16,9 +16,14 @@ _DRAFT = re.compile(r"[（(](?:征求意见稿|送审稿|讨论稿|草案|代拟
 _KEEP = re.compile(r"[0-9a-z\u4e00-\u9fff]")
 _YEARS = re.compile(r"((?:19|20)\d{2})\s*(?:[" + re.escape(_DASHES) + r"]+|至|到)?\s*((?:19|20)\d{2})")
 
-PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
-             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
-             "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
+def _province_names() -> tuple[str, ...]:
+    """Short names of the provincial-level regions (广西, 内蒙古 …), from kg/data/provinces.tsv."""
+    from kg.orgnames import _lines
+
+    return tuple(row[1].split(",")[0] for row in _lines("provinces.tsv") if len(row) > 1)
+
+
+PROVINCES = _province_names()
 _PROV = ("(?:" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + ")"
          + r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)?")
 _NAME = r"[A-Za-z\u4e00-\u9fff]"
