@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from kg.atomic import write_atomic
 from kg.model import Document
 
 # The modules (and data) whose code decides what a parsed Document holds, and an alignment.
@@ -114,13 +115,13 @@ class DocCache:
         self.docs.mkdir(parents=True, exist_ok=True)
         target = self.docs / f"{key}.pkl"
         if not target.exists():
-            _atomic_write(target, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(target, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
 
     def save(self) -> None:
         """Write the index of this build and drop the records no input uses any more."""
         self.root.mkdir(parents=True, exist_ok=True)
         data = {"fingerprint": code_fingerprint(), "files": dict(sorted(self.used.items()))}
-        _atomic_write(self.root / "index.json", json.dumps(data, ensure_ascii=False).encode())
+        write_atomic(self.root / "index.json", json.dumps(data, ensure_ascii=False).encode())
         keep = {f"{self.key(p, e[2])}.pkl" for p, e in self.used.items()}
         if self.docs.is_dir():
             for f in self.docs.iterdir():
@@ -170,10 +171,6 @@ class PairCache:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = (code_fingerprint(ALIGN_MODULES), dict(sorted(self.used.items())))
-        _atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

@@ -15,13 +15,12 @@ import csv
 import datetime
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
+from kg.atomic import write_atomic  # noqa: F401  (re-exported: kg.export.write_atomic)
 from kg.errors import KgError
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "graphml", "csv", "xlsx")
@@ -29,22 +28,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temp file in the same directory, then rename."""
-    p = Path(path)
-    if p.is_dir():
-        raise KgError(f"{p} is a directory: give --out a file name")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + p.name + ".", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return p
 
 
 def _sorted_quads(store) -> list:

@@ -47,11 +47,9 @@ def _load_state(out: Path) -> Optional[dict[str, str]]:
 
 
 def _save_state(out: Path, state: dict[str, str]) -> None:
-    p = out / STATE
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.tmp")
-    tmp.write_text(json.dumps(dict(sorted(state.items())), indent=0), encoding="utf-8")
-    os.replace(tmp, p)
+    from kg.atomic import write_atomic
+
+    write_atomic(out / STATE, json.dumps(dict(sorted(state.items())), indent=0).encode("utf-8"))
 
 
 def write_outputs(corpus, out_dir: str | Path, reuse: bool = True) -> tuple[list[Path], list[str]]:

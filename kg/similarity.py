@@ -81,9 +81,9 @@ def _dictionary(jieba_module) -> Optional[Path]:
                 parts = line.split(" ")
                 if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= MIN_FREQ:
                     keep.append(line)
-            tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
-            tmp.write_text("\n".join(keep) + "\n", encoding="utf-8")
-            os.replace(tmp, out)
+            from kg.atomic import write_atomic
+
+            write_atomic(out, ("\n".join(keep) + "\n").encode("utf-8"))
         return out
     except OSError:
         return None

@@ -75,6 +75,13 @@ def to_python(term) -> Any:
     return str(term)
 
 
+def local_name(iri: Optional[str]) -> Optional[str]:
+    """The last segment of an IRI: dg:District -> District, dgr:org/x-1 -> x-1."""
+    if not iri:
+        return None
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 class Store:
     """A pyoxigraph store holding a DutyGraph dataset (one named graph per document)."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from kg.errors import KgError
+from kg.store import local_name
 from kg.model import (Alignment, Corpus, Document, Organisation, ParentRef, Section, Source, Task,
                       UnitMention)
 
@@ -250,14 +251,8 @@ _ORG = "https://w3id.org/dutygraph/id/org/"
 _ROLE = {"Lead": "lead", "Support": "support", "Responsible": "responsible"}
 
 
-def _local(iri: Optional[str]) -> Optional[str]:
-    if not iri:
-        return None
-    return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
-
-
 def _level(iri: Optional[str]) -> Optional[str]:
-    name = _local(iri)
+    name = local_name(iri)
     return name.lower() if name else None
 
 
@@ -366,7 +361,7 @@ def corpus_of_store(st) -> Corpus:
         if t is None:
             continue
         unit = r.get("unit") or ""
-        t.units.append(UnitMention(text=str(r.get("written") or ""), role=_ROLE.get(_local(r.get("role")), "responsible"),
+        t.units.append(UnitMention(text=str(r.get("written") or ""), role=_ROLE.get(local_name(r.get("role")), "responsible"),
                                    label=str(r.get("label") or ""),
                                    org_id=unit[len(_ORG):] if unit.startswith(_ORG) else None))
     corpus = Corpus(documents=[docs[k] for k in sorted(docs)])
@@ -379,8 +374,8 @@ def corpus_of_store(st) -> Corpus:
             o = corpus.organisations[oid] = Organisation(id=oid, name=str(r.get("name") or oid),
                                                          level=_level(r.get("level")))
         if r.get("fn") and not o.function:
-            o.function = _local(r["fn"])
-        if r.get("cls") and _local(r["cls"]) == "Group":
+            o.function = local_name(r["fn"])
+        if r.get("cls") and local_name(r["cls"]) == "Group":
             o.is_group = True
     for r in q("""SELECT ?t ?p ?score ?method WHERE { ?t dg:alignment ?al . ?al dg:parentTask ?p .
         OPTIONAL { ?al dg:score ?score } OPTIONAL { ?al dg:method ?method } }"""):

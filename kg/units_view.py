@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from kg.errors import KgError
+from kg.store import local_name
 
 COLUMNS = ["unit", "kind", "level", "region", "labels", "mentions", "assignments", "part_of",
            "counterpart", "members", "id"]
@@ -43,10 +44,6 @@ Q_LINKS = PREFIXES + """SELECT ?org ?rel ?other ?label WHERE {
 }"""
 
 
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
 def open_graph(path: str | Path):
     """DIR/store, or DIR/graph.ttl when there is no store, or an RDF file."""
     from kg.api import open_store
@@ -70,14 +67,14 @@ def units_table(store, kind: Optional[str] = None, merged_only: bool = False) ->
     rows: dict[str, dict] = {}
     for s in run(Q_ORGS):
         iri = s["org"].value
-        r = rows.setdefault(iri, {"id": _local(iri), "unit": "", "kind": "", "level": "", "region": "",
+        r = rows.setdefault(iri, {"id": local_name(iri), "unit": "", "kind": "", "level": "", "region": "",
                                   "_labels": set(), "_written": {}, "_links": {}})
         if s["pref"] is not None and (not r["unit"] or s["pref"].value < r["unit"]):
             r["unit"] = s["pref"].value
         if s["kind"] is not None and r["kind"] in ("", "group"):
-            r["kind"] = kinds.get(_local(s["kind"].value), _local(s["kind"].value))
+            r["kind"] = kinds.get(local_name(s["kind"].value), local_name(s["kind"].value))
         if s["level"] is not None:
-            r["level"] = s["levelNote"].value if s["levelNote"] is not None else _local(s["level"].value).lower()
+            r["level"] = s["levelNote"].value if s["levelNote"] is not None else local_name(s["level"].value).lower()
         if s["region"] is not None:
             r["region"] = s["region"].value
     for s in run(Q_ALT):
@@ -89,8 +86,8 @@ def units_table(store, kind: Optional[str] = None, merged_only: bool = False) ->
     names = {"subOrganizationOf": "part_of", "counterpartAbove": "counterpart", "groupMember": "members"}
     for s in run(Q_LINKS):
         if s["org"].value in rows:
-            label = s["label"].value if s["label"] is not None else _local(s["other"].value)
-            rows[s["org"].value]["_links"].setdefault(names[_local(s["rel"].value)], set()).add(label)
+            label = s["label"].value if s["label"] is not None else local_name(s["other"].value)
+            rows[s["org"].value]["_links"].setdefault(names[local_name(s["rel"].value)], set()).add(label)
     out = []
     for r in rows.values():
         written = r.pop("_written")
