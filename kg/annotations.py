@@ -346,14 +346,15 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
                 continue
             out.append(ann)
             pos = max(ann.end, m.end())
-        elif first is m4:
-            ann = Annotation(start=m4.start("lead"), end=m4.end(), labels=["牵头"])
-            ann.units = split_units(m4.group("lead"), "lead", "牵头", m4.start("lead"), to_source)
-            if m4.group("sup"):
-                ann.units += split_units(m4.group("sup"), "support", "配合", m4.start("sup"), to_source)
+        elif first is m4 or first is m2:  # "X牵头，Y配合": at a clause end (m4) or as a whole sentence (m2)
+            hit = first
+            ann = Annotation(start=hit.start("lead") if hit is m4 else hit.start(), end=hit.end(), labels=["牵头"])
+            ann.units = split_units(hit.group("lead"), "lead", "牵头", hit.start("lead"), to_source)
+            if hit.group("sup"):
+                ann.units += split_units(hit.group("sup"), "support", "配合", hit.start("sup"), to_source)
                 ann.labels.append("配合")
             out.append(ann)
-            pos = m4.end()
+            pos = hit.end()
         elif first is m5:
             ann = Annotation(start=m5.start("lead"), end=m5.end(), labels=["负责"])
             ann.units = split_units(m5.group("lead"), "responsible", "负责", m5.start("lead"), to_source)
@@ -362,14 +363,6 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
                     u.qualifier = m5.group("q")
             out.append(ann)
             pos = m5.end()
-        elif first is m2:
-            ann = Annotation(start=m2.start(), end=m2.end(), labels=["牵头"])
-            ann.units = split_units(m2.group("lead"), "lead", "牵头", m2.start("lead"), to_source)
-            if m2.group("sup"):
-                ann.units += split_units(m2.group("sup"), "support", "配合", m2.start("sup"), to_source)
-                ann.labels.append("配合")
-            out.append(ann)
-            pos = m2.end()
         else:
             ann = Annotation(start=m3.start(), end=m3.end(), labels=["负责"])
             ann.units = split_units(m3.group("resp"), "responsible", "负责", m3.start("resp"), to_source)
