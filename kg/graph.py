@@ -176,6 +176,12 @@ class _Builder:
     def a(self, s: str, cls: str) -> None:
         self.add(s, RDF + "type", cls)
 
+    def span(self, s: str, span) -> None:
+        """dg:sourceStart / dg:sourceEnd: character offsets into the source text, when known."""
+        if span:
+            self.lit(s, DG + "sourceStart", span[0], "integer")
+            self.lit(s, DG + "sourceEnd", span[1], "integer")
+
 
 # ---------------------------------------------------------------------------- documents
 
@@ -205,9 +211,7 @@ def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
     b.text(ti, ELI + "number", t.number)
     b.zh(ti, DCT + "title", t.title)
     b.zh(ti, SDO + "description", t.text)
-    if t.span:
-        b.lit(ti, DG + "sourceStart", t.span[0], "integer")
-        b.lit(ti, DG + "sourceEnd", t.span[1], "integer")
+    b.span(ti, t.span)
     b.lit(ti, DG + "order", order, "integer")
     n_units = 0
     for k, u in enumerate(t.units, 1):
@@ -219,9 +223,7 @@ def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
         b.zh(a, DG + "asWritten", u.text)
         b.zh(a, DG + "roleLabel", u.label)
         b.zh(a, DG + "qualifier", u.qualifier)
-        if u.span:
-            b.lit(a, DG + "sourceStart", u.span[0], "integer")
-            b.lit(a, DG + "sourceEnd", u.span[1], "integer")
+        b.span(a, u.span)
         if u.org_id:
             o = org_iri(u.org_id)
             b.add(a, DG + "unit", o)
@@ -255,9 +257,7 @@ def _measures(b: _Builder, doc: Document, d: str) -> None:
         b.add(mi, ELI + "is_part_of", section_iri(doc.id, m.section) if m.section else d)
         b.zh(mi, SDO + "description", m.text)
         b.lit(mi, DG + "order", i, "integer")
-        if m.span:
-            b.lit(mi, DG + "sourceStart", m.span[0], "integer")
-            b.lit(mi, DG + "sourceEnd", m.span[1], "integer")
+        b.span(mi, m.span)
         for u in m.units:
             if u.org_id:
                 b.add(mi, DG + "mentionsUnit", org_iri(u.org_id))
