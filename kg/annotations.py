@@ -305,9 +305,16 @@ def split_units(s: str, role: str, label: str, base: int, to_source=None) -> lis
     return out
 
 
-def _unit_sentence(rx: re.Pattern, text: str, pos: int, end: int):
-    """The first match of a closing-clause form whose units all look like units."""
+def _unit_sentence(rx: re.Pattern, word: str, text: str, pos: int, end: int):
+    """The first match of a closing-clause form (which contains ``word``) whose units all look
+    like units."""
     while pos < end:
+        # cheap bound: a match holds ``word`` inside one clause, so it starts after the last clause
+        # mark before the first ``word`` (the regex would reject every earlier start anyway)
+        q = text.find(word, pos, end)
+        if q == -1:
+            return None
+        pos = max(pos, max(text.rfind(c, pos, q) for c in _CLAUSE_MARKS) + 1)
         m = rx.search(text, pos, end)
         if not m:
             return None
@@ -319,16 +326,29 @@ def _unit_sentence(rx: re.Pattern, text: str, pos: int, end: int):
     return None
 
 
+# no clause-form match spans one of these before its key word (牵头/负责)
+_CLAUSE_MARKS = "()[]，。；：:\n"
+
+
 def find_annotations(text: str, start: int, end: int, known: set[str], to_source=None) -> list[Annotation]:
     """Every unit annotation in text[start:end], in order."""
     out: list[Annotation] = []
     pos = start
+    # Each form's first match at or after ``pos``. A match found from an earlier position that
+    # starts at or after ``pos`` is still the first from ``pos`` (what a form matches at a place does
+    # not depend on where the search began), and no match stays no match: a form is searched again
+    # only when the scan has passed its last match.
+    forms = (lambda p: _LABEL.search(text, p, end),
+             lambda p: _LEAD_SUPPORT.search(text, p, end) if text.find("牵头", p, end) != -1 else None,
+             lambda p: _RESP.search(text, p, end) if text.find("负责", p, end) != -1 else None,
+             lambda p: _unit_sentence(_LEAD_SUPPORT_SENT, "牵头", text, p, end),
+             lambda p: _unit_sentence(_RESP_SENT, "负责", text, p, end))
+    found: list = [False] * len(forms)
     while pos < end:
-        m = _LABEL.search(text, pos, end)
-        m2 = _LEAD_SUPPORT.search(text, pos, end)
-        m3 = _RESP.search(text, pos, end)
-        m4 = _unit_sentence(_LEAD_SUPPORT_SENT, text, pos, end)
-        m5 = _unit_sentence(_RESP_SENT, text, pos, end)
+        for k, f in enumerate(forms):
+            if found[k] is False or found[k] is not None and found[k].start() < pos:
+                found[k] = f(pos)
+        m, m2, m3, m4, m5 = found
         cands = [x for x in (m, m2, m3, m4, m5) if x]
         if not cands:
             break
