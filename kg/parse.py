@@ -59,6 +59,16 @@ class _Piece:
     new_section: bool = False  # a section heading stands between this task and the one before
 
 
+class _Consulted(set):
+    """An empty set of known unit names that notes whether anything was looked up in it."""
+
+    asked = False
+
+    def __contains__(self, name) -> bool:
+        self.asked = True
+        return False
+
+
 def _slug(stem: str) -> str:
     keep = re.sub(r"[^A-Za-z0-9_-]", "", stem)
     if keep == stem and keep:
@@ -298,15 +308,17 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     # every annotation in the body, to know which heading level carries them
     bounds = [h.start for h in heads] + [len(t)]
     segs = [(title_end, bounds[0])] + [(heads[k].body, bounds[k + 1]) for k in range(len(heads))]
-    known: set[str] = set()
-    for _ in range(2):  # the second pass knows the units named in well-closed lists
-        all_anns = []
-        for a_s, a_e in segs:
-            all_anns.extend(find_annotations(t, a_s, a_e, known, to_src))
-        for a in all_anns:
-            for u in a.units:
-                if not a.run_on:
-                    known.add(u.text)
+    # two passes: the second knows the units named in well-closed lists, which only a run-on list
+    # consults; a segment whose first pass consulted nothing reads the same the second time
+    probe = _Consulted()
+    seg_anns = []
+    for a_s, a_e in segs:
+        probe.asked = False
+        seg_anns.append((find_annotations(t, a_s, a_e, probe, to_src), probe.asked))
+    known = {u.text for anns, _ in seg_anns for a in anns if not a.run_on for u in a.units}
+    all_anns = []
+    for (a_s, a_e), (anns, asked) in zip(segs, seg_anns):
+        all_anns.extend(find_annotations(t, a_s, a_e, known, to_src) if asked else anns)
     per_level: dict[int, int] = {}
     ai = 0
     for k, h in enumerate(heads):
