@@ -127,12 +127,15 @@ class Endpoint:
 
 
 def graph_order(names: Iterable[str]) -> list[str]:
-    """Document graphs first (sorted), then the corpus graph, then anything else."""
-    names = list(names)
-    docs = sorted(n for n in names if n.startswith(DGR + "graph/") and n != DGR + "graph/corpus")
-    corpus = [n for n in names if n == DGR + "graph/corpus"]
-    rest = sorted(n for n in names if n not in docs and n not in corpus)
-    return docs + corpus + rest
+    """Document graphs first (sorted), then their links, the organisations, the corpus graph, then
+    anything else."""
+    names = sorted(set(names))
+    links, orgs, corpus = DGR + "graph/links/", DGR + "graph/orgs/", DGR + "graph/corpus"
+    docs = [n for n in names if n.startswith(DGR + "graph/") and n != corpus
+            and not n.startswith((links, orgs))]
+    order = docs + [n for n in names if n.startswith(links)] + [n for n in names if n.startswith(orgs)]
+    order += [n for n in names if n == corpus]
+    return order + [n for n in names if n not in order]
 
 
 def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> list[dict]:
@@ -140,8 +143,8 @@ def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> lis
 
     Each PUT replaces that graph only, so pushing a document again replaces it, and a push cut
     short leaves every graph already sent (and every other graph on the server) intact.
-    ``docs`` limits the push to those document ids' graphs (dgr:graph/{doc}); the corpus graph is
-    sent whenever ``docs`` is None.
+    ``docs`` limits the push to those document ids' graphs (dgr:graph/{doc} and its links,
+    dgr:graph/links/{doc}); the other graphs are sent whenever ``docs`` is None.
     """
     import pyoxigraph as ox
 
@@ -152,6 +155,7 @@ def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> lis
         unknown = sorted(keep - set(names))
         if unknown:
             raise KgError(f"no graph {unknown[0]} in the store: name a document id of this build")
+        keep |= {DGR + "graph/links/" + d for d in docs}
         wanted = [g for g in wanted if g in keep]
     report = []
     for g in wanted:

@@ -1,7 +1,9 @@
 """Records → RDF quads (the vocabulary of ontology/dutygraph.ttl), and the build directory.
 
-``corpus_quads(corpus)`` gives every quad: one named graph per document (dgr:graph/{doc}) and
-dgr:graph/corpus for organisations, directive placeholders, alignments, evidence and the run.
+``iter_blocks(corpus)`` gives every triple, graph by graph: one named graph per document
+(dgr:graph/{doc}), one for each document's links (dgr:graph/links/{doc}: alignments, evidence),
+one per region for organisations (dgr:graph/orgs/{region}), and dgr:graph/corpus for the run,
+directive placeholders and concepts.
 ``turtle(quads)`` serialises their triples deterministically (sorted, explicit prefixes).
 ``write_outputs(corpus, out_dir)`` writes, atomically (a temp dir beside ``out_dir``, then a swap):
 
@@ -371,10 +373,78 @@ def _concepts(b: _Builder, corpus: Corpus) -> None:
         b.lit(x, SKOS + "notation", fn)
 
 
+def links_graph_iri(doc_id: str) -> str:
+    """The named graph of one document's links: its tasks' alignments, its measures' evidence."""
+    return f"{DGR}graph/links/{_seg(doc_id)}"
+
+
+def orgs_graph_iri(region: Optional[str]) -> str:
+    """The named graph of the organisations of one region (pinyin slug and a short hash: ASCII)."""
+    if not region:
+        return f"{DGR}graph/orgs/none"
+    from kg.orgnames import _pinyin, slug
+
+    return f"{DGR}graph/orgs/{slug('-'.join(_pinyin(region)))}-{short_hash(region, 6)}"
+
+
+def _key_doc(key: str) -> str:
+    return key.split("#", 1)[0]
+
+
+def _alignments(b: _Builder, alignments: list) -> None:
+    seen: dict[str, int] = {}
+    for al in alignments:
+        c, p = _key_iri(al.child), _key_iri(al.parent)
+        if not c or not p:
+            continue
+        k = seen[c] = seen.get(c, 0) + 1
+        x = f"{c}/al/{k}"
+        b.add(c, DG + "carriesOut", p)
+        b.add(c, DG + "alignment", x)
+        b.a(x, DG + "Alignment")
+        b.add(x, DG + "parentTask", p)
+        b.lit(x, DG + "score", _dec(al.score), "decimal")
+        b.lit(x, DG + "method", al.method)
+        if al.confirmed:
+            b.lit(x, DG + "confirmed", "true", "boolean")
+
+
+def _evidence(b: _Builder, evidence: list) -> None:
+    seen: dict[str, int] = {}
+    for ev in evidence:
+        m, t = _key_iri(ev.measure, "m"), _key_iri(ev.target)
+        if not m or not t:
+            continue
+        k = seen[m] = seen.get(m, 0) + 1
+        x = f"{m}/e/{k}"
+        b.add(m, DG + "evidenceFor", t)
+        b.a(x, DG + "Evidence")
+        b.add(x, DG + "measure", m)
+        b.add(x, DG + "target", t)
+        b.lit(x, DG + "score", _dec(ev.score), "decimal")
+        b.lit(x, DG + "method", ev.method)
+
+
+def _flush(b: _Builder) -> Iterator[tuple[str, list[str]]]:
+    for g, lines in b.blocks.items():
+        if lines:
+            yield g, sorted(set(lines))
+    b.blocks = {}
+
+
 def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]:
     """(named graph IRI, its triples as sorted distinct N-Triples strings "<s> <p> o"), one graph at
-    a time: each document in input order, then dgr:graph/corpus. ``counts`` is filled at the end.
-    One document's lines are held at a time, so memory stays flat at any corpus size."""
+    a time, so that memory stays flat at any corpus size. ``counts`` is filled at the end.
+
+    The graphs, in this order, are cut so that a change to one document touches few of them
+    (kg.incremental rewrites only the graphs that changed):
+
+    - dgr:graph/{doc}: each document's records, in input order;
+    - dgr:graph/links/{doc}: the alignments of the document's tasks to their parent tasks and
+      the evidence of its measures (they change with the document or with its parent);
+    - dgr:graph/orgs/{region}: the organisations of one region, by graph IRI;
+    - dgr:graph/corpus: the build run, directives named but not held, and SKOS concepts.
+    """
     from kg import __version__
 
     b = _Builder()
@@ -382,11 +452,27 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
     placeholders: dict[str, tuple] = {}
     per_doc = {}
     for doc in corpus.documents:
-        b.blocks = {}
         per_doc[doc.id] = document_quads(b, doc, run, placeholders)
-        for g, lines in b.blocks.items():
-            yield g, sorted(set(lines))
-    b.blocks = {}
+        yield from _flush(b)
+    by_doc: dict[str, tuple[list, list]] = {d.id: ([], []) for d in corpus.documents}
+    for al in corpus.alignments:
+        by_doc.setdefault(_key_doc(al.child), ([], []))[0].append(al)
+    for ev in corpus.evidence:
+        by_doc.setdefault(_key_doc(ev.measure), ([], []))[1].append(ev)
+    for doc_id, (als, evs) in by_doc.items():
+        b.graph(links_graph_iri(doc_id))
+        _alignments(b, als)
+        _evidence(b, evs)
+        yield from _flush(b)
+    regions: dict[str, list[Organisation]] = {}
+    for oid in sorted(corpus.organisations):
+        o = corpus.organisations[oid]
+        regions.setdefault(orgs_graph_iri(o.region), []).append(o)
+    for g in sorted(regions):
+        b.graph(g)
+        for o in regions[g]:
+            _organisation(b, o)
+        yield from _flush(b)
     b.graph(graph_iri("corpus"))
     r = f"{DGR}run/{run}"
     b.a(r, PROV + "Activity")
@@ -413,37 +499,7 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
         b.zh(iri, DCT + "title", title)
         if level in LEVEL:
             b.add(iri, DG + "level", DG + LEVEL[level])
-    for oid in sorted(corpus.organisations):
-        _organisation(b, corpus.organisations[oid])
     _concepts(b, corpus)
-    seen: dict[str, int] = {}
-    for al in corpus.alignments:
-        c, p = _key_iri(al.child), _key_iri(al.parent)
-        if not c or not p:
-            continue
-        k = seen[c] = seen.get(c, 0) + 1
-        x = f"{c}/al/{k}"
-        b.add(c, DG + "carriesOut", p)
-        b.add(c, DG + "alignment", x)
-        b.a(x, DG + "Alignment")
-        b.add(x, DG + "parentTask", p)
-        b.lit(x, DG + "score", _dec(al.score), "decimal")
-        b.lit(x, DG + "method", al.method)
-        if al.confirmed:
-            b.lit(x, DG + "confirmed", "true", "boolean")
-    seen = {}
-    for ev in corpus.evidence:
-        m, t = _key_iri(ev.measure, "m"), _key_iri(ev.target)
-        if not m or not t:
-            continue
-        k = seen[m] = seen.get(m, 0) + 1
-        x = f"{m}/e/{k}"
-        b.add(m, DG + "evidenceFor", t)
-        b.a(x, DG + "Evidence")
-        b.add(x, DG + "measure", m)
-        b.add(x, DG + "target", t)
-        b.lit(x, DG + "score", _dec(ev.score), "decimal")
-        b.lit(x, DG + "method", ev.method)
     totals = {
         "documents": len(corpus.documents),
         "plans": sum(1 for d in corpus.documents if d.kind != "report"),
@@ -455,8 +511,7 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
         "alignments": len(corpus.alignments),
         "evidence": len(corpus.evidence),
     }
-    for g, lines in b.blocks.items():
-        yield g, sorted(set(lines))
+    yield from _flush(b)
     counts.update({"corpus": totals, "documents": per_doc})
 
 
@@ -496,39 +551,67 @@ def sorted_triples(quads: Iterable) -> list:
     return [ts[k] for ts in by_graph.values() for k in sorted(ts)]
 
 
-def turtle_of_triples(triples: Iterable) -> bytes:
-    """Turtle for triples in order, with the @prefix header in a fixed order."""
+TTL_HEAD = "".join(f"@prefix {k}: <{v}> .\n" for k, v in TTL_PREFIXES.items()).encode()
+
+
+def turtle_chunk(lines: list[str]) -> bytes:
+    """Turtle of one graph's triples (sorted N-Triples strings), without the @prefix header.
+
+    graph.ttl is TTL_HEAD followed by the chunks of every graph in iter_blocks order, so an
+    incremental build can copy the chunks of unchanged graphs from the previous graph.ttl.
+    """
     import pyoxigraph as ox
 
-    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=TTL_PREFIXES)
-    lines = body.split(b"\n")
+    nt = "".join(f"{line} .\n" for line in lines).encode("utf-8")
+    body = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                        prefixes=TTL_PREFIXES)
     i = 0
-    while i < len(lines) and lines[i].startswith(b"@prefix "):
-        i += 1
-    head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in TTL_PREFIXES.items()).encode()
-    return head + b"\n".join(lines[i:])
+    while body.startswith(b"@prefix ", i):
+        i = body.index(b"\n", i) + 1
+    body = body[i:]
+    return body if body.endswith(b"\n") else body + b"\n"
 
 
-def _write_turtle(quads: Iterable, path: Path) -> None:
-    """Stream Turtle to ``path``: pyoxigraph writes it, then the @prefix header is put in a fixed order."""
-    import pyoxigraph as ox
+def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None) -> tuple[dict, dict, int]:
+    """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph.
 
-    raw = path.with_name(path.name + ".raw")
-    ox.serialize((q.triple for q in quads), output=str(raw), format=ox.RdfFormat.TURTLE, prefixes=TTL_PREFIXES)
-    head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in TTL_PREFIXES.items()).encode()
-    with open(raw, "rb") as src, open(path, "wb") as dst:
-        dst.write(head)
-        line = src.readline()
-        while line.startswith(b"@prefix "):
-            line = src.readline()
-        dst.write(line)
-        shutil.copyfileobj(src, dst, 1 << 20)
-    raw.unlink()
+    Returns (state, counts, number of triples). ``state`` maps each graph IRI to
+    [sha256 of its N-Quads, offset and length of its chunk in graph.ttl]. With ``previous`` =
+    (the previous graph.ttl open for reading, its state), a graph whose digest is unchanged has
+    its Turtle copied from the previous file and is not written to ``nq``: ``nq`` then holds
+    only the graphs to (re)load into the store.
+    """
+    old_ttl, old_state = previous if previous else (None, {})
+    state: dict[str, list] = {}
+    counts: dict = {}
+    n = 0
+    ttl.write(TTL_HEAD)
+    pos = len(TTL_HEAD)
+    for g, lines in iter_blocks(corpus, counts):
+        n += len(lines)
+        data = _nquads(g, lines)
+        digest = hashlib.sha256(data).hexdigest()
+        was = old_state.get(g)
+        if was and was[0] == digest and old_ttl is not None:
+            old_ttl.seek(was[1])
+            chunk = old_ttl.read(was[2])
+        else:
+            chunk = turtle_chunk(lines)
+            nq.write(data)
+        ttl.write(chunk)
+        state[g] = [digest, pos, len(chunk)]
+        pos += len(chunk)
+    counts["corpus"]["quads"] = n
+    return state, counts, n
 
 
 def turtle(quads: Iterable) -> bytes:
-    """Deterministic Turtle: sorted distinct triples, explicit prefixes."""
-    return turtle_of_triples(sorted_triples(quads))
+    """Deterministic Turtle in graph.ttl's layout: graph by graph (in order of first appearance),
+    each graph's distinct triples sorted, explicit prefixes."""
+    by_graph: dict[str, set[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), set()).add(_line(q.triple))
+    return TTL_HEAD + b"".join(turtle_chunk(sorted(lines)) for lines in by_graph.values())
 
 
 def diagnostics_json(corpus: Corpus) -> dict:
@@ -567,13 +650,14 @@ def _check_out(out: Path, keep: tuple = ()) -> None:
                           f"choose another --out or remove it")
 
 
-def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
-                  keep: tuple = ()) -> list[Path]:
+def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None) -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
     The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
-    previous ``out_dir`` is left as it was. ``built`` is ``corpus_quads(corpus)`` when the caller
-    has it already; ``keep`` names entries of the old directory carried into the new one (cache).
+    previous ``out_dir`` is left as it was. Triples stream graph by graph (iter_blocks) into
+    graph.ttl and an N-Quads file that the store bulk-loads, so memory stays flat. ``keep`` names
+    entries of the old directory carried into the new one (cache); ``state``, when given, receives
+    the per-graph digests and graph.ttl offsets (see ``emit``) for kg.incremental.
     """
     import pyoxigraph as ox
 
@@ -587,28 +671,14 @@ def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
     old: Optional[Path] = None
     moved: list[str] = []
     try:
+        nq = tmp / "graph.nq"
+        with open(tmp / "graph.ttl", "wb") as ttl, open(nq, "wb") as f:
+            new_state, counts, n_triples = emit(corpus, ttl, f)
         store = ox.Store(str(tmp / "store"))
-        if built is not None:  # quads from the caller (kg.incremental)
-            quads, counts = built
-            triples = sorted_triples(quads)
-            n_triples = len(triples)
-            (tmp / "graph.ttl").write_bytes(turtle_of_triples(triples))
-            store.bulk_extend(quads)
-        else:
-            counts = {}
-            n_triples = 0
-            nq = tmp / "graph.nq"
-            with open(nq, "wb") as f:
-                for g, lines in iter_blocks(corpus, counts):
-                    f.write(_nquads(g, lines))
-                    n_triples += len(lines)
-            counts["corpus"]["quads"] = n_triples
-            # Turtle from the N-Quads, graph by graph, each sorted (no Python object per term kept)
-            _write_turtle(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS), tmp / "graph.ttl")
-            store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-            nq.unlink()
+        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
         store.flush()
         del store
+        nq.unlink()
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
         (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, n_triples)))
         for name in keep:
@@ -630,4 +700,6 @@ def write_outputs(corpus: Corpus, out_dir: Path, built: Optional[tuple] = None,
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+    if state is not None:
+        state.update(new_state)
     return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]
