@@ -23,7 +23,6 @@ from collections import Counter
 from kg.model import CleanText
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
 # Chinese punctuation that is kept as it is (not folded to ASCII by the width map).
 _KEEP = set("，；：！？（）［］")  # brackets are handled separately below
 _BANNER_WORDS = ("由会员分享", "会员分享", "在线阅读", "可在线阅读", "更多相关", "上搜索", "免费下载",
@@ -38,7 +37,8 @@ _CONT_START = set("、，；：。）)》〉,;:")
 
 
 def _is_cjk(ch: str) -> bool:
-    return bool(ch) and bool(_CJK_RE.match(ch))
+    """``ch`` (one character, or "") is a Chinese character (the ranges of _CJK)."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 class _Text:
@@ -163,10 +163,12 @@ def _page_markers(t: _Text) -> list[int]:
         return []
     mid = 0
     for s, e, _n in best[1:]:
-        before = t.text[:s].rstrip(" \t\n")
-        if before and before[-1] not in _SENT_END and before[-1] not in ")）]】":
+        b = s  # the text before the marker ends at b, blanks left out
+        while b > 0 and t.text[b - 1] in " \t\n":
+            b -= 1
+        if b and t.text[b - 1] not in _SENT_END and t.text[b - 1] not in ")）]】":
             # a list item after an unbracketed unit line (牵头单位：县司法局) is not mid-sentence
-            prev_line = before[before.rfind("\n") + 1:]
+            prev_line = t.text[t.text.rfind("\n", 0, b) + 1:b]
             after = t.text[e:e + 60]
             stop = after.find("。")
             item_like = 0 < stop <= 40 and not re.search(r"[:：;；]", after[:stop])
@@ -192,16 +194,14 @@ def _page_markers(t: _Text) -> list[int]:
         edits.append((ls, e, "\x00", "page marker"))
     t.apply(edits)
     breaks = []
-    out = []
     offs = []
-    for i, ch in enumerate(t.text):
-        if ch == "\x00":
-            breaks.append(len(out))
-            continue
-        out.append(ch)
-        offs.append(t.offsets[i])
-    offs.append(t.offsets[-1])
-    t.text = "".join(out)
+    pos = 0
+    for m in re.finditer("\x00", t.text):
+        breaks.append(len(offs))
+        offs.extend(t.offsets[pos:m.start()])
+        pos = m.end()
+    offs.extend(t.offsets[pos:])
+    t.text = t.text.replace("\x00", "")
     t.offsets = offs
     return breaks
 
@@ -222,49 +222,43 @@ def _spaces_and_breaks(t: _Text) -> None:
     text = t.text
     edits = []
     n = len(text)
-    i = 0
-    # open brackets per line, to join a title broken inside 《…》
-    while i < n:
-        ch = text[i]
-        if ch in " \t\n":
-            j = i
-            while j < n and text[j] in " \t\n":
-                j += 1
-            run = text[i:j]
-            prev = text[i - 1] if i > 0 else ""
-            nxt = text[j] if j < n else ""
-            if "\n" not in run:
-                # spaces inside a line, between Chinese (or a digit and Chinese)
-                if prev and nxt and ((_is_cjk(prev) or prev in "，、；：。“”《》〈〉()") and (_is_cjk(nxt) or nxt.isdigit() or nxt in "，、；：。“”《》〈〉()")
-                                     or (prev.isdigit() and (_is_cjk(nxt) or nxt in ".．"))
-                                     or (prev.isascii() and prev.isalpha() and _is_cjk(nxt))
-                                     or (_is_cjk(prev) and nxt.isascii() and nxt.isalpha())):
-                    if i > 0 and text[i - 1] != "\n" and not _two_units(text, i, j):
-                        edits.append((i, j, "", "space inside words"))
-            else:
-                line_start = text.rfind("\n", 0, i) + 1
-                prev_line = text[line_start:i]
-                newlines = run.count("\n")
-                indented = not run.endswith("\n")
-                join = False
-                if re.match(r"[(\[]?\S{2,4}(?:单位|部门)\s*[:：]", text[j:j + 12]):
-                    join = False  # a unit line of its own (配合单位：…)
-                elif nxt in _CONT_START:
-                    join = True
-                elif _is_cjk(prev) and _is_cjk(nxt) and not indented and not _heading_like(prev_line):
-                    if newlines == 1:
-                        join = True
-                    elif _unclosed(prev_line):
-                        join = True
-                elif _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0]) \
-                        and prev not in "。；" and newlines <= 3 and _is_cjk(nxt):
-                    join = True
-                if join and prev_line.strip():
-                    edits.append((i, j, "", "line break inside a sentence"))
-            i = j
+    for m in _BLANK_RUN.finditer(text):  # each run of blanks (a regex scan, not a loop per character)
+        i, j = m.span()
+        run = m.group()
+        prev = text[i - 1] if i > 0 else ""
+        nxt = text[j] if j < n else ""
+        if "\n" not in run:
+            # spaces inside a line, between Chinese (or a digit and Chinese)
+            if prev and nxt and ((_is_cjk(prev) or prev in "，、；：。“”《》〈〉()") and (_is_cjk(nxt) or nxt.isdigit() or nxt in "，、；：。“”《》〈〉()")
+                                 or (prev.isdigit() and (_is_cjk(nxt) or nxt in ".．"))
+                                 or (prev.isascii() and prev.isalpha() and _is_cjk(nxt))
+                                 or (_is_cjk(prev) and nxt.isascii() and nxt.isalpha())):
+                if i > 0 and text[i - 1] != "\n" and not _two_units(text, i, j):
+                    edits.append((i, j, "", "space inside words"))
         else:
-            i += 1
+            line_start = text.rfind("\n", 0, i) + 1
+            prev_line = text[line_start:i]
+            newlines = run.count("\n")
+            indented = not run.endswith("\n")
+            join = False
+            if re.match(r"[(\[]?\S{2,4}(?:单位|部门)\s*[:：]", text[j:j + 12]):
+                join = False  # a unit line of its own (配合单位：…)
+            elif nxt in _CONT_START:
+                join = True
+            elif _is_cjk(prev) and _is_cjk(nxt) and not indented and not _heading_like(prev_line):
+                if newlines == 1:
+                    join = True
+                elif _unclosed(prev_line):
+                    join = True
+            elif _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0]) \
+                    and prev not in "。；" and newlines <= 3 and _is_cjk(nxt):
+                join = True
+            if join and prev_line.strip():
+                edits.append((i, j, "", "line break inside a sentence"))
     t.apply(edits)
+
+
+_BLANK_RUN = re.compile(r"[ \t\n]+")
 
 
 _TOKEN_STOP = set("、，；：。,;:!?！？\n \t")
@@ -293,8 +287,11 @@ def _two_units(text: str, i: int, j: int) -> bool:
 
 
 def _unclosed(line: str) -> bool:
-    depth = 0
-    for ch in line:
+    opens = [k for k in (line.find("《"), line.find("〈")) if k != -1]
+    if not opens:
+        return False
+    depth = 0  # a closing mark before the first opening one changes nothing
+    for ch in line[min(opens):]:
         if ch in "《〈":
             depth += 1
         elif ch in "》〉" and depth:
@@ -306,14 +303,14 @@ def _ascii_punct(t: _Text) -> None:
     text = t.text
     edits = []
     table = {",": "，", ";": "；", ":": "："}
-    for i, ch in enumerate(text):
-        if ch in table:
-            prev = text[i - 1] if i else ""
-            nxt = text[i + 1] if i + 1 < len(text) else ""
-            if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
-                continue  # 1,000 or 10:30
-            if _is_cjk(prev) or _is_cjk(nxt) or (prev and prev in ")”\"") or (nxt and nxt in "(“\""):
-                edits.append((i, i + 1, table[ch], ""))
+    for m in re.finditer(r"[,;:]", text):
+        i, ch = m.start(), m.group()
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
+            continue  # 1,000 or 10:30
+        if _is_cjk(prev) or _is_cjk(nxt) or (prev and prev in ")”\"") or (nxt and nxt in "(“\""):
+            edits.append((i, i + 1, table[ch], ""))
     # a document typed with ASCII full stops (推进政务公开.全面梳理…): "." after a Chinese word
     # is its 。 — decided for the whole document, because a scrape that writes 。 also has
     # stray dots standing for a lost task number (…人民政府.持续深化…)
