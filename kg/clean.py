@@ -197,8 +197,8 @@ def _page_markers(t: _Text) -> list[int]:
     offs = []
     pos = 0
     for m in re.finditer("\x00", t.text):
-        breaks.append(len(offs))
         offs.extend(t.offsets[pos:m.start()])
+        breaks.append(len(offs))
         pos = m.end()
     offs.extend(t.offsets[pos:])
     t.text = t.text.replace("\x00", "")
