@@ -16,12 +16,14 @@ Same corpus → byte-identical graph.ttl, diagnostics.json and manifest.json.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 from urllib.parse import quote
@@ -650,6 +652,63 @@ def _check_out(out: Path, keep: tuple = ()) -> None:
                           f"choose another --out or remove it")
 
 
+def load_while(store, path: Path, produce):
+    """Bulk-load into ``store`` the N-Quads that ``produce(file)`` writes, while it writes them.
+
+    ``path`` becomes a named pipe read by pyoxigraph's bulk loader in a thread (it runs without
+    the GIL), so the store is loaded on one core while Python builds the triples on the other.
+    Where named pipes are not available, the N-Quads go to a file that is loaded afterwards.
+    The N-Quads are made by kg.graph from ASCII IRIs and escaped literals, so the loader runs
+    lenient (no IRI re-validation). Returns what ``produce`` returns; the pipe or file is removed.
+    """
+    import threading
+
+    import pyoxigraph as ox
+
+    def load():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    if not hasattr(os, "mkfifo"):
+        with open(path, "wb") as f:
+            result = produce(f)
+        load()
+        path.unlink()
+        return result
+    os.mkfifo(path)
+    failed: list[BaseException] = []
+
+    def run():
+        try:
+            load()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            failed.append(e)
+
+    loader = threading.Thread(target=run, name="kg-bulk-load", daemon=True)
+    loader.start()
+    try:
+        fd = None
+        while fd is None:  # open the pipe once the loader reads it (or stop if the loader failed)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO or not loader.is_alive():
+                    raise KgError(f"the store loader stopped before reading: {failed[0] if failed else e}") from None
+                time.sleep(0.001)
+        os.set_blocking(fd, True)
+        try:
+            with open(fd, "wb", buffering=1 << 20) as f:
+                result = produce(f)
+        except BrokenPipeError:
+            loader.join()
+            raise failed[0] if failed else KgError("the store loader stopped early: build again") from None
+    finally:
+        loader.join()
+        path.unlink(missing_ok=True)
+    if failed:
+        raise failed[0]
+    return result
+
+
 def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None) -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
@@ -671,14 +730,11 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     old: Optional[Path] = None
     moved: list[str] = []
     try:
-        nq = tmp / "graph.nq"
-        with open(tmp / "graph.ttl", "wb") as ttl, open(nq, "wb") as f:
-            new_state, counts, n_triples = emit(corpus, ttl, f)
         store = ox.Store(str(tmp / "store"))
-        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+        with open(tmp / "graph.ttl", "wb") as ttl:
+            new_state, counts, n_triples = load_while(store, tmp / "graph.nq", lambda nq: emit(corpus, ttl, nq))
         store.flush()
         del store
-        nq.unlink()
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
         (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, n_triples)))
         for name in keep:

@@ -82,7 +82,7 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True) -> tuple[list
                 if g in old:
                     store.remove_graph(ox.NamedNode(g))
             if nq_tmp.stat().st_size:
-                store.bulk_load(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS, lenient=True)
             store.flush()
             del store
         for name, tmp in tmps.items():

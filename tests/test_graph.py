@@ -452,3 +452,32 @@ def test_corpus_one_entity_per_body(corpus_build):
     unit = {(r["file"][:3], r["w"]): r["u"] for r in rows}
     assert unit[("001", "市应急局")] == unit[("001", "市应急管理局")]
     assert unit[("000", "区司法局")] != unit[("001", "市司法局")]
+
+
+def test_store_loads_while_the_triples_are_written(tmp_path):
+    """kg.graph.load_while: the loader reads what is written; a failure on either side is raised
+    in the caller, nothing hangs, and the pipe is gone."""
+    import pyoxigraph as ox
+
+    from kg.graph import load_while
+
+    line = b'<https://w3id.org/dutygraph/id/a> <https://w3id.org/dutygraph/id/p> "x"@zh <https://w3id.org/dutygraph/id/graph/g> .\n'
+    store = ox.Store()
+    assert load_while(store, tmp_path / "a.nq", lambda f: f.write(line * 3) and "done") == "done"
+    assert len(store) == 1 and not (tmp_path / "a.nq").exists()
+
+    def boom(f):
+        f.write(line)
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_while(ox.Store(), tmp_path / "b.nq", boom)
+    assert not (tmp_path / "b.nq").exists()
+
+    def garbage(f):
+        for _ in range(20000):  # more than a pipe holds, so the writer sees the loader stop
+            f.write(b"this is not N-Quads\n")
+
+    with pytest.raises((SyntaxError, KgError, ValueError, OSError)):
+        load_while(ox.Store(), tmp_path / "c.nq", garbage)
+    assert not (tmp_path / "c.nq").exists()
