@@ -61,7 +61,8 @@ def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
     docs: list[Optional[Document]] = [cache.get(f) if cache else None for f in files]
     todo = [files[i] for i, d in enumerate(docs) if d is None]
     size = sum(os.path.getsize(f) for f in todo)
-    fresh = iter(parallel.pmap(parse_file, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo))))
+    with parallel.no_gc():  # many small records and no reference cycles: collector passes are waste
+        fresh = iter(parallel.pmap(parse_file, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo))))
     docs = [d if d is not None else next(fresh) for d in docs]
     if cache is not None:
         for d in docs:
