@@ -42,6 +42,8 @@ def find_deadlines(text: str, base: int = 0, to_source=None) -> list[Deadline]:
     """Deadline phrases in ``text``; ``base`` is the offset of ``text`` in the cleaned document and
     ``to_source`` maps cleaned spans to source spans."""
     out: list[Deadline] = []
+    if "年" not in text:  # every deadline form names a year
+        return out
     taken: list[tuple[int, int]] = []
     for m in _DEADLINE.finditer(text):
         if m.group("to") and m.start() > 0 and text[m.start() - 1] == "为":
@@ -107,6 +109,8 @@ def _labelled(text: str, base: int, to_source, taken: list[tuple[int, int]]) -> 
 
 def find_recurrences(text: str, base: int = 0, to_source=None) -> list[Recurrence]:
     out: list[Recurrence] = []
+    if "每" not in text:  # every form starts with 每
+        return out
     for m in _RECUR.finditer(text):
         unit = m.group("unit")
         nraw = m.group("n")

@@ -8,6 +8,7 @@ by the words they share with the task and by unfinished sentences, and reported.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -398,8 +399,9 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
         nontask_regions.insert(0, (title_end, heads[0].start))
 
     # annotations per piece; text after a run-on list is not the task's any more
+    anns_in = _by_start(all_anns)
     for p in pieces:
-        anns = [a for a in all_anns if p.head.body <= a.start < p.end]
+        anns = anns_in(p.head.body, p.end)
         kept: list[Annotation] = []
         for a in anns:
             if kept and kept[-1].run_on:
@@ -410,9 +412,8 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
         if kept and kept[-1].run_on:
             p.cut = kept[-1].end
     for rs, re_ in nontask_regions:
-        for a in all_anns:
-            if rs <= a.start < re_:
-                orphans.append((a, rs, a.start))
+        for a in anns_in(rs, re_):
+            orphans.append((a, rs, a.start))
 
     _place_fragments(t, pieces, orphans, doc, to_src)
     # a paragraph of its own that ends with a unit line is a task even without a number
@@ -484,6 +485,14 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     resequence(doc, piece_of, sec_heads, text.page_breaks, t, shuffled)
     _level_region(doc)
     return doc
+
+
+def _by_start(anns: list[Annotation]):
+    """``f(lo, hi)``: the annotations that start in [lo, hi), in list order."""
+    starts = [a.start for a in anns]
+    if any(x > y for x, y in zip(starts, starts[1:])):
+        return lambda lo, hi: [a for a in anns if lo <= a.start < hi]
+    return lambda lo, hi: anns[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)] if lo < hi else []
 
 
 def _broken(doc: Document) -> int:
