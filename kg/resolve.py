@@ -95,6 +95,7 @@ class _Entity:
     kind: str = ""  # set by an override
     counts: dict[str, int] = field(default_factory=dict)
     _rep: Optional[tuple] = None
+    _names: set[str] = field(default_factory=set)  # the canonical names of the variants
 
     @property
     def rep(self) -> N.ParsedName:
@@ -157,19 +158,24 @@ class Resolver:
         self.entities: dict[str, _Entity] = {}
         self._assigned: list[tuple[object, str, str]] = []  # (record, attribute, key)
         self._by_function: Optional[dict] = None
+        # (text, chain, parts, scope) -> what reading that mention gives (see _read): a name is
+        # parsed once per document region, however often the corpus repeats it.
+        self._read_cache: dict[tuple, tuple] = {}
 
-    def _add(self, p: N.ParsedName) -> _Entity:
-        e = self.entities.get(p.key)
+    def _add(self, p: N.ParsedName, key: Optional[str] = None) -> _Entity:
+        key = key or p.key
+        e = self.entities.get(key)
         if e is None:
-            e = self.entities[p.key] = _Entity(p.key)
+            e = self.entities[key] = _Entity(key)
         name = p.name
-        if all(v.name != name for v in e.variants):
+        if name not in e._names:
+            e._names.add(name)
             e.variants.append(p)
         return e
 
-    def mention(self, text: str, chain: N.Chain, parts: Iterable[str] = (), scope: str = "",
-                record: bool = True) -> str:
-        """Resolve one as-written unit in a document of ``chain``; returns the entity key."""
+    def _read(self, text: str, chain: N.Chain, parts: tuple, scope: str) -> tuple:
+        """The part of a mention that depends on its text and document only (no entity state):
+        (as written, parsed name, its key, name and kind set by an override, parts)."""
         written = "".join((text or "").split())
         s = N.normalise(text)
         if not s:
@@ -187,12 +193,27 @@ class Resolver:
                 p.level, p.region = chain.level, chain.region
         if (p.level or p.is_group) and not p.region:  # a document of unknown region: keep it apart
             p.region, p.scope = None, scope or "?"
-        e = self._add(p)
+        name, kind = None, ""
         if rule:
             if rule.same_as and p.region and N.normalise(rule.same_as).startswith(p.region):
-                e.name = N.normalise(rule.same_as)
-            if rule.kind:
-                e.kind = rule.kind
+                name = N.normalise(rule.same_as)
+            kind = rule.kind
+        return written, p, p.key, name, kind, tuple(parts)
+
+    def mention(self, text: str, chain: N.Chain, parts: Iterable[str] = (), scope: str = "",
+                record: bool = True) -> str:
+        """Resolve one as-written unit in a document of ``chain``; returns the entity key."""
+        parts = tuple(parts)
+        ck = (text, chain, parts, scope)
+        got = self._read_cache.get(ck)
+        if got is None:
+            got = self._read_cache[ck] = self._read(text, chain, parts, scope)
+        written, p, key, name, kind, parts = got
+        e = self._add(p, key)
+        if name is not None:
+            e.name = name
+        if kind:
+            e.kind = kind
         if record:
             e.forms.add(written)
             e.counts[written] = e.counts.get(written, 0) + 1
