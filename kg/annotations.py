@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from kg.model import UnitMention
@@ -63,16 +64,23 @@ class Annotation:
     labels: list[str] = field(default_factory=list)
 
 
+_BLANKS = re.compile(r"\s+")
+_TAIL_BRACKET = re.compile(r"\([^()]*\)$")
+
+
+@lru_cache(maxsize=None)
 def role_of(label: str) -> str:
-    label = re.sub(r"\s+", "", label)
+    label = _BLANKS.sub("", label)
     return _ROLE_OF.get(label[:2], "responsible")
 
 
+@lru_cache(maxsize=65536)
 def unit_like(name: str) -> bool:
-    core = re.sub(r"\([^()]*\)$", "", name).strip()
+    core = _TAIL_BRACKET.sub("", name).strip()
     return len(core) >= 2 and bool(_UNIT_END.search(core))  # 局 alone is the tail of a cut name
 
 
+@lru_cache(maxsize=65536)
 def _strip_qualifier(item: str) -> tuple[str, str]:
     m = _QUALIFIER.search(item)
     if m and m.start() > 0:
@@ -146,7 +154,7 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
         m = _LABEL.match(text, i)
         if not m:
             break
-        label = re.sub(r"\s+", "", m.group("label"))
+        label = _BLANKS.sub("", m.group("label"))
         role = role_of(label)
         i = m.end()
         items: list[tuple[str, int, int]] = []
