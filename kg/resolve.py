@@ -158,6 +158,7 @@ class Resolver:
         self.entities: dict[str, _Entity] = {}
         self._assigned: list[tuple[object, str, str]] = []  # (record, attribute, key)
         self._by_function: Optional[dict] = None
+        self._order: list[str] = []  # entity keys in the order they were created
         # (text, chain, parts, scope) -> what reading that mention gives (see _read): a name is
         # parsed once per document region, however often the corpus repeats it.
         self._read_cache: dict[tuple, tuple] = {}
@@ -167,6 +168,7 @@ class Resolver:
         e = self.entities.get(key)
         if e is None:
             e = self.entities[key] = _Entity(key)
+            self._order.append(key)
         name = p.name
         if name not in e._names:
             e._names.add(name)
@@ -267,44 +269,57 @@ class Resolver:
             stem = "委" + stem if stem == "办" else stem
         return stem
 
+    def _sweep(self, visit, after_round=None) -> None:
+        """Visit every entity in code-point order of its key, then (round after round) the ones
+        the visits created, until a round creates none. ``after_round(created)`` gets the keys
+        created during a round."""
+        seen = 0
+        while seen < len(self._order):
+            todo = sorted(self._order[seen:])
+            seen = len(self._order)
+            for k in todo:
+                visit(k)
+            if after_round:
+                after_round(self._order[seen:])
+
+    def _link_parent(self, k: str, parent: dict[str, str]) -> None:
+        pp = self._parent(self.entities[k])
+        if pp is not None and pp.key != k:
+            parent[k] = self._ensure(pp).key
+
+    def _stem(self, k: str, stems: dict[str, Optional[str]]) -> None:
+        if k not in stems:
+            stems[k] = self._function(self.entities[k])
+
     def finish(self) -> dict[str, Organisation]:
         """Parents, functions, counterparts, ids; fills every assigned record's org id."""
         parent: dict[str, str] = {}
         stems: dict[str, Optional[str]] = {}
         up: dict[str, str] = {}
-        done: set[str] = set()
-        while True:
-            todo = sorted(k for k in self.entities if k not in done)
-            if not todo:
-                break
-            for k in todo:
-                done.add(k)
-                e = self.entities[k]
-                pp = self._parent(e)
-                if pp is not None and pp.key != k:
-                    parent[k] = self._ensure(pp).key
-                stems[k] = self._function(e)
+
+        def structure(k: str) -> None:  # its parent body (created when missing), its function
+            self._link_parent(k, parent)
+            stems[k] = self._function(self.entities[k])
+
+        self._sweep(structure)
         if self.counterparts:
-            done = set()
-            while True:
-                todo = sorted(k for k in self.entities if k not in done)
-                if not todo:
-                    break
-                for k in todo:
-                    done.add(k)
-                    e = self.entities[k]
-                    stems.setdefault(k, self._function(e))
-                    target = self._counterpart(e, stems)
-                    if target:
-                        up[k] = target
-                        if target not in done:
-                            stems.setdefault(target, self._function(self.entities[target]))
-                            pp = self._parent(self.entities[target])
-                            if pp is not None and pp.key != target:
-                                parent[target] = self._ensure(pp).key
-                for k in list(self.entities):  # parents of bodies created above
-                    if k not in stems:
-                        stems[k] = self._function(self.entities[k])
+            done: set[str] = set()
+
+            def counterpart(k: str) -> None:  # the body one level up (created when missing)
+                done.add(k)
+                self._stem(k, stems)
+                target = self._counterpart(self.entities[k], stems)
+                if target:
+                    up[k] = target
+                    if target not in done:
+                        self._stem(target, stems)
+                        self._link_parent(target, parent)
+
+            def stem_all(created: list[str]) -> None:  # parents of bodies created above
+                for k in created:
+                    self._stem(k, stems)
+
+            self._sweep(counterpart, stem_all)
         ids = {k: N.org_id(k) for k in self.entities}
         orgs: dict[str, Organisation] = {}
         for k, e in self.entities.items():
@@ -357,7 +372,7 @@ class Resolver:
         target = self._ensure(q)
         if target.key == e.key:
             return None
-        stems.setdefault(target.key, self._function(target))
+        self._stem(target.key, stems)
         self._by_function.setdefault((level, region, kind, stems[target.key]), target.key)
         return target.key
 
@@ -370,7 +385,8 @@ class Resolver:
                 r = o.rep
                 if r.is_group or r.place or not r.level:
                     continue
-                stem = stems.setdefault(k, self._function(o))
+                self._stem(k, stems)
+                stem = stems[k]
                 if stem:
                     self._by_function.setdefault((r.level, r.region, o.kind or r.kind, stem), k)
         return self._by_function
