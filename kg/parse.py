@@ -24,9 +24,11 @@ _CN_VAL = {c: i + 1 for i, c in enumerate(_CN_NUM)}
 _CJK = "\u3400-\u9fff"
 _L1 = re.compile(rf"([{_CN_NUM}]{{1,3}})、")
 _L2 = re.compile(rf"\(([{_CN_NUM}]{{1,3}}|[A-Z])\)(?=\s*[{_CJK}])")
-_L3 = re.compile(rf"(?<![\d.A-Za-z])(\d{{1,3}})\s*[.、](?!\d)(?=\s*[{_CJK}“\"])")
+# (the look-behinds stand after the first character, so that the regex engine can skip ahead to
+# a digit / a dot instead of trying every position: same matches)
+_L3 = re.compile(rf"(\d(?<![\d.A-Za-z]\d)\d{{0,2}})\s*[.、](?!\d)(?=\s*[{_CJK}“\"])")
 _L4 = re.compile(rf"\((\d{{1,2}})\)(?=\s*[{_CJK}])")
-_LOST = re.compile(rf"(?<![\dA-Za-z.])[.](?=[{_CJK}])")
+_LOST = re.compile(rf"[.](?<![\dA-Za-z.][.])(?=[{_CJK}])")
 _SENT_END = "。；！？"
 _GENRE = "方案|规划|纲要|意见|条例|办法|决定|规定|计划|细则|要点|通知|措施|举措"
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-—–－~至到]?\s*((?:19|20)\d{2})\s*年")
