@@ -66,34 +66,32 @@ def _section_titles(doc: Document) -> dict[str, str]:
 
 def score_matrix(a: Document, b: Document) -> list[list[float]]:
     """Combined score of every (task of a, task of b) pair, rounded to 4 places."""
-    from kg.similarity import Similarity, title_similarity
+    return _scores(a, b).tolist()
 
-    a_texts = [_full_text(t) for t in a.tasks]
-    b_texts = [_full_text(t) for t in b.tasks]
-    scorer = Similarity(b_texts, background=a_texts)
+
+def _scores(a: Document, b: Document):
+    """score_matrix as a numpy array (tasks of a x tasks of b)."""
+    import numpy as np
+
+    from kg.similarity import cosine_matrix, round_half_even, title_matrix
+
+    cos = cosine_matrix([_full_text(t) for t in a.tasks], [_full_text(t) for t in b.tasks])
+    tit = title_matrix([t.title for t in a.tasks], [t.title for t in b.tasks])
     sa, sb = _section_titles(a), _section_titles(b)
-    sec_cache: dict[tuple[str, str], float] = {}
-    use_sections = bool(sa) and bool(sb)
+    if sa and sb:
+        ka = [sa.get(t.section or "", "") for t in a.tasks]
+        kb = [sb.get(t.section or "", "") for t in b.tasks]
+        ua, ub = sorted(set(ka)), sorted(set(kb))
+        heads = title_matrix(ua, ub)
+        ia, ib = {k: n for n, k in enumerate(ua)}, {k: n for n, k in enumerate(ub)}
+        sec = heads[np.array([ia[k] for k in ka], dtype=np.intp)][:, np.array([ib[k] for k in kb], dtype=np.intp)]
+    else:
+        sec = np.zeros(cos.shape)
     w_text, w_title = W_TEXT / (W_TEXT + W_TITLE), W_TITLE / (W_TEXT + W_TITLE)
-    title_b = [t.title for t in b.tasks]
-    cosines = scorer.matrix(a_texts)
-    out = []
-    for ta, cos in zip(a.tasks, cosines):
-        row = []
-        for j, tb in enumerate(b.tasks):
-            sec = 0.0
-            if use_sections:
-                ka, kb = sa.get(ta.section or "", ""), sb.get(tb.section or "", "")
-                if (ka, kb) not in sec_cache:
-                    sec_cache[(ka, kb)] = title_similarity(ka, kb)
-                sec = sec_cache[(ka, kb)]
-            tit = title_similarity(ta.title, title_b[j])
-            base = w_text * cos[j] + w_title * tit
-            # corresponding sections raise a pair's score; sections that differ (a heading lost,
-            # pages out of order) do not lower it
-            row.append(round(max(base, (1 - W_SECTION) * base + W_SECTION * sec), 4))
-        out.append(row)
-    return out
+    base = w_text * cos + w_title * tit
+    # corresponding sections raise a pair's score; sections that differ (a heading lost,
+    # pages out of order) do not lower it
+    return round_half_even(np.maximum(base, (1 - W_SECTION) * base + W_SECTION * sec), 4)
 
 
 def _full_text(t: Task) -> str:

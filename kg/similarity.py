@@ -160,6 +160,146 @@ def title_similarity(a: str, b: str) -> float:
     return (words + chars) / 2
 
 
+def _idf(n: int, df: int) -> float:
+    """Smoothed IDF of a word found in ``df`` of ``n`` texts."""
+    return math.log((1 + n) / (1 + df)) + 1.0
+
+
+# Words and character bigrams as integers (process-wide; only equality of ids is used, never
+# their order, so results do not depend on what the process saw before).
+_IDS: dict[str, int] = {}
+
+
+def _ids(items) -> "np.ndarray":
+    import numpy as np
+
+    return np.array([_IDS.setdefault(x, len(_IDS)) for x in items], dtype=np.intp)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _terms(text: str) -> tuple:
+    """(word ids in first-occurrence order, 1 + log(count) of each) of ``text``'s tokens."""
+    import numpy as np
+
+    tf = Counter(_tokens(text or ""))
+    return _ids(tf), np.array([1.0 + math.log(c) for c in tf.values()], dtype=float)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _title_terms(text: str) -> tuple:
+    """(content-word ids, character-bigram ids) of a title, as used by title_similarity."""
+    if not text:
+        return _ids(()), _ids(())
+    return _ids(sorted(set(_tokens(text)))), _ids(sorted(_bigrams(text)))
+
+
+_blas = None
+
+
+def _one_blas_thread():
+    """A context in which numpy's BLAS runs on one thread. The products here are small (tens of
+    tasks by hundreds of words): BLAS threads cost far more than they save, and on a busy machine
+    they spin (a 47 x 800 product took 18 ms instead of 0.1 ms). One thread gives the same floats."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
+def round_half_even(values, places: int):
+    """``round(x, places)`` (Python's exact decimal rounding) of every element of a float array.
+    numpy's round scales and rounds in binary, which differs only next to a half: those few
+    values are rounded by Python."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    out = np.round(values, places)
+    scaled = values * 10.0 ** places
+    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near.any():
+        idx = np.nonzero(near)
+        out[idx] = [round(float(x), places) for x in values[idx]]
+    return out
+
+
+def cosine_matrix(queries: Sequence[str], candidates: Sequence[str],
+                  background: Optional[Sequence[str]] = None):
+    """TF-IDF cosines (numpy array, queries x candidates, rounded to 6 places), equal to
+    ``Similarity(candidates, background).matrix(queries)``; ``background`` defaults to the
+    queries (two plans aligned: IDF over both). Tokens and term counts are cached per text."""
+    import numpy as np
+
+    bg = queries if background is None else background
+    cand = [_terms(t) for t in candidates]
+    quer = [_terms(t) for t in queries]
+    back = quer if background is None else [_terms(t) for t in bg]
+    if not cand or not queries:
+        return np.zeros((len(queries), len(cand)))
+    empty = np.zeros(0, dtype=np.intp)
+    n = len(cand) + len(back)
+    df = np.bincount(np.concatenate([ids for ids, _ in cand + back] + [empty]), minlength=len(_IDS))
+    idf = np.array([_idf(n, k) for k in range(n + 1)])  # math.log, as Similarity._idf
+
+    def vector(ids, logs):
+        v = logs * idf[df[ids]]
+        norm = math.sqrt(sum((v * v).tolist()))  # the builtin sum, in word order, as _vector
+        return v / norm if norm else v[:0]
+
+    c_vecs = [vector(*t) for t in cand]
+    c_ids = [ids if len(v) else empty for (ids, _), v in zip(cand, c_vecs)]
+    cat = np.concatenate(c_ids)
+    if not len(cat):
+        return np.zeros((len(queries), len(cand)))
+    # columns: candidate words in order of first appearance (the order Similarity.matrix uses)
+    uniq, first = np.unique(cat, return_index=True)
+    vocab = uniq[np.argsort(first)]
+    col = np.full(len(_IDS), -1, dtype=np.intp)
+    col[vocab] = np.arange(len(vocab))
+    c = np.zeros((len(cand), len(vocab)))
+    c[np.repeat(np.arange(len(cand)), [len(i) for i in c_ids]), col[cat]] = np.concatenate(c_vecs)
+    q = np.zeros((len(queries), len(vocab)))
+    for i, t in enumerate(quer):
+        v = vector(*t)
+        if len(v):
+            k = col[t[0]]
+            keep = k >= 0
+            q[i, k[keep]] = v[keep]
+    with _one_blas_thread():
+        cos = q @ c.T
+    return round_half_even(cos, 6)
+
+
+def title_matrix(a: Sequence[str], b: Sequence[str]):
+    """``title_similarity(x, y)`` for every x of ``a`` and y of ``b`` (numpy array, same floats)."""
+    import numpy as np
+
+    def dice(sets_a, sets_b):
+        cat = np.concatenate(sets_a + sets_b + [np.zeros(0, dtype=np.intp)])
+        _, inv = np.unique(cat, return_inverse=True)
+        size = int(inv.max()) + 1 if len(inv) else 1
+        ma, mb = np.zeros((len(sets_a), size)), np.zeros((len(sets_b), size))
+        at = 0
+        for m, sets in ((ma, sets_a), (mb, sets_b)):
+            for i, s in enumerate(sets):
+                m[i, inv[at:at + len(s)]] = 1.0
+                at += len(s)
+        with _one_blas_thread():
+            common = ma @ mb.T  # exact small integers
+        la = np.array([len(s) for s in sets_a], dtype=float)[:, None]
+        lb = np.array([len(s) for s in sets_b], dtype=float)[None, :]
+        both = (la > 0) & (lb > 0)
+        return np.where(both, 2 * common / np.where(both, la + lb, 1.0), 0.0)
+
+    ta, tb = [_title_terms(t) for t in a], [_title_terms(t) for t in b]
+    if not ta or not tb:
+        return np.zeros((len(ta), len(tb)))
+    words = dice([w for w, _ in ta], [w for w, _ in tb])
+    chars = dice([c for _, c in ta], [c for _, c in tb])
+    return (words + chars) / 2
+
+
 class Similarity:
     """Score a query text against fixed candidate texts.
 
@@ -169,8 +309,9 @@ class Similarity:
 
     def __init__(self, candidates: Sequence[str], background: Iterable[str] = ()):
         self.candidates = list(candidates)
+        self._background = list(background)
         self._tokens = [tokens(t) for t in self.candidates]
-        bg = [tokens(t) for t in background]
+        bg = [tokens(t) for t in self._background]
         df: Counter = Counter()
         for toks in self._tokens + bg:
             df.update(set(toks))
@@ -180,7 +321,7 @@ class Similarity:
         self._bm25 = None
 
     def _idf(self, word: str) -> float:
-        return math.log((1 + self._n) / (1 + self._df.get(word, 0))) + 1.0
+        return _idf(self._n, self._df.get(word, 0))
 
     def _vector(self, toks: list[str]) -> dict[str, float]:
         tf = Counter(toks)
@@ -198,26 +339,8 @@ class Similarity:
         return out
 
     def matrix(self, queries: Sequence[str]) -> list[list[float]]:
-        """``[self.scores(q) for q in queries]``, computed at once (numpy)."""
-        import numpy as np
-
-        vocab: dict[str, int] = {}
-        for vec in self._vectors:
-            for w in vec:
-                vocab.setdefault(w, len(vocab))
-        if not vocab or not self._vectors:
-            return [[0.0] * len(self._vectors) for _ in queries]
-        c = np.zeros((len(self._vectors), len(vocab)))
-        for i, vec in enumerate(self._vectors):
-            for w, v in vec.items():
-                c[i, vocab[w]] = v
-        q = np.zeros((len(queries), len(vocab)))
-        for i, text in enumerate(queries):
-            for w, v in self._vector(tokens(text)).items():
-                j = vocab.get(w)
-                if j is not None:
-                    q[i, j] = v
-        return [[round(float(x), 6) for x in row] for row in q @ c.T]
+        """``[self.scores(q) for q in queries]``, computed at once (kg.similarity.cosine_matrix)."""
+        return cosine_matrix(queries, self.candidates, self._background).tolist()
 
     def bm25(self, query: str) -> list[float]:
         """BM25 scores of ``query``, divided by the best one (all 0 when nothing matches)."""
