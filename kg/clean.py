@@ -85,36 +85,25 @@ def _lines(text: str):
         pos += len(line) + 1
 
 
-_WIDTH_RE = None
+_WIDTH_TABLE = None
 
 
-def _width_re():
-    """The characters _width rewrites: ideographic/no-break spaces, CR, and full-width forms
-    except the Chinese punctuation kept (_KEEP)."""
-    global _WIDTH_RE
-    if _WIDTH_RE is None:
-        chars = "".join(chr(o) for o in range(0xFF01, 0xFF5F) if chr(o) not in _KEEP)
-        _WIDTH_RE = re.compile("[\u3000\u00a0\r（）［］" + re.escape(chars) + "]")
-    return _WIDTH_RE
+def _width_table() -> dict[int, str]:
+    """One-for-one rewrites: ideographic/no-break spaces, and full-width forms except the Chinese
+    punctuation kept (_KEEP); full-width brackets become ASCII ones."""
+    global _WIDTH_TABLE
+    if _WIDTH_TABLE is None:
+        table = {o: chr(o - 0xFEE0) for o in range(0xFF01, 0xFF5F) if chr(o) not in _KEEP}
+        table.update({0x3000: " ", 0xA0: " ", ord("（"): "(", ord("）"): ")", ord("［"): "[", ord("］"): "]"})
+        _WIDTH_TABLE = table
+    return _WIDTH_TABLE
 
 
 def _width(t: _Text) -> None:
-    edits = []
-    for m in _width_re().finditer(t.text):  # a regex scan: most text has nothing to rewrite
-        i, ch = m.start(), m.group()
-        o = ord(ch)
-        if ch == "\u3000" or ch == "\u00a0":
-            rep = " "
-        elif ch == "\r":
-            rep = ""
-        elif ch in "（［":
-            rep = "(" if ch == "（" else "["
-        elif ch in "）］":
-            rep = ")" if ch == "）" else "]"
-        else:
-            rep = chr(o - 0xFEE0)
-        edits.append((i, i + 1, rep, "" if rep else "carriage return"))
-    t.apply(edits)
+    # one character for one: the offsets stay as they are
+    t.text = t.text.translate(_width_table())
+    if "\r" in t.text:
+        t.apply([(m.start(), m.end(), "", "carriage return") for m in re.finditer("\r", t.text)])
 
 
 def _banner(t: _Text) -> None:
