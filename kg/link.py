@@ -13,7 +13,7 @@
 ``align_documents(a, b)`` aligns any two plans (used by ``kg align``). The score of a pair of
 tasks combines text similarity (TF-IDF cosine on jieba words with the genre's stop list), title
 similarity and the similarity of their section titles (section correspondence). Pairs are then
-assigned one-to-one by maximum-weight matching (networkx); a task left over by the matching may
+assigned one-to-one by maximum-weight matching (scipy's assignment solver); a task left over by the matching may
 still take its best candidate when that score is high on its own (a parent task split in two).
 """
 from __future__ import annotations
@@ -99,39 +99,42 @@ def _full_text(t: Task) -> str:
     return text if t.title and t.title in text else f"{t.title}。{text}"
 
 
+def _matching(m, threshold: float) -> dict[int, int]:
+    """Maximum-weight one-to-one matching of rows to columns over the entries >= ``threshold``
+    (row -> column). scipy's assignment solver on the scores in units of 1e-4 (exact integers,
+    so equal totals are equal), entries below the threshold set to 0 and dropped afterwards."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    w = np.where(m >= threshold, np.rint(m * 10_000), 0.0)
+    rows, cols = linear_sum_assignment(w, maximize=True)
+    return {int(i): int(j) for i, j in zip(rows, cols) if w[i, j] > 0}
+
+
 def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
-                    extra_threshold: float = EXTRA_THRESHOLD, matrix: Optional[list[list[float]]] = None
-                    ) -> list[Match]:
+                    extra_threshold: float = EXTRA_THRESHOLD, matrix=None) -> list[Match]:
     """One Match per task of ``a`` (in order): its counterpart in ``b``, or b=None.
-    ``matrix``: the score_matrix(a, b) when already computed."""
-    import networkx as nx
+    ``matrix``: the score_matrix(a, b) when already computed (a list of rows or a numpy array)."""
+    import numpy as np
 
     if not a.tasks:
         return []
-    m = score_matrix(a, b) if matrix is None else matrix
-    n = len(a.tasks)
-    g = nx.Graph()  # integer nodes (a: i, b: n + j) so that no string hashing can reorder ties
-    for i, row in enumerate(m):
-        for j, s in enumerate(row):
-            if s >= threshold:
-                g.add_edge(i, n + j, weight=s)
-    pairs = {}
-    for u, v in nx.max_weight_matching(g, maxcardinality=False):
-        i, j = min(u, v), max(u, v) - n
-        pairs[i] = j
-    won = {j: m[i][j] for i, j in pairs.items()}
+    m = _scores(a, b) if matrix is None else np.asarray(matrix, dtype=float).reshape(len(a.tasks), len(b.tasks))
+    pairs = _matching(m, threshold) if m.size else {}
+    won = {j: float(m[i, j]) for i, j in pairs.items()}
     out = []
     for i, ta in enumerate(a.tasks):
         row = m[i]
-        best = max(range(len(row)), key=lambda j: (row[j], -j)) if row else None
+        best = int(np.argmax(row)) if len(row) else None  # the first of the best
+        top = float(row[best]) if best is not None else 0.0
         j = pairs.get(i)
-        if j is None and best is not None and row[best] >= threshold and (
-                row[best] >= extra_threshold or row[best] >= SPLIT_RATIO * won.get(best, 0.0)):
+        if j is None and best is not None and top >= threshold and (
+                top >= extra_threshold or top >= SPLIT_RATIO * won.get(best, 0.0)):
             j = best
         if j is None:
-            out.append(Match(ta, None, row[best] if best is not None else 0.0))
+            out.append(Match(ta, None, top))
         else:
-            out.append(Match(ta, b.tasks[j], row[j]))
+            out.append(Match(ta, b.tasks[j], float(row[j])))
     return out
 
 
@@ -142,11 +145,11 @@ def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, flo
     found: dict[tuple[str, str], tuple[Task, Task, float]] = {}
     if not child.tasks or not parent.tasks:
         return []
-    mat = score_matrix(child, parent)  # symmetric measure: the other way is its transpose
+    mat = _scores(child, parent)  # symmetric measure: the other way is its transpose
     for m in align_documents(child, parent, matrix=mat):
         if m.b is not None:
             found[(m.a.id, m.b.id)] = (m.a, m.b, m.score)
-    for m in align_documents(parent, child, matrix=[list(col) for col in zip(*mat)]):
+    for m in align_documents(parent, child, matrix=mat.T):
         if m.b is not None and (m.b.id, m.a.id) not in found:
             found[(m.b.id, m.a.id)] = (m.b, m.a, m.score)
     corder = {t.id: k for k, t in enumerate(child.tasks)}
