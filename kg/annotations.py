@@ -116,11 +116,21 @@ def _parts(name: str, coordinated: list[str]) -> list[str]:
     return []
 
 
+# a bracket, or a separator between items (a space is left between two whole units by kg.clean)
+_ITEM_MARK = re.compile(r"[()\[\]、，,；;。\n ]")
+
+
 def _scan_item(text: str, i: int, limit: int) -> int:
     """End of one list item starting at ``i``: a separator at bracket depth 0."""
+    if i >= limit:
+        return i
     depth = 0
     j = i
-    while j < limit:
+    while True:
+        m = _ITEM_MARK.search(text, j, limit)  # skip ahead to the next mark
+        if m is None:
+            return limit
+        j = m.start()
         c = text[j]
         if c in "([":
             depth += 1
@@ -128,10 +138,9 @@ def _scan_item(text: str, i: int, limit: int) -> int:
             if depth == 0:
                 return j
             depth -= 1
-        elif depth == 0 and c in "、，,；;。\n ":  # a space is left between two whole units by kg.clean
+        elif depth == 0:
             return j
         j += 1
-    return j
 
 
 def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=None) -> Optional[Annotation]:
