@@ -55,6 +55,7 @@ def _lines(name: str) -> list[list[str]]:
 
 # ---------------------------------------------------------------- normalisation
 
+@functools.lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """As written → comparable text: NFKC, no spaces, ASCII brackets, no trailing qualifier."""
     s = unicodedata.normalize("NFKC", text or "")
@@ -331,6 +332,16 @@ def kind_of(core: str, party: bool = False) -> str:
 
 def _region_prefix(s: str, chain: Chain) -> tuple[str, Optional[str], str]:
     """A written region at the start of s → (region, level, rest)."""
+    for form, lv, full in _region_forms(chain):
+        if s.startswith(form) and len(s) > len(form):
+            return full, lv, s[len(form):]
+    return "", None, s
+
+
+@functools.lru_cache(maxsize=65536)
+def _region_forms(chain: Chain) -> tuple[tuple[str, str, str], ...]:
+    """(form as written, level, full region) of the regions a name in this chain may start with,
+    longest form first."""
     cands = []
     for lv in ("district", "city", "province"):
         r = chain.region_of(lv)
@@ -341,10 +352,7 @@ def _region_prefix(s: str, chain: Chain) -> tuple[str, Optional[str], str]:
     for form, full in _provinces():
         if full == chain.province or not chain.province:
             cands.append((form, "province", full))
-    for form, lv, full in sorted(cands, key=lambda c: -len(c[0])):
-        if s.startswith(form) and len(s) > len(form):
-            return full, lv, s[len(form):]
-    return "", None, s
+    return tuple(sorted(cands, key=lambda c: -len(c[0])))
 
 
 def parse(text: str, chain: Chain) -> ParsedName:

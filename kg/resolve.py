@@ -163,13 +163,13 @@ class Resolver:
         # parsed once per document region, however often the corpus repeats it.
         self._read_cache: dict[tuple, tuple] = {}
 
-    def _add(self, p: N.ParsedName, key: Optional[str] = None) -> _Entity:
+    def _add(self, p: N.ParsedName, key: Optional[str] = None, name: Optional[str] = None) -> _Entity:
         key = key or p.key
         e = self.entities.get(key)
         if e is None:
             e = self.entities[key] = _Entity(key)
             self._order.append(key)
-        name = p.name
+        name = name or p.name
         if name not in e._names:
             e._names.add(name)
             e.variants.append(p)
@@ -177,7 +177,8 @@ class Resolver:
 
     def _read(self, text: str, chain: N.Chain, parts: tuple, scope: str) -> tuple:
         """The part of a mention that depends on its text and document only (no entity state):
-        (as written, parsed name, its key, name and kind set by an override, parts)."""
+        (as written, parsed name, its key and canonical name, name and kind set by an override,
+        parts)."""
         written = "".join((text or "").split())
         s = N.normalise(text)
         if not s:
@@ -200,7 +201,7 @@ class Resolver:
             if rule.same_as and p.region and N.normalise(rule.same_as).startswith(p.region):
                 name = N.normalise(rule.same_as)
             kind = rule.kind
-        return written, p, p.key, name, kind, tuple(parts)
+        return written, p, p.key, p.name, name, kind, tuple(parts)
 
     def mention(self, text: str, chain: N.Chain, parts: Iterable[str] = (), scope: str = "",
                 record: bool = True) -> str:
@@ -210,8 +211,8 @@ class Resolver:
         got = self._read_cache.get(ck)
         if got is None:
             got = self._read_cache[ck] = self._read(text, chain, parts, scope)
-        written, p, key, name, kind, parts = got
-        e = self._add(p, key)
+        written, p, key, canonical, name, kind, parts = got
+        e = self._add(p, key, canonical)
         if name is not None:
             e.name = name
         if kind:
