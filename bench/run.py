@@ -17,8 +17,9 @@ Generates N plans with bench/generate.py, then runs each stage in its own subpro
     render     the largest view as a pyvis HTML page
     rebuild    `kg build` again after one document changed   | target < 2 s; output == a clean build
 
-Peak memory is sampled from /proc every 20 ms: the summed RSS of the stage's process tree (the
-stage process and its parse workers), so it is what the machine had to hold at once.
+Peak memory is sampled from /proc every 20 ms: the summed PSS of the stage's process tree (the
+stage process and its workers; pages shared after a fork count once), so it is what the machine
+had to hold at once.
 Intermediate records go between stages as pickles (untimed). Results are printed as a table and,
 with --readme, written into README between ``<!-- bench:start -->`` and ``<!-- bench:end -->``.
 """
@@ -71,8 +72,22 @@ def _tree_pids(root: int) -> list[int]:
     return out
 
 
+def _pss(pid: int) -> int | None:
+    """Proportional set size (bytes) of ``pid``: its private pages plus its share of pages shared
+    with other processes (forked workers share the parent's), from /proc/PID/smaps_rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def _tree_rss(root: int) -> int:
-    """Summed RSS (bytes) of ``root`` and its descendants, from /proc."""
+    """Memory (bytes) of ``root`` and its descendants, from /proc: the summed PSS, so pages that
+    forked workers share with the parent count once; the summed RSS where PSS is not available."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -93,7 +108,9 @@ def _tree_rss(root: int) -> int:
         kids.setdefault(ppid, []).append(pid)
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        if pid in rss:
+            pss = _pss(pid)
+            total += pss if pss is not None else rss[pid]
         todo.extend(kids.get(pid, ()))
     return total
 
@@ -609,8 +626,8 @@ def write_readme(readme: Path, plans: int, size: int, table: Table) -> None:
     head = (f"## Speed at scale (bench/run.py)\n\n"
             f"`make bench PLANS={plans}` on {cpu} cores, Python {platform.python_version()}: "
             f"{plans:,} synthetic plans ({size / 1e6:.0f} MB) from bench/generate.py. Each stage runs in its "
-            f"own process; peak memory is the summed RSS of that process and its workers, sampled "
-            f"every 20 ms. References are measured in the same run.\n\n")
+            f"own process; peak memory is the summed PSS of that process and its workers (pages "
+            f"shared after a fork count once), sampled every 20 ms. References are measured in the same run.\n\n")
     block = f"{START}\n{head}{table.markdown()}\n{END}"
     text = readme.read_text(encoding="utf-8")
     if START in text and END in text:
