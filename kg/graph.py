@@ -58,9 +58,13 @@ SECTION_TYPE = {"achievements": "Achievements", "problems": "Problems", "plans":
                 "leadership": "LeadershipDuty"}
 
 
+_PLAIN_SEG = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def _seg(s: str) -> str:
     """One IRI path segment, ASCII (ids are ASCII slugs already; anything else is %-encoded)."""
-    return quote(str(s), safe="-_.~")
+    s = str(s)
+    return s if _PLAIN_SEG.fullmatch(s) else quote(s, safe="-_.~")
 
 
 def short_hash(text: str, n: int = 12) -> str:
