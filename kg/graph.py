@@ -20,12 +20,14 @@ import errno
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
 from kg.errors import KgError
@@ -193,13 +195,9 @@ class _Builder:
 
 # ---------------------------------------------------------------------------- documents
 
-def _parents(b: _Builder, doc: Document, d: str, placeholders: dict[str, tuple]) -> None:
+def _parents(b: _Builder, doc: Document, d: str) -> None:
     for k, p in enumerate(doc.parents, 1):
-        if p.document_id:
-            target = doc_iri(p.document_id)
-        else:
-            target = directive_iri(p.title)
-            placeholders.setdefault(target, (p.title, p.level))
+        target = doc_iri(p.document_id) if p.document_id else directive_iri(p.title)
         rel = "based_on" if p.relation == "based_on" else "applies"
         b.add(d, ELI + rel, target)
         ref = f"{d}/parent/{k}"
@@ -282,7 +280,12 @@ def _measures(b: _Builder, doc: Document, d: str) -> None:
             b.lit(fi, DG + "year", f.year, "gYear")
 
 
-def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str, tuple]) -> dict:
+def document_counts(doc: Document) -> dict:
+    return {"tasks": len(doc.tasks), "assignments": sum(len(t.units) for t in doc.tasks),
+            "sections": len(doc.sections), "measures": len(doc.measures)}
+
+
+def document_quads(b: _Builder, doc: Document) -> dict:
     """Add one document's quads in its named graph; return its counts."""
     b.graph(graph_iri(doc.id))
     d = doc_iri(doc.id)
@@ -307,7 +310,7 @@ def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str,
         if doc.reporting_body_id:
             b.add(d, DG + "reportingBody", org_iri(doc.reporting_body_id))
         b.zh(d, DG + "reportingBodyAsWritten", doc.reporting_body)
-    _parents(b, doc, d, placeholders)
+    _parents(b, doc, d)
     for s in doc.sections:
         si = section_iri(doc.id, s.id)
         b.a(si, DG + ("ReportSection" if report else "Section"))
@@ -323,8 +326,7 @@ def document_quads(b: _Builder, doc: Document, run: str, placeholders: dict[str,
     for i, t in enumerate(doc.tasks, 1):
         n_units += _task(b, doc, d, i, t)
     _measures(b, doc, d)
-    return {"tasks": len(doc.tasks), "assignments": sum(len(t.units) for t in doc.tasks),
-            "sections": len(doc.sections), "measures": len(doc.measures)}
+    return document_counts(doc)
 
 
 # ---------------------------------------------------------------------------- corpus graph
@@ -431,16 +433,33 @@ def _evidence(b: _Builder, evidence: list) -> None:
         b.lit(x, DG + "method", ev.method)
 
 
-def _flush(b: _Builder) -> Iterator[tuple[str, list[str]]]:
-    for g, lines in b.blocks.items():
-        if lines:
-            yield g, sorted(set(lines))
-    b.blocks = {}
+def _lines(g: str, fill: Callable[[_Builder], object]) -> list[str]:
+    """The sorted distinct lines that ``fill`` adds to graph ``g``."""
+    b = _Builder()
+    b.graph(g)
+    fill(b)
+    return sorted(set(b.blocks[g]))
 
 
-def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]:
-    """(named graph IRI, its triples as sorted distinct N-Triples strings "<s> <p> o"), one graph at
-    a time, so that memory stays flat at any corpus size. ``counts`` is filled at the end.
+@lru_cache(maxsize=1)
+def _code_version() -> bytes:
+    """What, besides its records, decides a graph's triples: this module, the model, kg/data."""
+    from kg import __version__
+    from kg.cache import code_fingerprint
+
+    return f"{__version__} {code_fingerprint(('graph', 'model', 'store'))}".encode()
+
+
+def _fingerprint(obj) -> str:
+    """A hash of the records a graph is made from (pickled) and of the code that makes it."""
+    return hashlib.sha256(_code_version() + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def iter_graphs(corpus: Corpus, counts: dict) -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
+    """(named graph IRI, fingerprint, make), one graph at a time; ``make()`` gives the graph's
+    triples as sorted distinct N-Triples strings "<s> <p> o" (empty: the graph is left out), and
+    the fingerprint hashes everything they are made from (None: always made again), so that an
+    incremental build can tell an unchanged graph without making it. ``counts`` is filled at the end.
 
     The graphs, in this order, are cut so that a change to one document touches few of them
     (kg.incremental rewrites only the graphs that changed):
@@ -453,59 +472,71 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
     """
     from kg import __version__
 
-    b = _Builder()
-    run = run_id(corpus)
     placeholders: dict[str, tuple] = {}
     per_doc = {}
     for doc in corpus.documents:
-        per_doc[doc.id] = document_quads(b, doc, run, placeholders)
-        yield from _flush(b)
+        per_doc[doc.id] = document_counts(doc)
+        for p in doc.parents:
+            if not p.document_id:
+                placeholders.setdefault(directive_iri(p.title), (p.title, p.level))
+        g = graph_iri(doc.id)
+        yield g, _fingerprint(doc), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
     by_doc: dict[str, tuple[list, list]] = {d.id: ([], []) for d in corpus.documents}
     for al in corpus.alignments:
         by_doc.setdefault(_key_doc(al.child), ([], []))[0].append(al)
     for ev in corpus.evidence:
         by_doc.setdefault(_key_doc(ev.measure), ([], []))[1].append(ev)
     for doc_id, (als, evs) in by_doc.items():
-        b.graph(links_graph_iri(doc_id))
-        _alignments(b, als)
-        _evidence(b, evs)
-        yield from _flush(b)
+        g = links_graph_iri(doc_id)
+
+        def links(b, als=als, evs=evs):
+            _alignments(b, als)
+            _evidence(b, evs)
+
+        yield g, _fingerprint((als, evs)), lambda g=g, fill=links: _lines(g, fill)
     regions: dict[str, list[Organisation]] = {}
     for oid in sorted(corpus.organisations):
         o = corpus.organisations[oid]
         regions.setdefault(orgs_graph_iri(o.region), []).append(o)
     for g in sorted(regions):
-        b.graph(g)
-        for o in regions[g]:
-            _organisation(b, o)
-        yield from _flush(b)
-    b.graph(graph_iri("corpus"))
-    r = f"{DGR}run/{run}"
-    b.a(r, PROV + "Activity")
-    b.lit(r, DG + "toolVersion", __version__)
-    for doc in corpus.documents:
-        b.add(r, PROV + "used", f"{DGR}file/{doc.source.sha256}")
-        # in the corpus graph, not the document's: the run changes whenever any input does, and
-        # an incremental build rewrites only the named graphs of documents that changed
-        b.add(doc_iri(doc.id), PROV + "wasGeneratedBy", r)
-    from kg.titles import infer_level
+        def orgs(b, found=regions[g]):
+            for o in found:
+                _organisation(b, o)
 
-    held = {p.title: doc_iri(p.document_id) for d in corpus.documents for p in d.parents if p.document_id}
-    for child, rel, parent in corpus.directive_links:
-        ends = []
-        for title in (child, parent):
-            iri = held.get(title) or directive_iri(title)
-            if title not in held:
-                placeholders.setdefault(iri, (title, infer_level(title)[0]))
-            ends.append(iri)
-        b.add(ends[0], ELI + rel, ends[1])
-    for iri, (title, level) in sorted(placeholders.items()):
-        b.a(iri, ELI + "LegalResource")
-        b.a(iri, DG + "Directive")
-        b.zh(iri, DCT + "title", title)
-        if level in LEVEL:
-            b.add(iri, DG + "level", DG + LEVEL[level])
-    _concepts(b, corpus)
+        yield g, _fingerprint(regions[g]), lambda g=g, fill=orgs: _lines(g, fill)
+
+    run = run_id(corpus)
+
+    def rest(b: _Builder) -> None:
+        r = f"{DGR}run/{run}"
+        b.a(r, PROV + "Activity")
+        b.lit(r, DG + "toolVersion", __version__)
+        for doc in corpus.documents:
+            b.add(r, PROV + "used", f"{DGR}file/{doc.source.sha256}")
+            # in the corpus graph, not the document's: the run changes whenever any input does, and
+            # an incremental build rewrites only the named graphs of documents that changed
+            b.add(doc_iri(doc.id), PROV + "wasGeneratedBy", r)
+        from kg.titles import infer_level
+
+        held = {p.title: doc_iri(p.document_id) for d in corpus.documents for p in d.parents if p.document_id}
+        for child, rel, parent in corpus.directive_links:
+            ends = []
+            for title in (child, parent):
+                iri = held.get(title) or directive_iri(title)
+                if title not in held:
+                    placeholders.setdefault(iri, (title, infer_level(title)[0]))
+                ends.append(iri)
+            b.add(ends[0], ELI + rel, ends[1])
+        for iri, (title, level) in sorted(placeholders.items()):
+            b.a(iri, ELI + "LegalResource")
+            b.a(iri, DG + "Directive")
+            b.zh(iri, DCT + "title", title)
+            if level in LEVEL:
+                b.add(iri, DG + "level", DG + LEVEL[level])
+        _concepts(b, corpus)
+
+    g = graph_iri("corpus")
+    yield g, None, lambda: _lines(g, rest)
     totals = {
         "documents": len(corpus.documents),
         "plans": sum(1 for d in corpus.documents if d.kind != "report"),
@@ -517,8 +548,16 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
         "alignments": len(corpus.alignments),
         "evidence": len(corpus.evidence),
     }
-    yield from _flush(b)
     counts.update({"corpus": totals, "documents": per_doc})
+
+
+def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]:
+    """(named graph IRI, its triples as sorted distinct N-Triples strings "<s> <p> o"), one graph
+    at a time (see iter_graphs), so that memory stays flat at any corpus size."""
+    for g, _fp, make in iter_graphs(corpus, counts):
+        lines = make()
+        if lines:
+            yield g, lines
 
 
 def corpus_blocks(corpus: Corpus) -> tuple[dict[str, list[str]], dict]:
@@ -581,11 +620,12 @@ def turtle_chunk(lines: list[str]) -> bytes:
 def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None) -> tuple[dict, dict, int]:
     """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph.
 
-    Returns (state, counts, number of triples). ``state`` maps each graph IRI to
-    [sha256 of its N-Quads, offset and length of its chunk in graph.ttl]. With ``previous`` =
-    (the previous graph.ttl open for reading, its state), a graph whose digest is unchanged has
-    its Turtle copied from the previous file and is not written to ``nq``: ``nq`` then holds
-    only the graphs to (re)load into the store.
+    Returns (state, counts, number of triples). ``state`` maps each graph IRI to [sha256 of its
+    N-Quads, offset and length of its chunk in graph.ttl, fingerprint of its records (see
+    iter_graphs), number of triples]. With ``previous`` = (the previous graph.ttl open for
+    reading, its state), a graph whose fingerprint or, once made, digest is unchanged has its
+    Turtle copied from the previous file and is not written to ``nq``: ``nq`` then holds only the
+    graphs to (re)load into the store.
     """
     old_ttl, old_state = previous if previous else (None, {})
     state: dict[str, list] = {}
@@ -593,20 +633,29 @@ def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None) -> tuple[dic
     n = 0
     ttl.write(TTL_HEAD)
     pos = len(TTL_HEAD)
-    for g, lines in iter_blocks(corpus, counts):
-        n += len(lines)
-        data = _nquads(g, lines)
-        digest = hashlib.sha256(data).hexdigest()
-        was = old_state.get(g)
-        if was and was[0] == digest and old_ttl is not None:
+    for g, fp, make in iter_graphs(corpus, counts):
+        was = old_state.get(g) if old_ttl is not None else None
+        if was and fp is not None and was[3] == fp:
+            digest, size = was[0], was[4]
             old_ttl.seek(was[1])
             chunk = old_ttl.read(was[2])
         else:
-            chunk = turtle_chunk(lines)
-            nq.write(data)
+            lines = make()
+            if not lines:
+                continue
+            size = len(lines)
+            data = _nquads(g, lines)
+            digest = hashlib.sha256(data).hexdigest()
+            if was and was[0] == digest:
+                old_ttl.seek(was[1])
+                chunk = old_ttl.read(was[2])
+            else:
+                chunk = turtle_chunk(lines)
+                nq.write(data)
         ttl.write(chunk)
-        state[g] = [digest, pos, len(chunk)]
+        state[g] = [digest, pos, len(chunk), fp, size]
         pos += len(chunk)
+        n += size
     counts["corpus"]["quads"] = n
     return state, counts, n
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 STATE = Path("cache") / "graphs.json"
-FORMAT = 2  # the state file's layout: {"format": 2, "graphs": {iri: [sha256, offset, length]}}
+FORMAT = 3  # the state file's layout: {"format": 3, "graphs": {iri: [sha256, offset, length, fingerprint, triples]}}
 
 
 def _load_state(out: Path) -> Optional[dict[str, list]]:
