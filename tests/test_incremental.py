@@ -84,6 +84,25 @@ def test_rebuild_after_one_change_equals_clean_build(corpus_copy, tmp_path):
     assert quads_by_graph(out) == quads_by_graph(clean)
 
 
+def test_unchanged_documents_are_not_made_again(corpus_copy, tmp_path, monkeypatch):
+    """A rebuild makes the triples of the changed document only: the graphs of the others are
+    known unchanged from their records' fingerprints, and their Turtle is copied."""
+    from kg import graph
+
+    out = tmp_path / "out"
+    first = pipeline.build([corpus_copy], out)
+    edited = edit_000(corpus_copy)
+    made = []
+    real = graph.document_quads
+    monkeypatch.setattr(graph, "document_quads", lambda b, doc: made.append(doc.source.name) or real(b, doc))
+    pipeline.build([corpus_copy], out)
+    assert made == [edited.name]
+    assert len(first.corpus.documents) == 5
+    clean = tmp_path / "clean"
+    pipeline.build([corpus_copy], clean, incremental=False)
+    assert (out / "graph.ttl").read_bytes() == (clean / "graph.ttl").read_bytes()
+
+
 def test_removed_document_leaves_the_store(corpus_copy, tmp_path):
     out = tmp_path / "out"
     first = pipeline.build([corpus_copy], out)
