@@ -196,25 +196,39 @@ REF_SCAN = re.compile(
     r"|《[^》\n]*》")
 
 
-def st_parse(work: Path, corpus: Path) -> dict:
-    from kg import parallel, pipeline
-
-    files = corpus_files(corpus)
-    size = sum(os.path.getsize(f) for f in files)
-    t = clock()
-    docs = pipeline.parse_paths([str(corpus)])
-    secs = clock() - t
-    dump(docs, work / "docs.pkl")
-    # reference: read the same bytes, decode, and scan them with one regex of the genre's marks
+def _regex_scan(files: list[str]) -> tuple[float, int]:
+    """The parse reference: read the same bytes, decode, and scan them with one regex of the
+    genre's marks. Returns (seconds, hits)."""
     t = clock()
     hits = 0
     for f in files:
         with open(f, "rb") as fh:
             text = fh.read().decode("utf-8-sig")
         hits += sum(1 for _ in REF_SCAN.finditer(text))
-    ref = clock() - t
-    return {"secs": secs, "bytes": size, "docs": len(docs), "tasks": n_tasks(docs),
-            "workers": parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)), "ref_secs": ref, "ref_hits": hits}
+    return clock() - t, hits
+
+
+PARSE_RUNS = 3  # parse and reference alternate this many times; the best of each counts
+
+
+def st_parse(work: Path, corpus: Path) -> dict:
+    """Parse (as kg build does: parallel where it pays) and the regex reference, alternated
+    PARSE_RUNS times so that both see the same machine load; the best time of each is kept."""
+    from kg import parallel, pipeline
+
+    files = corpus_files(corpus)
+    size = sum(os.path.getsize(f) for f in files)
+    secs, ref = [], []
+    for _ in range(PARSE_RUNS):
+        t = clock()
+        docs = pipeline.parse_paths([str(corpus)])
+        secs.append(clock() - t)
+        r, hits = _regex_scan(files)
+        ref.append(r)
+    dump(docs, work / "docs.pkl")
+    return {"secs": min(secs), "bytes": size, "docs": len(docs), "tasks": n_tasks(docs),
+            "workers": parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)), "ref_secs": min(ref),
+            "ref_hits": hits, "runs": PARSE_RUNS}
 
 
 def st_parse1(work: Path, corpus: Path) -> dict:
@@ -530,7 +544,7 @@ def drive(plans: int, readme: Path | None, keep: Path | None, only: set[str], ti
             table.add(f"parse ({r['workers']} processes)",
                       f"{fmt(mbs, 'MB/s')}, {fmt(r['docs'] / r['secs'], 'docs/s')}, "
                       f"{fmt(r['tasks'] / r['secs'], 'tasks/s')} ({r['docs']} docs, {r['tasks']:,} tasks, "
-                      f"{r['secs']:.1f} s)", mb(r["peak"]), f"regex scan {fmt(ref, 'MB/s')}",
+                      f"{r['secs']:.1f} s; best of {r['runs']})", mb(r["peak"]), f"regex scan {fmt(ref, 'MB/s')} (best of {r['runs']}, alternated)",
                       f"{mbs / ref:.3f}×", "≥ 0.1×", yes(mbs / ref >= 0.1))
         r1 = stage("parse-1")
         if not failed("parse-1", r1):
