@@ -265,11 +265,11 @@ class Graph:
         role = (role or "any").strip().lower()
         if role not in ROLES + ("any",):
             raise KgError(f"role {role!r}: use lead, support, responsible or any")
-        rows = self.query("tasks-of", label=unit, doc=self.resolve_doc(doc) if doc else None)
+        rows = self.query("tasks-of", label=unit, role=None if role == "any" else role,
+                          doc=self.resolve_doc(doc) if doc else None)
         if not rows:
             self.units_named(unit)  # raises UnknownUnit with suggestions when nothing is called so
-        # the role is filtered here: bound in the query, pyoxigraph joins it late on a large store
-        return rows if role == "any" else [r for r in rows if r["role"] == role]
+        return rows
 
     def units_of(self, task: str) -> list[dict[str, Any]]:
         """Units named in a task's annotation, with their roles."""
