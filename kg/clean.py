@@ -86,22 +86,29 @@ def _lines(text: str):
 
 
 _WIDTH_TABLE = None
+_WIDTH_CHARS = None
 
 
 def _width_table() -> dict[int, str]:
     """One-for-one rewrites: ideographic/no-break spaces, and full-width forms except the Chinese
     punctuation kept (_KEEP); full-width brackets become ASCII ones."""
-    global _WIDTH_TABLE
+    global _WIDTH_TABLE, _WIDTH_CHARS
     if _WIDTH_TABLE is None:
         table = {o: chr(o - 0xFEE0) for o in range(0xFF01, 0xFF5F) if chr(o) not in _KEEP}
         table.update({0x3000: " ", 0xA0: " ", ord("（"): "(", ord("）"): ")", ord("［"): "[", ord("］"): "]"})
         _WIDTH_TABLE = table
+        _WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(o)) for o in sorted(table)) + "]")
     return _WIDTH_TABLE
 
 
 def _width(t: _Text) -> None:
-    # one character for one: the offsets stay as they are
-    t.text = t.text.translate(_width_table())
+    # one character for one: the offsets stay as they are. str.translate looks every character
+    # up in the table (slow on Chinese text); only the few distinct characters present are replaced
+    table = _width_table()
+    text = t.text
+    for ch in set(_WIDTH_CHARS.findall(text)):
+        text = text.replace(ch, table[ord(ch)])
+    t.text = text
     if "\r" in t.text:
         t.apply([(m.start(), m.end(), "", "carriage return") for m in re.finditer("\r", t.text)])
 
