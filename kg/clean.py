@@ -209,9 +209,13 @@ def _heading_like(line: str) -> bool:
     s = line.strip()
     if _TITLE_END.search(s) and len(s) <= 60:
         return True  # a title line: the next line is another paragraph
-    if re.fullmatch(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", s):
+    if _SIGN_DATE.fullmatch(s):
         return True  # the date under a signature
-    return bool(re.match(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、]|\(\d+\))", s)) and len(s) < 40
+    return len(s) < 40 and bool(_NUMBERED.match(s))
+
+
+_SIGN_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、]|\(\d+\))")
 
 
 def _spaces_and_breaks(t: _Text) -> None:
@@ -232,29 +236,30 @@ def _spaces_and_breaks(t: _Text) -> None:
                 if i > 0 and text[i - 1] != "\n" and not _two_units(text, i, j):
                     edits.append((i, j, "", "space inside words"))
         else:
-            line_start = text.rfind("\n", 0, i) + 1
-            prev_line = text[line_start:i]
+            # the cheap tests first; prev_line only when a test needs it
+            if _UNIT_LINE.match(text, j, j + 12):
+                continue  # a unit line of its own (配合单位：…)
+            prev_line = None
             newlines = run.count("\n")
-            indented = not run.endswith("\n")
             join = False
-            if re.match(r"[(\[]?\S{2,4}(?:单位|部门)\s*[:：]", text[j:j + 12]):
-                join = False  # a unit line of its own (配合单位：…)
-            elif nxt in _CONT_START:
+            if nxt in _CONT_START:
                 join = True
-            elif _is_cjk(prev) and _is_cjk(nxt) and not indented and not _heading_like(prev_line):
-                if newlines == 1:
-                    join = True
-                elif _unclosed(prev_line):
-                    join = True
-            elif _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0]) \
-                    and prev not in "。；" and newlines <= 3 and _is_cjk(nxt):
-                join = True
-            if join and prev_line.strip():
+            elif _is_cjk(prev) and _is_cjk(nxt) and run.endswith("\n"):  # not indented
+                prev_line = text[text.rfind("\n", 0, i) + 1:i]
+                if not _heading_like(prev_line):
+                    join = newlines == 1 or _unclosed(prev_line)
+                elif prev not in "。；" and newlines <= 3:
+                    join = _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0])
+            elif prev not in "。；" and newlines <= 3 and _is_cjk(nxt):
+                prev_line = text[text.rfind("\n", 0, i) + 1:i]
+                join = _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0])
+            if join and (prev_line if prev_line is not None else text[text.rfind("\n", 0, i) + 1:i]).strip():
                 edits.append((i, j, "", "line break inside a sentence"))
     t.apply(edits)
 
 
 _BLANK_RUN = re.compile(r"[ \t\n]+")
+_UNIT_LINE = re.compile(r"[(\[]?\S{2,4}(?:单位|部门)\s*[:：]")
 
 
 _TOKEN_STOP = set("、，；：。,;:!?！？\n \t")
