@@ -211,6 +211,16 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
     return ann
 
 
+@lru_cache(maxsize=65536)
+def _item_facts(item: str) -> tuple[bool, str, str, bool, bool, tuple[str, ...]]:
+    """What _units_from_groups asks of a list item (pure functions of it): another label
+    (完成时限：…) stands there; the item without its qualifier, and the qualifier; the item is a
+    bare administrative word (各县); it looks like a unit; its coordination parts."""
+    base, qual = _strip_qualifier(item)
+    return (bool(_OTHER_LABEL.match(item)), base, qual, bool(_BARE_ADMIN.match(base)), unit_like(base),
+            tuple(_parts(base, [])))
+
+
 def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source=None):
     units: list[UnitMention] = []
     run_on = False
@@ -227,17 +237,17 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
         for k, (item, s, e) in enumerate(cleaned):
             if not item:
                 continue
-            if _OTHER_LABEL.match(item):
+            other, base, qual, bare, unit, parts = _item_facts(item)
+            if other:
                 break
-            base, qual = _strip_qualifier(item)
             is_last = k == len(cleaned) - 1
-            if _BARE_ADMIN.match(base) and not is_last and base.startswith("各"):
+            if bare and not is_last and base.startswith("各"):
                 pending.append((base, s, e))  # 各区、县级市…: one coordination
                 continue
-            if pending and _BARE_ADMIN.match(pending[-1][0]) and _BARE_ADMIN.match(base) and not is_last:
+            if pending and bare and not is_last and _BARE_ADMIN.match(pending[-1][0]):
                 pending.append((base, s, e))
                 continue
-            if unit_like(base) or (bracketed and is_last):
+            if unit or (bracketed and is_last):
                 if pending and all(_BARE_ADMIN.match(p[0]) for p in pending) and base.startswith("各") \
                         and not _ADMIN_HEAD.match(base):
                     # 各乡镇、各部门: two collectives, not 各区、县级市人民政府 (one shared head)
@@ -252,7 +262,9 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
                     group_units.append(_mention(whole, role, label, ps, s + len(base), _parts(whole, coord), qual, to_source))
                     pending = []
                 else:
-                    group_units.append(_mention(base, role, label, s, s + len(base), _parts(base, []), qual, to_source))
+                    group_units.append(UnitMention(text=base, role=role, label=label,
+                                                   span=to_source(s, s + len(base)) if to_source else (s, s + len(base)),
+                                                   parts=list(parts), qualifier=qual))
                 continue
             if not is_last and not bracketed:
                 # a coordination (教育、卫生健康、…主管部门) or a run-on; look ahead
