@@ -339,11 +339,14 @@ def _unit_sentence(rx: re.Pattern, word: str, text: str, pos: int, end: int):
     like units."""
     while pos < end:
         # cheap bound: a match holds ``word`` inside one clause, so it starts after the last clause
-        # mark before the first ``word`` (the regex would reject every earlier start anyway)
+        # mark before the first ``word`` (the regex would reject every earlier start anyway). The
+        # clause marks ，。；\n: no match spans one before its key word; the form's lead also
+        # excludes ()[]：:, left out here because these rarer marks would make each rfind run far back
         q = text.find(word, pos, end)
         if q == -1:
             return None
-        pos = max(pos, max(text.rfind(c, pos, q) for c in _CLAUSE_MARKS) + 1)
+        pos = max(pos, text.rfind("，", pos, q) + 1, text.rfind("。", pos, q) + 1, text.rfind("；", pos, q) + 1,
+                  text.rfind("\n", pos, q) + 1)
         m = rx.search(text, pos, end)
         if not m:
             return None
@@ -353,11 +356,6 @@ def _unit_sentence(rx: re.Pattern, word: str, text: str, pos: int, end: int):
             return m
         pos = m.start() + 1
     return None
-
-
-# no clause-form match spans one of these before its key word (牵头/负责); the form's lead also
-# excludes ()[]：:, left out here because these rarer marks would make each rfind run far back
-_CLAUSE_MARKS = "，。；\n"
 
 
 def find_annotations(text: str, start: int, end: int, known: set[str], to_source=None) -> list[Annotation]:

@@ -529,8 +529,12 @@ def _task_text(t: str, s: int, e: int, p: _Piece) -> str:
         segs2 = _minus(a, b, [(x.start, x.end) for x in p.anns])
         parts.extend(t[x:y] for x, y in segs2)
     txt = "".join(parts)
-    txt = re.sub(r"[ \t]*\n[ \t]*", "\n", txt).strip()
-    return txt
+    if "\n" in txt:
+        txt = _NL_BLANKS.sub("\n", txt)
+    return txt.strip()
+
+
+_NL_BLANKS = re.compile(r"[ \t]*\n[ \t]*")
 
 
 _BODY_OPENER = re.compile(r"坚持以|以习近平|深入贯彻|全面贯彻|认真贯彻|贯彻落实|到20\d\d年|按照|根据|为(?:全面|深入|加快|进一步)"
