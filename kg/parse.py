@@ -528,10 +528,10 @@ def _task_text(t: str, s: int, e: int, p: _Piece) -> str:
     for a, b in p.extra_text:
         segs2 = _minus(a, b, [(x.start, x.end) for x in p.anns])
         parts.extend(t[x:y] for x, y in segs2)
-    txt = "".join(parts)
-    if "\n" in txt:
-        txt = _NL_BLANKS.sub("\n", txt)
-    return txt.strip()
+    # stripped first: the blanks around a line break lie in one run of whitespace, so the rewrite
+    # gives the same inside the text, and the runs at the ends go either way
+    txt = "".join(parts).strip()
+    return _NL_BLANKS.sub("\n", txt) if "\n" in txt else txt
 
 
 _NL_BLANKS = re.compile(r"[ \t]*\n[ \t]*")
