@@ -468,6 +468,8 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
         for s, e in [(h.body, body_end)] + p.extra_text:
             # deadlines also inside an annotation (（责任单位：…；完成时限：2022年底前）)
             task.deadlines.extend(find_deadlines(t[s:e], s, to_src))
+            if t.find("每", s, e) == -1:
+                continue  # every recurrence form starts with 每 (find_recurrences would find none)
             for a, b in _minus(s, e, [(a.start, a.end) for a in p.anns]):
                 task.recurrences.extend(find_recurrences(t[a:b], a, to_src))
         doc.tasks.append(task)
