@@ -22,7 +22,9 @@ from kg.model import CleanText, Diagnostic, Document, ParentRef, Section, Source
 _CN_NUM = "一二三四五六七八九十"
 _CN_VAL = {c: i + 1 for i, c in enumerate(_CN_NUM)}
 _CJK = "\u3400-\u9fff"
-_L1 = re.compile(rf"([{_CN_NUM}]{{1,3}})、")
+# level 1 is ([一二…十]{1,3})、 — found from its 、 (a literal the regex engine skips ahead to; a
+# class of numerals in front of it made the engine test every character): see _l1_matches
+_L1_MARK = re.compile(rf"、(?<=[{_CN_NUM}]、)")
 _L2 = re.compile(rf"\(([{_CN_NUM}]{{1,3}}|[A-Z])\)(?=\s*[{_CJK}])")
 # (the look-behinds stand after the first character, so that the regex engine can skip ahead to
 # a digit / a dot instead of trying every position: same matches)
@@ -86,21 +88,35 @@ def _at_line_start(t: str, i: int) -> bool:
     return j < 0 or t[j] == "\n"
 
 
+def _l1_matches(t: str, start: int):
+    """(numerals, start, end) of each match of ([一二…十]{1,3})、 in ``t`` from ``start``, as finditer
+    would give them: the leftmost start is the run's first numeral, at most three before the 、."""
+    for m in _L1_MARK.finditer(t, start):
+        k = m.start()
+        s = k - 1
+        if s < start:
+            continue
+        lo = max(start, k - 3)
+        while s > lo and t[s - 1] in _CN_NUM:
+            s -= 1
+        yield t[s:k], s, k + 1
+
+
 def _find_headings(t: str, start: int) -> list[_Heading]:
     heads: list[_Heading] = []
     # level 1: at a line start or after a finished sentence, or the next number in sequence
     last1 = 0
-    for m in _L1.finditer(t, start):
-        v = sum(_CN_VAL.get(c, 0) for c in m.group(1)) if m.group(1) != "十" else 10
-        if len(m.group(1)) == 2 and m.group(1)[0] == "十":
-            v = 10 + _CN_VAL[m.group(1)[1]]
-        elif len(m.group(1)) >= 2 and m.group(1)[1] == "十":
-            v = _CN_VAL[m.group(1)[0]] * 10 + (_CN_VAL.get(m.group(1)[2], 0) if len(m.group(1)) == 3 else 0)
-        ls = _at_line_start(t, m.start())
-        prev = t[m.start() - 1] if m.start() else "\n"
+    for g, ms, me in _l1_matches(t, start):
+        v = sum(_CN_VAL.get(c, 0) for c in g) if g != "十" else 10
+        if len(g) == 2 and g[0] == "十":
+            v = 10 + _CN_VAL[g[1]]
+        elif len(g) >= 2 and g[1] == "十":
+            v = _CN_VAL[g[0]] * 10 + (_CN_VAL.get(g[2], 0) if len(g) == 3 else 0)
+        ls = _at_line_start(t, ms)
+        prev = t[ms - 1] if ms else "\n"
         if ls or prev in _SENT_END or (v == last1 + 1 and v > 1):
             if ls or v == last1 + 1 or prev in "。":
-                heads.append(_Heading(1, m.group(0), v, m.start(), m.end(), ls))
+                heads.append(_Heading(1, t[ms:me], v, ms, me, ls))
                 last1 = v
     for m in _L2.finditer(t, start):
         g = m.group(1)
