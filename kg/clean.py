@@ -29,7 +29,9 @@ _BANNER_WORDS = ("由会员分享", "会员分享", "在线阅读", "可在线�
                  "文档下载", "下载文档", "页珍藏版", "原创力", "文库", "VIP", "版权所有", "侵权")
 _PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
                       r"|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
-_MARKER = re.compile(r"(?m)^([ \t\u3000]*)(\d{1,4})、")
+# a page marker is (?m)^[ \t\u3000]*(\d{1,4})、 — found from its 、 (a literal the regex engine
+# skips ahead to) with a digit before it, then checked back to the line start: see _markers
+_MARKER_MARK = re.compile(r"、(?<=\d、)")
 _SENT_END = set("。；！？;!?：:」』”\"")
 _OPEN = "《〈(（[［【"
 _CLOSE = "》〉)）]］】"
@@ -140,9 +142,25 @@ def _headers(t: _Text) -> None:
     t.apply(edits)
 
 
+def _markers(text: str):
+    """(number start, end, number) of each line-initial ``  12、`` (1-4 digits after blanks)."""
+    for m in _MARKER_MARK.finditer(text):
+        k = m.start()
+        d = k - 1
+        while d > 0 and k - d < 4 and text[d - 1].isdecimal():
+            d -= 1
+        if d > 0 and text[d - 1].isdecimal():
+            continue  # five digits or more
+        b = d
+        while b > 0 and text[b - 1] in " \t\u3000":
+            b -= 1
+        if b == 0 or text[b - 1] == "\n":
+            yield d, k + 1, int(text[d:k])
+
+
 def _page_markers(t: _Text) -> list[int]:
     """Remove a chain of line-initial 1、2、3、… that falls mid-sentence; return break positions."""
-    found = [(m.start(2), m.end(), int(m.group(2))) for m in _MARKER.finditer(t.text)]
+    found = list(_markers(t.text))
     # longest chain of consecutive numbers in document order
     best: list[tuple[int, int, int]] = []
     chain: list[tuple[int, int, int]] = []
