@@ -29,6 +29,11 @@ _L2 = re.compile(rf"\(([{_CN_NUM}]{{1,3}}|[A-Z])\)(?=\s*[{_CJK}])")
 # (the look-behinds stand after the first character, so that the regex engine can skip ahead to
 # a digit / a dot instead of trying every position: same matches)
 _L3 = re.compile(rf"(\d(?<![\d.A-Za-z]\d)\d{{0,2}})\s*[.、](?!\d)(?=\s*[{_CJK}“\"])")
+# _L3 over a whole text is found from its mark (. or 、, literals the regex engine skips ahead to,
+# after a digit or a blank), then checked back in Python: see _l3_matches
+_L3_DOT = re.compile(r"\.(?<=[\d\s]\.)")
+_L3_DUN = re.compile(r"、(?<=[\d\s]、)")
+_L3_TAIL = re.compile(rf"(?!\d)(?=\s*[{_CJK}“\"])")
 _L4 = re.compile(rf"\((\d{{1,2}})\)(?=\s*[{_CJK}])")
 _LOST = re.compile(rf"[.](?<![\dA-Za-z.][.])(?=[{_CJK}])")
 _SENT_END = "。；！？"
@@ -102,6 +107,25 @@ def _l1_matches(t: str, start: int):
         yield t[s:k], s, k + 1
 
 
+def _l3_matches(t: str, start: int):
+    """(digits, start, end) of each match of _L3 in ``t`` from ``start``, as finditer would give
+    them: a run of 1-3 digits not after a digit, dot or ASCII letter, blanks, the mark, then no
+    digit and (after blanks) a Chinese character or a quotation mark."""
+    marks = [m.start() for m in _L3_DOT.finditer(t, start)] + [m.start() for m in _L3_DUN.finditer(t, start)]
+    marks.sort()
+    for k in marks:
+        j = k
+        while j > start and t[j - 1].isspace():
+            j -= 1
+        d = j
+        while d > start and j - d < 3 and t[d - 1].isdecimal():
+            d -= 1
+        if d == j or d > 0 and (t[d - 1].isdecimal() or t[d - 1] == "." or t[d - 1].isascii() and t[d - 1].isalpha()):
+            continue
+        if _L3_TAIL.match(t, k + 1):
+            yield t[d:j], d, k + 1
+
+
 def _find_headings(t: str, start: int) -> list[_Heading]:
     heads: list[_Heading] = []
     # level 1: at a line start or after a finished sentence, or the next number in sequence
@@ -130,18 +154,18 @@ def _find_headings(t: str, start: int) -> list[_Heading]:
         elif len(g) > 1:
             v = (10 + _CN_VAL.get(g[1], 0)) if g[0] == "十" else _CN_VAL[g[0]] * 10 + _CN_VAL.get(g[-1], 0) * (g[-1] != "十")
         heads.append(_Heading(2, m.group(0), v, m.start(), m.end(), _at_line_start(t, m.start())))
-    for m in _L3.finditer(t, start):
-        ls = _at_line_start(t, m.start())
-        prev = t[m.start() - 1] if m.start() else "\n"
+    for g, ms, me in _l3_matches(t, start):
+        ls = _at_line_start(t, ms)
+        prev = t[ms - 1] if ms else "\n"
         if not ls:
             if prev == "第" or prev.isdigit():
                 continue
-            stop = t.find("。", m.end(), m.end() + 80)
+            stop = t.find("。", me, me + 80)
             if stop == -1:
                 continue
-            if re.search(r"[:：]", t[m.end():stop]):
+            if re.search(r"[:：]", t[me:stop]):
                 continue
-        heads.append(_Heading(3, m.group(1), int(m.group(1)), m.start(), m.end(), ls))
+        heads.append(_Heading(3, g, int(g), ms, me, ls))
     for m in _L4.finditer(t, start):
         heads.append(_Heading(4, m.group(0), int(m.group(1)), m.start(), m.end(), _at_line_start(t, m.start())))
     for m in _LOST.finditer(t, start):
