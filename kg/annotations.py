@@ -41,10 +41,26 @@ _RESP_SENT = re.compile(
 # a unit may carry its own brackets: 各县(区)人民政府
 _IN = r"(?:[^()\[\]，。；：:]|\([^()，。；]{1,12}\))"
 _IN_LIST = r"(?:[^()\[\]。；：:]|\([^()，。；]{1,12}\))"
-_LEAD_SUPPORT = re.compile(
-    rf"[(\[](?:由)?(?P<lead>{_IN}{{2,200}}?)牵头(?:[，,；;]\s*(?P<sup>{_IN_LIST}{{2,300}}?)"
+_LEAD_SUPPORT_BODY = (
+    rf"(?:由)?(?P<lead>{_IN}{{2,200}}?)牵头(?:[，,；;]\s*(?P<sup>{_IN_LIST}{{2,300}}?)"
     r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?[)\]]")
-_RESP = re.compile(rf"[(\[](?:由)?(?P<resp>{_IN}{{2,200}}?)(?P<q>按职责分工负责|按照职责分工负责|负责)[)\]]")
+_RESP_BODY = rf"(?:由)?(?P<resp>{_IN}{{2,200}}?)(?P<q>按职责分工负责|按照职责分工负责|负责)[)\]]"
+# each form once after "(" and once after "[": a literal first lets the regex engine skip ahead to
+# it (a leading class [(\[] was tested at every character); the first match of the two is the
+# first match of the form (see _first_bracketed)
+_LEAD_SUPPORT = (re.compile(r"\(" + _LEAD_SUPPORT_BODY), re.compile(r"\[" + _LEAD_SUPPORT_BODY))
+_RESP = (re.compile(r"\(" + _RESP_BODY), re.compile(r"\[" + _RESP_BODY))
+
+
+def _first_bracketed(form: tuple[re.Pattern, re.Pattern], text: str, pos: int, end: int):
+    """The first match in text[pos:end] of a form opened by ( or [ (a pair from above)."""
+    a = form[0].search(text, pos, end)
+    if text.find("[", pos, end) == -1:
+        return a
+    b = form[1].search(text, pos, end)
+    if a is None or b is not None and b.start() < a.start():
+        return b
+    return a
 _QUALIFIER = re.compile(r"(?:等(?:有关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?(?:分别)?负责|按照?职责分工|分别负责)$|等(?:有关)?(?:部门|单位)?$")
 _UNIT_END = re.compile(
     r"(?:局|办|委|院|会|部|室|厅|府|门|关|构|行|联|校|组|所|队|站|处|科|心|团|社|馆|司|署|人大|政协|街道|镇|乡|村|区|县|市|企业|单位|协会|员)$")
@@ -367,8 +383,8 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
     # not depend on where the search began), and no match stays no match: a form is searched again
     # only when the scan has passed its last match.
     forms = (lambda p: _LABEL.search(text, p, end),
-             lambda p: _LEAD_SUPPORT.search(text, p, end) if text.find("牵头", p, end) != -1 else None,
-             lambda p: _RESP.search(text, p, end) if text.find("负责", p, end) != -1 else None,
+             lambda p: _first_bracketed(_LEAD_SUPPORT, text, p, end) if text.find("牵头", p, end) != -1 else None,
+             lambda p: _first_bracketed(_RESP, text, p, end) if text.find("负责", p, end) != -1 else None,
              lambda p: _unit_sentence(_LEAD_SUPPORT_SENT, "牵头", text, p, end),
              lambda p: _unit_sentence(_RESP_SENT, "负责", text, p, end))
     found: list = [False] * len(forms)
