@@ -705,58 +705,118 @@ def _check_out(out: Path, keep: tuple = ()) -> None:
                           f"choose another --out or remove it")
 
 
-def load_while(store, path: Path, produce):
+LOADERS = 2  # bulk loaders run side by side on one store, each fed by its own pipe
+
+
+class _Spread:
+    """A binary sink over named pipes, each read by a bulk loader: a ``write`` (one named graph's
+    N-Quads) goes whole to the least-fed pipe whose loader has opened it. A loader may open its
+    pipe late (one waiting for another to release the store), so pipes are opened when ready."""
+
+    def __init__(self, pipes: list[Path], threads: list, failed: list):
+        self.pipes, self.threads, self.failed = pipes, threads, failed
+        self.files: list = [None] * len(pipes)
+        self.sizes = [0] * len(pipes)
+
+    def _open(self, i: int) -> bool:
+        """Open pipe ``i`` for writing if its loader reads it; False if not (yet)."""
+        if self.files[i] is None:
+            try:
+                fd = os.open(self.pipes[i], os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO:
+                    raise
+                return False
+            os.set_blocking(fd, True)
+            self.files[i] = open(fd, "wb", buffering=1 << 20)
+        return True
+
+    def _stopped(self) -> KgError:
+        return KgError(f"the store loader stopped: {self.failed[0] if self.failed else 'build again'}")
+
+    def write(self, data: bytes) -> int:
+        ready = [i for i in range(len(self.pipes)) if self._open(i)]
+        while not ready:
+            if not any(t.is_alive() for t in self.threads):
+                raise self._stopped()
+            time.sleep(0.001)
+            ready = [i for i in range(len(self.pipes)) if self._open(i)]
+        i = min(ready, key=lambda k: self.sizes[k])
+        self.sizes[i] += len(data)
+        try:
+            return self.files[i].write(data)
+        except BrokenPipeError:
+            raise self._stopped() from None
+
+    def close(self) -> None:
+        """Close every pipe: the loaders see the end of their input. A pipe not opened yet is
+        opened (when its loader gets to it) and closed at once, so that loader ends too."""
+        for f in self.files:
+            if f is not None:
+                try:
+                    f.close()
+                except BrokenPipeError:
+                    pass
+        for i, t in enumerate(self.threads):
+            while self.files[i] is None and t.is_alive():
+                if not self._open(i):
+                    time.sleep(0.001)
+            if self.files[i] is not None and not self.files[i].closed:
+                try:
+                    self.files[i].close()
+                except BrokenPipeError:
+                    pass
+
+
+def load_while(store, path: Path, produce, loaders: int = LOADERS):
     """Bulk-load into ``store`` the N-Quads that ``produce(file)`` writes, while it writes them.
 
-    ``path`` becomes a named pipe read by pyoxigraph's bulk loader in a thread (it runs without
-    the GIL), so the store is loaded on one core while Python builds the triples on the other.
-    Where named pipes are not available, the N-Quads go to a file that is loaded afterwards.
-    The N-Quads are made by kg.graph from ASCII IRIs and escaped literals, so the loader runs
-    lenient (no IRI re-validation). Returns what ``produce`` returns; the pipe or file is removed.
+    ``loaders`` named pipes beside ``path`` are read by as many of pyoxigraph's bulk loaders, in
+    threads (they run without the GIL): the store is loaded on the other core while Python builds
+    the triples, and on both once it is done. Each graph's N-Quads go whole to one pipe; the
+    store ends the same whatever the split. Where named pipes are not available, the N-Quads go
+    to a file loaded afterwards. The N-Quads are made by kg.graph from ASCII IRIs and escaped
+    literals, so the loaders run lenient (no IRI re-validation). Returns what ``produce``
+    returns; the pipes or the file are removed.
     """
     import threading
 
     import pyoxigraph as ox
 
-    def load():
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+    def load(p: Path):
+        store.bulk_load(path=str(p), format=ox.RdfFormat.N_QUADS, lenient=True)
 
     if not hasattr(os, "mkfifo"):
         with open(path, "wb") as f:
             result = produce(f)
-        load()
+        load(path)
         path.unlink()
         return result
-    os.mkfifo(path)
+    pipes = [path.with_name(f"{path.name}.{k}") for k in range(max(1, loaders))]
     failed: list[BaseException] = []
 
-    def run():
+    def run(p: Path):
         try:
-            load()
+            load(p)
         except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
             failed.append(e)
 
-    loader = threading.Thread(target=run, name="kg-bulk-load", daemon=True)
-    loader.start()
+    threads = []
+    sink = None
     try:
-        fd = None
-        while fd is None:  # open the pipe once the loader reads it (or stop if the loader failed)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as e:
-                if e.errno != errno.ENXIO or not loader.is_alive():
-                    raise KgError(f"the store loader stopped before reading: {failed[0] if failed else e}") from None
-                time.sleep(0.001)
-        os.set_blocking(fd, True)
-        try:
-            with open(fd, "wb", buffering=1 << 20) as f:
-                result = produce(f)
-        except BrokenPipeError:
-            loader.join()
-            raise failed[0] if failed else KgError("the store loader stopped early: build again") from None
+        for p in pipes:
+            os.mkfifo(p)
+            threads.append(threading.Thread(target=run, args=(p,), name="kg-bulk-load", daemon=True))
+            threads[-1].start()
+        sink = _Spread(pipes, threads, failed)
+        result = produce(sink)
     finally:
-        loader.join()
-        path.unlink(missing_ok=True)
+        if sink is not None:
+            sink.close()
+        for t in threads:
+            t.join()
+        for p in pipes:
+            p.unlink(missing_ok=True)
     if failed:
         raise failed[0]
     return result
