@@ -615,7 +615,8 @@ def drive(plans: int, readme: Path | None, keep: Path | None, only: set[str], ti
                 table.add("incremental rebuild (one plan changed)",
                           f"{wall:.2f} s (clean build {t_clean:.1f} s)", mb(peak), "", "",
                           "< 2 s, same bytes as a clean build",
-                          yes(wall < 2 and not diff) + ("" if not diff else f" (differs: {', '.join(diff)})"))
+                          yes(wall < 2 and not diff) + ("" if not diff else f" (differs: {', '.join(diff)})")
+                          + ("" if plans >= 3200 else f" (at {plans:,} plans)"))
                 print(f"changed {changed.name}", flush=True)
             except Exception as e:  # noqa: BLE001
                 table.add("incremental rebuild", f"failed: {str(e)[:300]}")
