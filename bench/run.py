@@ -17,7 +17,7 @@ Generates N plans with bench/generate.py, then runs each stage in its own subpro
     render     the largest view as a pyvis HTML page
     rebuild    `kg build` again after one document changed   | target < 2 s; output == a clean build
 
-Peak memory is sampled from /proc every 20 ms: the summed PSS of the stage's process tree (the
+Peak memory is sampled from /proc every 0.2 s (reading PSS of a large process costs CPU): the summed PSS of the stage's process tree (the
 stage process and its workers; pages shared after a fork count once), so it is what the machine
 had to hold at once.
 Intermediate records go between stages as pickles (untimed). Results are printed as a table and,
@@ -70,6 +70,9 @@ def _tree_pids(root: int) -> list[int]:
         out.append(pid)
         todo.extend(kids.get(pid, ()))
     return out
+
+
+SAMPLE_SECS = 0.2  # memory sampling period: PSS of a 2 GB process takes milliseconds to read
 
 
 def _pss(pid: int) -> int | None:
@@ -135,7 +138,7 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: Path = ROOT,
                     except OSError:
                         pass
                 return
-            done.wait(0.02)
+            done.wait(SAMPLE_SECS)
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
@@ -642,7 +645,7 @@ def write_readme(readme: Path, plans: int, size: int, table: Table) -> None:
             f"`make bench PLANS={plans}` on {cpu} cores, Python {platform.python_version()}: "
             f"{plans:,} synthetic plans ({size / 1e6:.0f} MB) from bench/generate.py. Each stage runs in its "
             f"own process; peak memory is the summed PSS of that process and its workers (pages "
-            f"shared after a fork count once), sampled every 20 ms. References are measured in the same run.\n\n")
+            f"shared after a fork count once), sampled every 0.2 s. References are measured in the same run.\n\n")
     block = f"{START}\n{head}{table.markdown()}\n{END}"
     text = readme.read_text(encoding="utf-8")
     if START in text and END in text:

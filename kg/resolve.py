@@ -396,14 +396,12 @@ class Resolver:
 def resolve(documents: list[Document], overrides: str | Path | None = None,
             counterparts: bool = True) -> dict[str, Organisation]:
     """Fill every mention's org_id (and reports' reporting_body_id); return organisations by id."""
-    import gc
+    from kg.parallel import no_gc
 
     r = Resolver(overrides, counterparts=counterparts)
     # Resolution makes no reference cycles, but many objects: left on, the cyclic collector would
     # walk the whole corpus again and again (40% of the time at 1,000 plans, growing with size).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_gc():
         for doc in documents:
             chain = context(doc)
             scope = "" if chain.region else doc.id
@@ -416,9 +414,6 @@ def resolve(documents: list[Document], overrides: str | Path | None = None,
             if doc.reporting_body:
                 r.assign_attr(doc, "reporting_body_id", doc.reporting_body, chain, scope)
         return r.finish()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def resolve_name(name: str, level: Optional[str] = None, region: Optional[str] = None, title: str = "",

@@ -468,7 +468,7 @@ def test_store_loads_while_the_triples_are_written(tmp_path):
 
     other = line.replace(b"/a>", b"/b>")
     store = ox.Store()
-    load_while(store, tmp_path / "two.nq", lambda f: [f.write(x) for x in (line, other, line, other * 2)])
+    load_while(store, tmp_path / "two.nq", lambda f: [f.write(x) for x in (line, other, line, other * 2)], loaders=2)
     assert len(store) == 2 and not list(tmp_path.iterdir())
 
     def boom(f):
