@@ -236,7 +236,7 @@ def st_parse(work: Path, corpus: Path) -> dict:
 
 def st_parse1(work: Path, corpus: Path) -> dict:
     os.environ["KG_WORKERS"] = "1"
-    from kg import parallel, pipeline
+    from kg import pipeline
 
     files = corpus_files(corpus)
     size = sum(os.path.getsize(f) for f in files)
@@ -418,7 +418,7 @@ def st_render(work: Path, corpus: Path) -> dict:
 
 def st_seeds(work: Path, corpus: Path) -> dict:
     """The bundled corpus: parse time (< 1 s), and warm / cold tasks-of on its build."""
-    from kg import parallel, pipeline
+    from kg import pipeline
     from bench_query import cold, warm
 
     seeds = ROOT / "corpus"

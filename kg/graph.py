@@ -25,8 +25,8 @@ import re
 import shutil
 import tempfile
 import time
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
@@ -209,7 +209,7 @@ def _parents(b: _Builder, doc: Document, d: str) -> None:
         b.add(ref, DG + "target", target)
 
 
-def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
+def _task(b: _Builder, doc: Document, d: str, order: int, t) -> None:
     ti = task_iri(doc.id, t.id)
     b.a(ti, DG + "Task")
     b.add(ti, DG + "inDocument", d)
@@ -219,7 +219,6 @@ def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
     b.zh(ti, SDO + "description", t.text)
     b.span(ti, t.span)
     b.lit(ti, DG + "order", order, "integer")
-    n_units = 0
     for k, u in enumerate(t.units, 1):
         a = f"{ti}/a/{k}"
         b.a(a, DG + "Assignment")
@@ -234,7 +233,6 @@ def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
             o = org_iri(u.org_id)
             b.add(a, DG + "unit", o)
             b.add(ti, DG + ROLE_SHORTCUT.get(u.role, "responsibleUnit"), o)
-            n_units += 1
     dates = []
     for k, dl in enumerate(t.deadlines, 1):
         x = f"{ti}/d/{k}"
@@ -253,7 +251,6 @@ def _task(b: _Builder, doc: Document, d: str, order: int, t) -> int:
         b.lit(x, DG + "frequency", r.frequency, "duration")
         b.zh(x, DG + "quantity", r.quantity)
         b.zh(x, DG + "rawText", r.raw)
-    return n_units
 
 
 def _measures(b: _Builder, doc: Document, d: str) -> None:
@@ -285,8 +282,8 @@ def document_counts(doc: Document) -> dict:
             "sections": len(doc.sections), "measures": len(doc.measures)}
 
 
-def document_quads(b: _Builder, doc: Document) -> dict:
-    """Add one document's quads in its named graph; return its counts."""
+def document_quads(b: _Builder, doc: Document) -> None:
+    """Add one document's quads in its named graph."""
     b.graph(graph_iri(doc.id))
     d = doc_iri(doc.id)
     report = doc.kind == "report"
@@ -322,11 +319,9 @@ def document_quads(b: _Builder, doc: Document) -> dict:
             b.add(si, DG + "sectionType", DG + SECTION_TYPE[doc.section_types[s.id]])
         if s.id in doc.section_themes:
             b.add(si, DG + "theme", f"{DGR}theme/{_seg(doc.section_themes[s.id])}")
-    n_units = 0
     for i, t in enumerate(doc.tasks, 1):
-        n_units += _task(b, doc, d, i, t)
+        _task(b, doc, d, i, t)
     _measures(b, doc, d)
-    return document_counts(doc)
 
 
 # ---------------------------------------------------------------------------- corpus graph
@@ -560,24 +555,16 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
             yield g, lines
 
 
-def corpus_blocks(corpus: Corpus) -> tuple[dict[str, list[str]], dict]:
-    """Every graph's sorted distinct N-Triples strings at once (see iter_blocks), and counts."""
-    counts: dict = {}
-    blocks = dict(iter_blocks(corpus, counts))
-    counts["corpus"]["quads"] = sum(len(v) for v in blocks.values())
-    return blocks, counts
-
-
 def _nquads(g: str, lines: list[str]) -> bytes:
     return "".join(f"{line} <{g}> .\n" for line in lines).encode("utf-8")
 
 
 def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
-    """Every quad of the corpus as pyoxigraph Quads (graph by graph, each sorted), and counts."""
+    """Every quad of a (small) corpus as pyoxigraph Quads, graph by graph, each sorted, and counts."""
     import pyoxigraph as ox
 
-    blocks, counts = corpus_blocks(corpus)
-    data = b"".join(_nquads(g, lines) for g, lines in blocks.items())
+    counts: dict = {}
+    data = b"".join(_nquads(g, lines) for g, lines in iter_blocks(corpus, counts))
     return list(ox.parse(data, format=ox.RdfFormat.N_QUADS)), counts
 
 
