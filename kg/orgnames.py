@@ -21,7 +21,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -122,7 +122,6 @@ def expand(core: str, kind: str = "government") -> str:
 
 _lock = threading.Lock()
 _tokenizer = None
-_added: set[str] = set()
 
 
 def tokenizer():
@@ -143,17 +142,37 @@ def tokenizer():
     return _tokenizer
 
 
-def add_words(words) -> None:
-    """Teach the tokenizer region names (柳州市, 城中区, 城中) so that they are cut whole."""
+def cut(text: str, words: Iterable[str] = ()) -> list[str]:
+    """jieba's cut of ``text`` with the unit dictionary plus ``words`` (region names: 柳州市,
+    城中区, 城中), so that they are cut whole. The words are taken back out afterwards: a name's
+    cut depends on it and its document's region only, never on the documents read before it
+    (so parallel workers, incremental builds and a clean build agree)."""
     tk = tokenizer()
-    for w in sorted(set(words) - _added):
-        if w:
-            tk.add_word(w, 100000, "r")
-            _added.add(w)
-
-
-def cut(text: str) -> list[str]:
-    return tokenizer().lcut(text, HMM=False)
+    words = sorted({w for w in words if w})
+    if not words:
+        return tk.lcut(text, HMM=False)
+    with _lock:
+        freq, total, tags = tk.FREQ, tk.total, tk.user_word_tag_tab
+        saved, saved_tags = {}, {w: tags.get(w) for w in words}
+        for w in words:
+            for k in range(1, len(w) + 1):
+                saved.setdefault(w[:k], freq.get(w[:k]))
+        try:
+            for w in words:
+                tk.add_word(w, 100000, "r")
+            return tk.lcut(text, HMM=False)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    del freq[k]
+                else:
+                    freq[k] = v
+            tk.total = total
+            for w, tag in saved_tags.items():
+                if tag is None:
+                    tags.pop(w, None)
+                else:
+                    tags[w] = tag
 
 
 # ---------------------------------------------------------------- regions
@@ -383,14 +402,14 @@ def _parse(text: str, chain: Chain) -> ParsedName:
         if m:
             party, rest = True, s[m.end():]
     else:
-        add_words(chain.words())
-        toks = cut(s)
+        words = chain.words()
+        toks = cut(s, words)
         first = toks[0] if toks else ""
         if first[:1] == "区" and chain.level == "province" and (chain.province or "").endswith("自治区") \
                 and first in ("区", "区委", "区级", "区直"):
             # in an autonomous region's own plan, 区 is the region: 区直各部门, 区司法厅
             s = "自治区" + s[1:] if not s.startswith("区委") else "自治区党委" + s[2:]
-            toks = cut(s)
+            toks = cut(s, words)
             first = toks[0]
         if first in PARTY_PREFIXES:
             party, level = True, LEVEL_CHARS[PARTY_PREFIXES[first]]
