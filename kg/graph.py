@@ -1,7 +1,7 @@
 """Records → RDF quads (the vocabulary of ontology/dutygraph.ttl), and the build directory.
 
 ``iter_blocks(corpus)`` gives every triple, graph by graph: one named graph per document
-(dgr:graph/{doc}), one for each document's links (dgr:graph/links/{doc}: alignments, evidence),
+(dgr:graph/{doc}), one for each document's links (dgr:graph/links/{doc}: parent targets, alignments, evidence),
 one per region for organisations (dgr:graph/orgs/{region}), and dgr:graph/corpus for the run,
 directive placeholders and concepts.
 ``turtle(quads)`` serialises their triples deterministically (sorted, explicit prefixes).
@@ -196,17 +196,28 @@ class _Builder:
 # ---------------------------------------------------------------------------- documents
 
 def _parents(b: _Builder, doc: Document, d: str) -> None:
+    """The parent directives as the document names them (its own graph)."""
     for k, p in enumerate(doc.parents, 1):
-        target = doc_iri(p.document_id) if p.document_id else directive_iri(p.title)
-        rel = "based_on" if p.relation == "based_on" else "applies"
-        b.add(d, ELI + rel, target)
         ref = f"{d}/parent/{k}"
         b.a(ref, DG + "ParentReference")
         b.add(d, DG + "namesParent", ref)
         b.zh(ref, DCT + "title", p.title)
         b.zh(ref, DG + "relationWords", p.words)
-        b.lit(ref, DG + "relation", rel)
-        b.add(ref, DG + "target", target)
+        b.lit(ref, DG + "relation", _relation(p))
+
+
+def _relation(p) -> str:
+    return "based_on" if p.relation == "based_on" else "applies"
+
+
+def _parent_targets(b: _Builder, doc: Document) -> None:
+    """What each named parent resolved to: a document of the corpus or a placeholder directive
+    (the document's links graph: it changes when a parent document comes or goes)."""
+    d = doc_iri(doc.id)
+    for k, p in enumerate(doc.parents, 1):
+        target = doc_iri(p.document_id) if p.document_id else directive_iri(p.title)
+        b.add(d, ELI + _relation(p), target)
+        b.add(f"{d}/parent/{k}", DG + "target", target)
 
 
 def _task(b: _Builder, doc: Document, d: str, order: int, t) -> None:
@@ -460,8 +471,10 @@ def iter_graphs(corpus: Corpus, counts: dict) -> Iterator[tuple[str, Optional[st
     (kg.incremental rewrites only the graphs that changed):
 
     - dgr:graph/{doc}: each document's records, in input order;
-    - dgr:graph/links/{doc}: the alignments of the document's tasks to their parent tasks and
-      the evidence of its measures (they change with the document or with its parent);
+    - dgr:graph/links/{doc}: what the document's named parents resolved to (eli:based_on /
+      eli:applies, dg:target), the alignments of its tasks to their parent tasks and the evidence
+      of its measures (they change with the document or with its parents); a document's own graph
+      depends on it alone;
     - dgr:graph/orgs/{region}: the organisations of one region, by graph IRI;
     - dgr:graph/corpus: the build run, directives named but not held, and SKOS concepts.
     """
@@ -481,14 +494,19 @@ def iter_graphs(corpus: Corpus, counts: dict) -> Iterator[tuple[str, Optional[st
         by_doc.setdefault(_key_doc(al.child), ([], []))[0].append(al)
     for ev in corpus.evidence:
         by_doc.setdefault(_key_doc(ev.measure), ([], []))[1].append(ev)
+    docs = {d.id: d for d in corpus.documents}
     for doc_id, (als, evs) in by_doc.items():
         g = links_graph_iri(doc_id)
+        doc = docs.get(doc_id)
+        targets = [(p.relation, p.title, p.document_id) for p in doc.parents] if doc else []
 
-        def links(b, als=als, evs=evs):
+        def links(b, als=als, evs=evs, doc=doc):
+            if doc is not None:
+                _parent_targets(b, doc)
             _alignments(b, als)
             _evidence(b, evs)
 
-        yield g, _fingerprint((als, evs)), lambda g=g, fill=links: _lines(g, fill)
+        yield g, _fingerprint((targets, als, evs)), lambda g=g, fill=links: _lines(g, fill)
     regions: dict[str, list[Organisation]] = {}
     for oid in sorted(corpus.organisations):
         o = corpus.organisations[oid]
