@@ -27,6 +27,7 @@ import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
@@ -461,7 +462,8 @@ def _fingerprint(obj) -> str:
     return hashlib.sha256(_code_version() + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
-def iter_graphs(corpus: Corpus, counts: dict) -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
+def iter_graphs(corpus: Corpus, counts: dict, documents: bool = True,
+                salt: str = "") -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
     """(named graph IRI, fingerprint, make), one graph at a time; ``make()`` gives the graph's
     triples as sorted distinct N-Triples strings "<s> <p> o" (empty: the graph is left out), and
     the fingerprint hashes everything they are made from (None: always made again), so that an
@@ -487,8 +489,9 @@ def iter_graphs(corpus: Corpus, counts: dict) -> Iterator[tuple[str, Optional[st
         for p in doc.parents:
             if not p.document_id:
                 placeholders.setdefault(directive_iri(p.title), (p.title, p.level))
-        g = graph_iri(doc.id)
-        yield g, _fingerprint(doc), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
+        if documents:
+            g = graph_iri(doc.id)
+            yield g, document_fingerprint(doc, salt), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
     by_doc: dict[str, tuple[list, list]] = {d.id: ([], []) for d in corpus.documents}
     for al in corpus.alignments:
         by_doc.setdefault(_key_doc(al.child), ([], []))[0].append(al)
@@ -622,47 +625,109 @@ def turtle_chunk(lines: list[str]) -> bytes:
     return body if body.endswith(b"\n") else body + b"\n"
 
 
-def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None) -> tuple[dict, dict, int]:
-    """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph.
+@dataclass
+class Made:
+    """One graph made: its N-Quads (``nq``), their sha256, its number of triples, its Turtle chunk."""
+    graph: str
+    fingerprint: Optional[str]
+    digest: str
+    triples: int
+    chunk: bytes
+    nq: bytes
 
-    Returns (state, counts, number of triples). ``state`` maps each graph IRI to [sha256 of its
-    N-Quads, offset and length of its chunk in graph.ttl, fingerprint of its records (see
-    iter_graphs), number of triples]. With ``previous`` = (the previous graph.ttl open for
-    reading, its state), a graph whose fingerprint or, once made, digest is unchanged has its
-    Turtle copied from the previous file and is not written to ``nq``: ``nq`` then holds only the
-    graphs to (re)load into the store.
+
+def make_graph(g: str, fingerprint: Optional[str], lines: list[str]) -> Optional[Made]:
+    """``lines`` (sorted N-Triples strings of graph ``g``) as a Made graph; None when empty."""
+    if not lines:
+        return None
+    data = _nquads(g, lines)
+    return Made(g, fingerprint, hashlib.sha256(data).hexdigest(), len(lines), turtle_chunk(lines), data)
+
+
+def document_fingerprint(doc: Document, salt: str = "") -> str:
+    """What a document's own graph is made from: its source file (path and sha256), the code that
+    parses it and makes its triples, and ``salt`` (the override rules, which decide its org ids)."""
+    from kg.cache import code_fingerprint
+
+    key = f"{code_fingerprint()}\0{salt}\0{doc.source.path}\0{doc.source.sha256}\0"
+    return hashlib.sha256(_code_version() + key.encode("utf-8")).hexdigest()
+
+
+def make_document(doc: Document, salt: str = "") -> Optional[Made]:
+    """A document's own graph, made from the document alone (its org ids filled: kg.resolve.local_ids)."""
+    g = graph_iri(doc.id)
+    return make_graph(g, document_fingerprint(doc, salt), _lines(g, lambda b: document_quads(b, doc)))
+
+
+class Sink:
+    """Writes graph.ttl (binary file ``ttl``) and N-Quads (``nq``) graph by graph, in the order
+    they come, and keeps the state of each: [sha256 of its N-Quads, offset and length of its
+    chunk in graph.ttl, fingerprint of its records (see iter_graphs), number of triples].
+
+    With ``previous`` = (the previous graph.ttl open for reading, its state), a graph whose
+    fingerprint or, once made, digest is unchanged has its Turtle copied from the previous file
+    and is not written to ``nq``: ``nq`` then holds only the graphs to (re)load into the store.
     """
-    old_ttl, old_state = previous if previous else (None, {})
-    state: dict[str, list] = {}
-    counts: dict = {}
-    n = 0
-    ttl.write(TTL_HEAD)
-    pos = len(TTL_HEAD)
-    for g, fp, make in iter_graphs(corpus, counts):
-        was = old_state.get(g) if old_ttl is not None else None
-        if was and fp is not None and was[3] == fp:
-            digest, size = was[0], was[4]
-            old_ttl.seek(was[1])
-            chunk = old_ttl.read(was[2])
+
+    def __init__(self, ttl, nq, previous: Optional[tuple] = None):
+        self.ttl, self.nq = ttl, nq
+        self.old_ttl, self.old_state = previous if previous else (None, {})
+        self.state: dict[str, list] = {}
+        self.triples = 0
+        ttl.write(TTL_HEAD)
+        self.pos = len(TTL_HEAD)
+
+    def _was(self, g: str) -> Optional[list]:
+        return self.old_state.get(g) if self.old_ttl is not None else None
+
+    def _old_chunk(self, was: list) -> bytes:
+        self.old_ttl.seek(was[1])
+        return self.old_ttl.read(was[2])
+
+    def _record(self, g: str, chunk: bytes, digest: str, fp: Optional[str], size: int) -> None:
+        self.ttl.write(chunk)
+        self.state[g] = [digest, self.pos, len(chunk), fp, size]
+        self.pos += len(chunk)
+        self.triples += size
+
+    def unchanged(self, g: str, fp: Optional[str]) -> bool:
+        """Copy graph ``g`` from the previous build when its fingerprint is ``fp``; True if done."""
+        was = self._was(g)
+        if not (was and fp is not None and was[3] == fp):
+            return False
+        self._record(g, self._old_chunk(was), was[0], fp, was[4])
+        return True
+
+    def put(self, made: Optional[Made]) -> None:
+        """A graph made anew: kept from the previous build when its digest is unchanged."""
+        if made is None:
+            return
+        was = self._was(made.graph)
+        if was and was[0] == made.digest:
+            chunk = self._old_chunk(was)
         else:
-            lines = make()
-            if not lines:
-                continue
-            size = len(lines)
-            data = _nquads(g, lines)
-            digest = hashlib.sha256(data).hexdigest()
-            if was and was[0] == digest:
-                old_ttl.seek(was[1])
-                chunk = old_ttl.read(was[2])
-            else:
-                chunk = turtle_chunk(lines)
-                nq.write(data)
-        ttl.write(chunk)
-        state[g] = [digest, pos, len(chunk), fp, size]
-        pos += len(chunk)
-        n += size
-    counts["corpus"]["quads"] = n
-    return state, counts, n
+            chunk = made.chunk
+            self.nq.write(made.nq)
+        self._record(made.graph, chunk, made.digest, made.fingerprint, made.triples)
+
+    def graph(self, g: str, fp: Optional[str], make: Callable[[], list[str]]) -> None:
+        if not self.unchanged(g, fp):
+            self.put(make_graph(g, fp, make()))
+
+
+def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, sink: Optional[Sink] = None,
+         documents: bool = True, salt: str = "") -> tuple[dict, dict, int]:
+    """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph (Sink).
+
+    Returns (state, counts, number of triples); see Sink for ``previous``. ``sink``: go on with
+    one that has received the documents' graphs already (``documents=False``).
+    """
+    sink = sink or Sink(ttl, nq, previous)
+    counts: dict = {}
+    for g, fp, make in iter_graphs(corpus, counts, documents=documents, salt=salt):
+        sink.graph(g, fp, make)
+    counts["corpus"]["quads"] = sink.triples
+    return sink.state, counts, sink.triples
 
 
 def turtle(quads: Iterable) -> bytes:
@@ -829,15 +894,26 @@ def load_while(store, path: Path, produce, loaders: Optional[int] = None):
     return result
 
 
-def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None) -> list[Path]:
+def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
+                  salt: str = "") -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
     The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
     previous ``out_dir`` is left as it was. Triples stream graph by graph (iter_blocks) into
     graph.ttl and an N-Quads file that the store bulk-loads, so memory stays flat. ``keep`` names
     entries of the old directory carried into the new one (cache); ``state``, when given, receives
-    the per-graph digests and graph.ttl offsets (see ``emit``) for kg.incremental.
+    the per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; ``salt`` names
+    the override rules the org ids were resolved with (see ``document_fingerprint``).
     """
+    return write_built(lambda sink: corpus, out_dir, keep, state, salt, documents=True)[1]
+
+
+def write_built(produce: Callable[[Sink], Corpus], out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
+                salt: str = "", documents: bool = False) -> tuple[Corpus, list[Path]]:
+    """``write_outputs`` of the corpus that ``produce(sink)`` builds, with the store loading from
+    the start: ``produce`` may put graphs (the documents' own, as they are parsed) into the sink
+    before it returns the corpus; the other graphs follow (all of them with ``documents``).
+    Returns (the corpus, the files written)."""
     import pyoxigraph as ox
 
     out = Path(out_dir)
@@ -852,7 +928,12 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     try:
         store = ox.Store(str(tmp / "store"))
         with open(tmp / "graph.ttl", "wb") as ttl:
-            new_state, counts, n_triples = load_while(store, tmp / "graph.nq", lambda nq: emit(corpus, ttl, nq))
+            def run(nq):
+                sink = Sink(ttl, nq)
+                built = produce(sink)
+                return (built,) + emit(built, ttl, nq, sink=sink, documents=documents, salt=salt)
+
+            corpus, new_state, counts, n_triples = load_while(store, tmp / "graph.nq", run)
         store.flush()
         del store
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
@@ -878,4 +959,4 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
         shutil.rmtree(old, ignore_errors=True)
     if state is not None:
         state.update(new_state)
-    return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]
+    return corpus, [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]

@@ -73,6 +73,13 @@ def load_overrides(path: str | Path | None) -> list[Rule]:
     return rules
 
 
+def rules_digest(rules: list[Rule]) -> str:
+    """A short hash of the rules: what a document's org ids depend on besides the document."""
+    import hashlib
+
+    return hashlib.sha256(repr(rules).encode("utf-8")).hexdigest()[:16]
+
+
 def _rule_for(rules: list[Rule], text: str, chain: N.Chain) -> Optional[Rule]:
     for r in rules:
         if r.name == text and (not r.region or r.region in (chain.region, chain.city, chain.district,
@@ -393,7 +400,21 @@ class Resolver:
         return self._by_function
 
 
-def resolve(documents: list[Document], overrides: str | Path | None = None,
+def _collect(r: Resolver, doc: Document) -> None:
+    """Every unit the document names, to ``r``: tasks' and measures' units, a report's body."""
+    chain = context(doc)
+    scope = "" if chain.region else doc.id
+    for task in doc.tasks:
+        for u in task.units:
+            r.assign(u, chain, scope)
+    for m in doc.measures:
+        for u in m.units:
+            r.assign(u, chain, scope)
+    if doc.reporting_body:
+        r.assign_attr(doc, "reporting_body_id", doc.reporting_body, chain, scope)
+
+
+def resolve(documents: list[Document], overrides: str | Path | None | list[Rule] = None,
             counterparts: bool = True) -> dict[str, Organisation]:
     """Fill every mention's org_id (and reports' reporting_body_id); return organisations by id."""
     from kg.parallel import no_gc
@@ -403,17 +424,31 @@ def resolve(documents: list[Document], overrides: str | Path | None = None,
     # walk the whole corpus again and again (40% of the time at 1,000 plans, growing with size).
     with no_gc():
         for doc in documents:
-            chain = context(doc)
-            scope = "" if chain.region else doc.id
-            for task in doc.tasks:
-                for u in task.units:
-                    r.assign(u, chain, scope)
-            for m in doc.measures:
-                for u in m.units:
-                    r.assign(u, chain, scope)
-            if doc.reporting_body:
-                r.assign_attr(doc, "reporting_body_id", doc.reporting_body, chain, scope)
+            _collect(r, doc)
         return r.finish()
+
+
+_LOCAL: dict[int, Resolver] = {}
+
+
+def local_ids(doc: Document, rules: list[Rule]) -> None:
+    """Fill the org ids of one document's mentions, as ``resolve`` of any corpus holding it would.
+
+    An entity's id is a function of its key, and a mention's key of its text, its document's
+    region and the override rules (``Resolver._read``): the rest of the corpus only adds to what
+    the organisations say about themselves. So a document's own graph can be made as soon as it
+    is parsed (in the parse workers; kg.pipeline)."""
+    r = _LOCAL.get(id(rules))
+    if r is None or r.rules is not rules:
+        _LOCAL.clear()
+        r = _LOCAL[id(rules)] = Resolver(rules, counterparts=False)
+    _collect(r, doc)
+    for record, attr, key in r._assigned:
+        setattr(record, attr, N.org_id(key))
+    r._assigned.clear()
+    if len(r.entities) > 200_000:  # a long-lived worker: keep the read cache, not every entity
+        r.entities.clear()
+        r._order.clear()
 
 
 def resolve_name(name: str, level: Optional[str] = None, region: Optional[str] = None, title: str = "",
