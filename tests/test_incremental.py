@@ -160,3 +160,39 @@ def test_parallel_build_equals_serial(tmp_path, monkeypatch):
     assert len({a.child.split("#")[0] for a in res.corpus.alignments}) >= 3, "several plans align with parents"
     for name in OUTPUTS:
         assert (outs["1"] / name).read_bytes() == (outs["2"] / name).read_bytes(), name
+
+
+def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
+    """Each document's own graph in graph.ttl is what kg.graph.make_document gives for that
+    document parsed alone; what its named parents resolved to sits in its links graph."""
+    import json
+
+    import pyoxigraph as ox
+
+    from kg import graph
+    from kg.resolve import local_ids
+
+    out = tmp_path / "out"
+    pipeline.build([corpus_dir], out)
+    state = json.loads((out / "cache" / "graphs.json").read_text())["graphs"]
+    ttl = (out / "graph.ttl").read_bytes()
+    for path in sorted(corpus_dir.iterdir()):
+        doc = pipeline.parse_file(str(path))
+        local_ids(doc, [])
+        made = graph.make_document(doc)
+        digest, offset, length, _fp, n = state[graph.graph_iri(doc.id)]
+        assert (made.digest, made.triples, made.chunk) == (digest, n, ttl[offset:offset + length])
+    store = ox.Store.read_only(str(out / "store"))
+    d000 = next(d for d in pipeline.parse_paths([corpus_dir]) if d.source.name.startswith("000_"))
+    based_on = ox.NamedNode("http://data.europa.eu/eli/ontology#based_on")
+    where = {str(q.graph_name) for q in store.quads_for_pattern(ox.NamedNode(graph.doc_iri(d000.id)), based_on, None, None)}
+    assert where == {f"<{graph.links_graph_iri(d000.id)}>"}
+
+
+def test_pimap_keeps_order_and_holds_workers_back():
+    """kg.parallel.pimap: results in input order, from two processes or one."""
+    from kg import parallel
+
+    items = list(range(200))
+    assert list(parallel.pimap(abs, [-x for x in items], 2, window=1)) == items
+    assert list(parallel.pimap(abs, [-x for x in items], 1)) == items

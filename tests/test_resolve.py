@@ -578,3 +578,37 @@ def test_odd_forms():
     assert both.is_group and sorted(orgs[x].name for x in both.members) == ["中共桂林市阳朔县委员会",
                                                                           "桂林市阳朔县人民政府"]
     assert m["教育、卫生健康主管部门"].is_group and m["教育、卫生健康主管部门"].members == []
+
+
+def test_a_name_is_cut_the_same_whatever_was_read_before():
+    """Region words are taught to jieba for one cut only: a city plan's 市公安局城中分局 is cut the
+    same before and after a 城中区 plan was read (it used to depend on the reading order, which
+    parallel workers and incremental builds do not share)."""
+    from kg import orgnames as N
+
+    before = N.cut("市公安局城中分局")
+    assert "城中" not in before
+    chain = N.chain_for("district", "柳州市城中区", "柳州市城中区法治政府建设实施方案")
+    assert N.cut("柳州市城中区司法局", chain.words()) == ["柳州市城中区", "司法局"]  # taught for that cut
+    assert "城中" in N.cut("市公安局城中分局", chain.words())
+    N.parse("市公安局城中分局", chain)
+    assert N.cut("市公安局城中分局") == before  # and taken back out
+    assert "柳州市城中区" not in N.cut("柳州市城中区司法局")
+
+
+def test_local_ids_are_the_ids_of_a_whole_corpus_resolve(corpus_dir):
+    """A document's org ids come from the document alone (kg.resolve.local_ids, run in the parse
+    workers so that its graph can be made at once) and equal those of resolving the whole
+    bundled corpus (five documents of four regions)."""
+    from kg.pipeline import parse_paths
+    from kg.resolve import local_ids
+
+    docs = parse_paths([corpus_dir])
+    alone = parse_paths([corpus_dir])
+    resolve(docs)
+    for doc, other in zip(docs, alone):
+        local_ids(other, [])
+        want = [u.org_id for t in doc.tasks for u in t.units] + [u.org_id for m in doc.measures for u in m.units]
+        assert want and all(want)
+        assert [u.org_id for t in other.tasks for u in t.units] + [u.org_id for m in other.measures for u in m.units] == want
+        assert other.reporting_body_id == doc.reporting_body_id
