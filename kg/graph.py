@@ -780,70 +780,64 @@ def _check_out(out: Path, keep: tuple = ()) -> None:
 LOADERS = max(1, int(os.environ.get("KG_LOADERS") or 1))
 
 
-class _Spool:
-    """A binary sink that never makes its writer wait for the store: each ``write`` (one named
-    graph's N-Quads) is appended to a spool file on disk and handed, whole, to the least-fed
-    pipe, whose feeder thread passes it on to the pipe's bulk loader with os.sendfile (the kernel
-    copies, without the GIL). The writer goes on parsing, resolving and aligning while the store
-    catches up; memory stays flat (the spool is in the page cache, not in the process)."""
+class _Spread:
+    """A binary sink over named pipes, each read by a bulk loader: a ``write`` (one named graph's
+    N-Quads) goes whole to the least-fed pipe whose loader has opened it. A loader may open its
+    pipe late (one waiting for another to release the store), so pipes are opened when ready."""
 
-    def __init__(self, spool: Path, pipes: list[Path], loaders: list, failed: list):
-        import queue
-        import threading
-
-        self.spool, self.failed = spool, failed
-        self.file = open(spool, "w+b", buffering=0)
-        self.pos = 0
+    def __init__(self, pipes: list[Path], threads: list, failed: list):
+        self.pipes, self.threads, self.failed = pipes, threads, failed
+        self.files: list = [None] * len(pipes)
         self.sizes = [0] * len(pipes)
-        self.queues = [queue.SimpleQueue() for _ in pipes]
-        self.feeders = [threading.Thread(target=self._feed, args=(p, q, t), name="kg-spool", daemon=True)
-                        for p, q, t in zip(pipes, self.queues, loaders)]
-        for f in self.feeders:
-            f.start()
 
-    def _feed(self, pipe: Path, q, loader) -> None:
-        fd = None
-        try:
-            while fd is None:  # the loader opens its pipe when it gets the store
-                try:
-                    fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
-                except OSError as e:
-                    if e.errno != errno.ENXIO:
-                        raise
-                    if not loader.is_alive():
-                        return
-                    time.sleep(0.001)
+    def _open(self, i: int) -> bool:
+        """Open pipe ``i`` for writing if its loader reads it; False if not (yet)."""
+        if self.files[i] is None:
+            try:
+                fd = os.open(self.pipes[i], os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO:
+                    raise
+                return False
             os.set_blocking(fd, True)
-            while (item := q.get()) is not None:
-                off, n = item
-                while n:
-                    sent = os.sendfile(fd, self.file.fileno(), off, n)
-                    off, n = off + sent, n - sent
-        except OSError as e:  # the loader stopped (a broken pipe): its error is the one to report
-            if loader.is_alive() or not self.failed:
-                self.failed.append(e)
-        finally:
-            if fd is not None:
-                os.close(fd)
+            self.files[i] = open(fd, "wb", buffering=1 << 20)
+        return True
+
+    def _stopped(self) -> KgError:
+        return KgError(f"the store loader stopped: {self.failed[0] if self.failed else 'build again'}")
 
     def write(self, data: bytes) -> int:
-        if self.failed or not all(f.is_alive() for f in self.feeders):
-            raise KgError(f"the store loader stopped: {self.failed[0] if self.failed else 'build again'}")
-        self.file.write(data)
-        i = min(range(len(self.sizes)), key=self.sizes.__getitem__)
+        ready = [i for i in range(len(self.pipes)) if self._open(i)]
+        while not ready:
+            if not any(t.is_alive() for t in self.threads):
+                raise self._stopped()
+            time.sleep(0.001)
+            ready = [i for i in range(len(self.pipes)) if self._open(i)]
+        i = min(ready, key=lambda k: self.sizes[k])
         self.sizes[i] += len(data)
-        self.queues[i].put((self.pos, len(data)))
-        self.pos += len(data)
-        return len(data)
+        try:
+            return self.files[i].write(data)
+        except BrokenPipeError:
+            raise self._stopped() from None
 
     def close(self) -> None:
-        """The end of the input: each loader gets the rest of its share, then the end of its pipe."""
-        for q in self.queues:
-            q.put(None)
-        for f in self.feeders:
-            f.join()
-        self.file.close()
-        self.spool.unlink(missing_ok=True)
+        """Close every pipe: the loaders see the end of their input. A pipe not opened yet is
+        opened (when its loader gets to it) and closed at once, so that loader ends too."""
+        for f in self.files:
+            if f is not None:
+                try:
+                    f.close()
+                except BrokenPipeError:
+                    pass
+        for i, t in enumerate(self.threads):
+            while self.files[i] is None and t.is_alive():
+                if not self._open(i):
+                    time.sleep(0.001)
+            if self.files[i] is not None and not self.files[i].closed:
+                try:
+                    self.files[i].close()
+                except BrokenPipeError:
+                    pass
 
 
 def load_while(store, path: Path, produce, loaders: Optional[int] = None):
@@ -851,10 +845,9 @@ def load_while(store, path: Path, produce, loaders: Optional[int] = None):
 
     ``loaders`` named pipes beside ``path`` are read by as many of pyoxigraph's bulk loaders, in
     threads (they run without the GIL): the store is loaded on the other core while Python builds
-    the triples, and on both once it is done. What ``produce`` writes is spooled to disk (``path``)
-    first (_Spool), so it never waits for the loaders. Each graph's N-Quads go whole to one pipe;
-    the store ends the same whatever the split. Where named pipes are not available, the N-Quads
-    go to a file loaded afterwards. The N-Quads are made by kg.graph from ASCII IRIs and escaped
+    the triples, and on both once it is done. Each graph's N-Quads go whole to one pipe; the
+    store ends the same whatever the split. Where named pipes are not available, the N-Quads go
+    to a file loaded afterwards. The N-Quads are made by kg.graph from ASCII IRIs and escaped
     literals, so the loaders run lenient (no IRI re-validation). Returns what ``produce``
     returns; the pipes or the file are removed.
     """
@@ -887,7 +880,7 @@ def load_while(store, path: Path, produce, loaders: Optional[int] = None):
             os.mkfifo(p)
             threads.append(threading.Thread(target=run, args=(p,), name="kg-bulk-load", daemon=True))
             threads[-1].start()
-        sink = _Spool(path, pipes, threads, failed)
+        sink = _Spread(pipes, threads, failed)
         result = produce(sink)
     finally:
         if sink is not None:
