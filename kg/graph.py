@@ -462,7 +462,7 @@ def _fingerprint(obj) -> str:
     return hashlib.sha256(_code_version() + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
-def iter_graphs(corpus: Corpus, counts: dict, documents: bool = True,
+def iter_graphs(corpus: Corpus, counts: dict,
                 salt: str = "") -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
     """(named graph IRI, fingerprint, make), one graph at a time; ``make()`` gives the graph's
     triples as sorted distinct N-Triples strings "<s> <p> o" (empty: the graph is left out), and
@@ -489,9 +489,8 @@ def iter_graphs(corpus: Corpus, counts: dict, documents: bool = True,
         for p in doc.parents:
             if not p.document_id:
                 placeholders.setdefault(directive_iri(p.title), (p.title, p.level))
-        if documents:
-            g = graph_iri(doc.id)
-            yield g, document_fingerprint(doc, salt), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
+        g = graph_iri(doc.id)
+        yield g, document_fingerprint(doc, salt), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
     by_doc: dict[str, tuple[list, list]] = {d.id: ([], []) for d in corpus.documents}
     for al in corpus.alignments:
         by_doc.setdefault(_key_doc(al.child), ([], []))[0].append(al)
@@ -715,16 +714,15 @@ class Sink:
             self.put(make_graph(g, fp, make()))
 
 
-def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, sink: Optional[Sink] = None,
-         documents: bool = True, salt: str = "") -> tuple[dict, dict, int]:
+def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "") -> tuple[dict, dict, int]:
     """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph (Sink).
 
-    Returns (state, counts, number of triples); see Sink for ``previous``. ``sink``: go on with
-    one that has received the documents' graphs already (``documents=False``).
+    Returns (state, counts, number of triples); see Sink for ``previous``; ``salt``: see
+    document_fingerprint.
     """
-    sink = sink or Sink(ttl, nq, previous)
+    sink = Sink(ttl, nq, previous)
     counts: dict = {}
-    for g, fp, make in iter_graphs(corpus, counts, documents=documents, salt=salt):
+    for g, fp, make in iter_graphs(corpus, counts, salt=salt):
         sink.graph(g, fp, make)
     counts["corpus"]["quads"] = sink.triples
     return sink.state, counts, sink.triples
@@ -905,15 +903,6 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     the per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; ``salt`` names
     the override rules the org ids were resolved with (see ``document_fingerprint``).
     """
-    return write_built(lambda sink: corpus, out_dir, keep, state, salt, documents=True)[1]
-
-
-def write_built(produce: Callable[[Sink], Corpus], out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
-                salt: str = "", documents: bool = False) -> tuple[Corpus, list[Path]]:
-    """``write_outputs`` of the corpus that ``produce(sink)`` builds, with the store loading from
-    the start: ``produce`` may put graphs (the documents' own, as they are parsed) into the sink
-    before it returns the corpus; the other graphs follow (all of them with ``documents``).
-    Returns (the corpus, the files written)."""
     import pyoxigraph as ox
 
     out = Path(out_dir)
@@ -928,12 +917,8 @@ def write_built(produce: Callable[[Sink], Corpus], out_dir: Path, keep: tuple = 
     try:
         store = ox.Store(str(tmp / "store"))
         with open(tmp / "graph.ttl", "wb") as ttl:
-            def run(nq):
-                sink = Sink(ttl, nq)
-                built = produce(sink)
-                return (built,) + emit(built, ttl, nq, sink=sink, documents=documents, salt=salt)
-
-            corpus, new_state, counts, n_triples = load_while(store, tmp / "graph.nq", run)
+            new_state, counts, n_triples = load_while(store, tmp / "graph.nq",
+                                                      lambda nq: emit(corpus, ttl, nq, salt=salt))
         store.flush()
         del store
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
@@ -959,4 +944,4 @@ def write_built(produce: Callable[[Sink], Corpus], out_dir: Path, keep: tuple = 
         shutil.rmtree(old, ignore_errors=True)
     if state is not None:
         state.update(new_state)
-    return corpus, [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]
+    return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]

@@ -47,37 +47,30 @@ def _save_state(out: Path, state: dict[str, list]) -> None:
     write_atomic(out / STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def write_outputs(produce, out_dir: str | Path, reuse: bool = True,
-                  salt: str = "") -> tuple[object, list[Path], list[str]]:
-    """Write the build directory of the corpus that ``produce(sink)`` builds (see
-    kg.graph.write_built); return (the corpus, files, IRIs of the named graphs written to the store).
+def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "") -> tuple[list[Path], list[str]]:
+    """Write the build directory; return (files, IRIs of the named graphs written to the store).
 
     With ``reuse`` and a previous build in ``out_dir``, only changed graphs are written to the
-    store; otherwise the directory is written in full (kg.graph.write_built), keeping cache/.
-    ``produce`` may also be a Corpus.
+    store; otherwise the directory is written in full (kg.graph.write_outputs), keeping cache/.
+    ``salt`` names the override rules the org ids were resolved with (kg.graph.document_fingerprint).
     """
     import pyoxigraph as ox
 
     from kg import graph as G
 
-    documents = not callable(produce)
-    if documents:
-        produce = (lambda c: lambda sink: c)(produce)
     out = Path(out_dir)
     old = _load_state(out) if reuse else None
     if old is None:
         state: dict[str, list] = {}
-        corpus, files = G.write_built(produce, out, keep=("cache",), state=state, salt=salt, documents=documents)
+        files = G.write_outputs(corpus, out, keep=("cache",), state=state, salt=salt)
         _save_state(out, state)
-        return corpus, files, sorted(state)
+        return files, sorted(state)
 
     ttl_tmp, nq_tmp = out / ".graph.ttl.tmp", out / ".changed.nq.tmp"
     tmps = {"graph.ttl": ttl_tmp}
     try:
         with open(out / "graph.ttl", "rb") as prev, open(ttl_tmp, "wb") as ttl, open(nq_tmp, "wb") as nq:
-            sink = G.Sink(ttl, nq, previous=(prev, old))
-            corpus = produce(sink)
-            new, counts, n_triples = G.emit(corpus, ttl, nq, sink=sink, documents=documents, salt=salt)
+            new, counts, n_triples = G.emit(corpus, ttl, nq, previous=(prev, old), salt=salt)
         for name, data in (("diagnostics.json", G._dump(G.diagnostics_json(corpus))),
                            ("manifest.json", G._dump(G.manifest_json(corpus, counts, n_triples)))):
             tmps[name] = out / f".{name}.tmp"
@@ -99,4 +92,4 @@ def write_outputs(produce, out_dir: str | Path, reuse: bool = True,
         for tmp in list(tmps.values()) + [nq_tmp]:
             tmp.unlink(missing_ok=True)
     _save_state(out, new)
-    return corpus, [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"], changed
+    return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"], changed

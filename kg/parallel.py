@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 _SHARED: Any = None
 
@@ -48,49 +48,6 @@ def no_gc():
     finally:
         if was:
             gc.enable()
-
-
-def _run_chunk(fn: Callable[[Any], Any], chunk: list) -> list:
-    return [fn(x) for x in chunk]
-
-
-def pimap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared: Any = None,
-          window: int = 4) -> Iterator[Any]:
-    """``fn(x) for x in items``, lazily and in input order, in ``n_workers`` forked processes
-    when more than one. At most ``window`` chunks per worker are under way or waiting to be
-    taken, so a slow consumer holds the workers back instead of piling their results up."""
-    global _SHARED
-    if n_workers <= 1 or len(items) < 2:
-        _SHARED = shared
-        try:
-            for x in items:
-                yield fn(x)
-        finally:
-            _SHARED = None
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(1, min(8, len(items) // (n_workers * 4)))
-    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
-    _SHARED = shared  # read by the workers as they fork
-    try:
-        with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            todo = iter(chunks)
-            pending: deque = deque()
-            for chunk in todo:
-                pending.append(pool.submit(_run_chunk, fn, chunk))
-                if len(pending) >= window * n_workers:
-                    break
-            while pending:
-                results = pending.popleft().result()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.append(pool.submit(_run_chunk, fn, nxt))
-                yield from results
-    finally:
-        _SHARED = None
 
 
 def pmap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared: Any = None) -> list:

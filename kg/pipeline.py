@@ -46,27 +46,13 @@ def parse_file(path: str) -> Document:
 PARALLEL_MIN_BYTES = 2_000_000
 
 
-def _parse_and_make(path: str):
-    """(the parsed Document, its own graph made: kg.graph.Made) for one file, in a worker."""
-    from kg import parallel
-    from kg.graph import make_document
-    from kg.resolve import local_ids
-
-    rules, salt = parallel.shared()
-    doc = parse_file(path)
-    local_ids(doc, rules)
-    return doc, make_document(doc, salt)
-
-
-def parse_paths(paths: Iterable[str | Path], cache=None, sink=None, rules=None, salt: str = "") -> list[Document]:
+def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
     """Read every file under ``paths`` and parse it (no resolution, no links).
 
     Large inputs are parsed in parallel, one process per core, in chunks of documents; the
     result keeps the input order, so it is the same as a serial parse (kg.parallel).
     ``cache`` (a ``kg.cache.DocCache``) supplies the documents of unchanged files and records
-    the new ones. With a ``sink`` (kg.graph.Sink), each document's own graph is made as it is
-    parsed (org ids from ``rules``: kg.resolve.local_ids; ``salt`` names the rules) and written
-    to the sink in input order, while the rest of the files are still being parsed.
+    the new ones.
     """
     import gc
 
@@ -79,26 +65,12 @@ def parse_paths(paths: Iterable[str | Path], cache=None, sink=None, rules=None, 
         docs: list[Optional[Document]] = [cache.get(f) if cache else None for f in files]
         todo = [files[i] for i, d in enumerate(docs) if d is None]
         size = sum(os.path.getsize(f) for f in todo)
-        n = parallel.workers(size, PARALLEL_MIN_BYTES, len(todo))
-        if sink is None:
-            fresh = iter(parallel.pmap(parse_file, todo, n))
-            docs = [d if d is not None else next(fresh) for d in docs]
-        else:
-            from kg.graph import document_fingerprint, graph_iri, make_document
-            from kg.resolve import local_ids
-
-            made = parallel.pimap(_parse_and_make, todo, n, shared=(rules or [], salt))
-            for i, d in enumerate(docs):
-                if d is None:
-                    docs[i], m = next(made)
-                    sink.put(m)
-                elif not sink.unchanged(graph_iri(d.id), document_fingerprint(d, salt)):
-                    local_ids(d, rules or [])
-                    sink.put(make_document(d, salt))
+        fresh = iter(parallel.pmap(parse_file, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo))))
         # the documents live for the rest of the build and hold no cycles (reference counting
         # frees them): out of the collector's generations, its first pass after parsing (~8% of
         # the parse) and every later full pass skip them, and forked workers leave their pages shared
         gc.freeze()
+    docs = [d if d is not None else next(fresh) for d in docs]
     if cache is not None:
         for d in docs:
             cache.put(d)
@@ -178,10 +150,6 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     of unchanged document pairs are reused, and the store rewrites only the named graphs that
     changed (kg.cache, kg.incremental). The outputs are the same bytes as a clean build's;
     ``incremental=False`` ignores the cache and rewrites everything.
-
-    The graph is written while the corpus is built: each document's own graph goes to graph.ttl
-    and to the store's loader as soon as the document is parsed, and the store loads it while
-    units are resolved and tasks aligned.
     """
     if out is None:
         return BuildResult(corpus=assemble(parse_paths(paths), overrides=overrides))
@@ -194,13 +162,10 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     salt = rules_digest(rules)
     docs_cache = DocCache(out, reuse=incremental)
     pairs = PairCache(out, reuse=incremental)
-
-    def produce(sink) -> Corpus:
-        docs = parse_paths(paths, cache=docs_cache, sink=sink, rules=rules, salt=salt)
-        return assemble(docs, overrides=overrides, aligner=make_aligner(docs_cache.keys, pairs), rules=rules)
-
-    corpus, result_files, changed = inc.write_outputs(produce, out, reuse=incremental, salt=salt)
-    result = BuildResult(corpus=corpus, out=out, files=result_files, changed_graphs=changed)
+    docs = parse_paths(paths, cache=docs_cache)
+    corpus = assemble(docs, overrides=overrides, aligner=make_aligner(docs_cache.keys, pairs), rules=rules)
+    result = BuildResult(corpus=corpus, out=out)
+    result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental, salt=salt)
     docs_cache.save()
     pairs.save()
     result.parsed, result.reused = docs_cache.misses, docs_cache.hits

@@ -436,8 +436,9 @@ def local_ids(doc: Document, rules: list[Rule]) -> None:
 
     An entity's id is a function of its key, and a mention's key of its text, its document's
     region and the override rules (``Resolver._read``): the rest of the corpus only adds to what
-    the organisations say about themselves. So a document's own graph can be made as soon as it
-    is parsed (in the parse workers; kg.pipeline)."""
+    the organisations say about themselves. So a document's own graph depends on the document
+    alone, and an incremental build knows it unchanged from its source file
+    (kg.graph.document_fingerprint) without looking at its records."""
     r = _LOCAL.get(id(rules))
     if r is None or r.rules is not rules:
         _LOCAL.clear()

@@ -188,11 +188,3 @@ def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
     where = {str(q.graph_name) for q in store.quads_for_pattern(ox.NamedNode(graph.doc_iri(d000.id)), based_on, None, None)}
     assert where == {f"<{graph.links_graph_iri(d000.id)}>"}
 
-
-def test_pimap_keeps_order_and_holds_workers_back():
-    """kg.parallel.pimap: results in input order, from two processes or one."""
-    from kg import parallel
-
-    items = list(range(200))
-    assert list(parallel.pimap(abs, [-x for x in items], 2, window=1)) == items
-    assert list(parallel.pimap(abs, [-x for x in items], 1)) == items

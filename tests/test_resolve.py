@@ -597,9 +597,8 @@ def test_a_name_is_cut_the_same_whatever_was_read_before():
 
 
 def test_local_ids_are_the_ids_of_a_whole_corpus_resolve(corpus_dir):
-    """A document's org ids come from the document alone (kg.resolve.local_ids, run in the parse
-    workers so that its graph can be made at once) and equal those of resolving the whole
-    bundled corpus (five documents of four regions)."""
+    """A document's org ids come from the document alone (kg.resolve.local_ids), so its graph does
+    too: they equal those of resolving the whole bundled corpus (five documents of four regions)."""
     from kg.pipeline import parse_paths
     from kg.resolve import local_ids
 
