@@ -310,7 +310,7 @@ class Graph:
         """Tasks per unit, counted by role, busiest first; ``unit`` narrows to one name."""
         in_doc = self.resolve_doc(doc) if doc else None
         if unit is not None:  # one query per organisation so called: the label filter is slow at scale
-            rows = [r for o in self.units_named(unit) for r in self.query("workload", org=o["org"], in_doc=in_doc)]
+            rows = [r for o in self.units_named(unit) for r in self.query("workload-of", org=o["org"], in_doc=in_doc)]
             rows.sort(key=lambda r: (-r["total"], -r["lead"], r["unit"] or "", r["org"]))
         else:
             rows = self.query("workload", in_doc=in_doc)
