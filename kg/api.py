@@ -295,12 +295,15 @@ class Graph:
 
     def due(self, before, doc: Optional[str] = None) -> list[dict[str, Any]]:
         """Tasks whose earliest deadline is strictly before ``before`` (a date or YYYY-MM-DD)."""
-        return self.query("due-before", before=before, doc=self.resolve_doc(doc) if doc else None)
+        if doc:  # the per-document form: the whole-corpus one reads every task's columns
+            return self.query("due-before-doc", before=before, doc=self.resolve_doc(doc))
+        return self.query("due-before", before=before)
 
     def overdue(self, on=None, doc: Optional[str] = None, unreported_only: bool = False) -> list[dict[str, Any]]:
         """Tasks whose deadline passed before ``on`` (default today); see queries/overdue.rq."""
         on = on or _dt.date.today()
-        rows = self.query("overdue", on=on, doc=self.resolve_doc(doc) if doc else None)
+        rows = (self.query("overdue-doc", on=on, doc=self.resolve_doc(doc)) if doc
+                else self.query("overdue", on=on))
         if unreported_only:
             rows = [r for r in rows if not r.get("reported")]
         return rows
