@@ -95,21 +95,38 @@ class LocalBackend:
             text = Q.inject_values(text, bindings)
         else:
             subs = {ox.Variable(k): t.oxigraph() for k, t in bindings.items()} or None
-        try:
-            res = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
-        except SyntaxError as e:
-            raise KgError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
-        except RuntimeError as e:
-            raise KgError(f"the query failed: {str(e).splitlines()[0]}") from None
+        # A final ORDER BY of projected variables is done here rather than by pyoxigraph, which
+        # reads each string back from its store at every comparison: sorting 154k organisations
+        # by name takes it 15 s at 3,200 plans, Python 0.3 s. Same order (Q.sort_solutions), or
+        # the query is run again as written when the order could differ.
+        split = Q.split_order(text)
+        res = self._run(split[0] if split else text, subs)
         if isinstance(res, ox.QueryBoolean):
             return [{"result": bool(res)}]
         if isinstance(res, ox.QueryTriples):
+            if split:
+                res = self._run(text, subs)
             conv = Q.from_oxigraph
             return [{"subject": conv(t.subject), "predicate": conv(t.predicate), "object": conv(t.object)}
                     for t in res]
         names = [v.value for v in res.variables]
+        rows = [[sol[n] for n in names] for sol in res]
+        if split:
+            ordered = Q.sort_solutions(names, rows, split[1])
+            if ordered is None:
+                res = self._run(text, subs)
+                ordered = [[sol[n] for n in names] for sol in res]
+            rows = ordered
         conv = Q.from_oxigraph
-        return [{n: conv(sol[n]) for n in names} for sol in res]
+        return [{n: conv(v) for n, v in zip(names, r)} for r in rows]
+
+    def _run(self, text: str, subs):
+        try:
+            return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as e:
+            raise KgError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
+        except RuntimeError as e:
+            raise KgError(f"the query failed: {str(e).splitlines()[0]}") from None
 
 
 class RemoteBackend:
@@ -278,12 +295,15 @@ class Graph:
 
     def due(self, before, doc: Optional[str] = None) -> list[dict[str, Any]]:
         """Tasks whose earliest deadline is strictly before ``before`` (a date or YYYY-MM-DD)."""
-        return self.query("due-before", before=before, doc=self.resolve_doc(doc) if doc else None)
+        if doc:  # the per-document form: the whole-corpus one reads every task's columns
+            return self.query("due-before-doc", before=before, doc=self.resolve_doc(doc))
+        return self.query("due-before", before=before)
 
     def overdue(self, on=None, doc: Optional[str] = None, unreported_only: bool = False) -> list[dict[str, Any]]:
         """Tasks whose deadline passed before ``on`` (default today); see queries/overdue.rq."""
         on = on or _dt.date.today()
-        rows = self.query("overdue", on=on, doc=self.resolve_doc(doc) if doc else None)
+        rows = (self.query("overdue-doc", on=on, doc=self.resolve_doc(doc)) if doc
+                else self.query("overdue", on=on))
         if unreported_only:
             rows = [r for r in rows if not r.get("reported")]
         return rows
@@ -293,7 +313,7 @@ class Graph:
         """Tasks per unit, counted by role, busiest first; ``unit`` narrows to one name."""
         in_doc = self.resolve_doc(doc) if doc else None
         if unit is not None:  # one query per organisation so called: the label filter is slow at scale
-            rows = [r for o in self.units_named(unit) for r in self.query("workload", org=o["org"], in_doc=in_doc)]
+            rows = [r for o in self.units_named(unit) for r in self.query("workload-of", org=o["org"], in_doc=in_doc)]
             rows.sort(key=lambda r: (-r["total"], -r["lead"], r["unit"] or "", r["org"]))
         else:
             rows = self.query("workload", in_doc=in_doc)

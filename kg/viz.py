@@ -34,6 +34,7 @@ LEVEL_RANK = {"National": 0, "Province": 1, "City": 2, "District": 3, "Departmen
 LEVEL_ZH = {"National": "国家", "Province": "省级", "City": "市级", "District": "区县级", "Department": "部门"}
 ROLE_ZH = {"lead": "牵头", "support": "配合", "responsible": "责任", "mentions": "提及"}
 MAX_NODES = 20000  # beyond this a whole-corpus page is unusable: ask for a narrower view
+MAX_TASKS = 300  # a unit view shows at most this many tasks (its first, in document order) and says so
 
 # --------------------------------------------------------------------------- styles
 # kind -> (legend label, vis shape, background, border, font colour[, border dashes])
@@ -107,7 +108,7 @@ def load(g, docs: Optional[Iterable[str]] = None) -> Data:
         data.roles += _select(g, "roles", **p)
         for r in _select(g, "units", **p):
             data.units.setdefault(r["unit"], r)
-        data.links += _select(g, "links", **p)
+        data.links += _select(g, "links", **p) + _select(g, "carries", **p)
     data.roles = sorted({(r["task"], r["role"], r["unit"]): r for r in data.roles}.values(), key=_role_key)
     return data.index()
 
@@ -228,6 +229,7 @@ class View:
     nodes: dict[str, dict] = field(default_factory=dict)
     edges: list[dict] = field(default_factory=list)
     compact: bool = False  # corpus view: small shapes, labels under them
+    note: str = ""  # what the page leaves out and how to narrow it (shown on the page, printed by the CLI)
 
     def add_node(self, iri: str, kind: str, label: str, tip: str, search: str = "", **extra) -> None:
         if iri in self.nodes:
@@ -457,19 +459,41 @@ def resolve_unit(g, name: str) -> str:
     return orgs[0]
 
 
-def unit_view(g, name: str) -> View:
+def unit_view(g, name: str, doc: Optional[str] = None, role: Optional[str] = None,
+              max_tasks: Optional[int] = None) -> View:
+    """A unit's tasks (only those of ``doc`` / in ``role`` when given); beyond ``max_tasks`` tasks the
+    first ones in document order, with a note saying what was left out and how to narrow the view."""
+    max_tasks = MAX_TASKS if max_tasks is None else max_tasks
     org = resolve_unit(g, name)
-    mine = _select(g, "roles", unit=org)
+    if role is not None and role not in ("lead", "support", "responsible"):
+        raise KgError(f"role {role!r}: use lead, support or responsible")
+    mine = _select(g, "roles", unit=org, **({"doc": g.resolve_doc(doc)} if doc else {}))
+    if role:
+        mine = [r for r in mine if r["role"] == role]
     if not mine:
-        raise KgError(f"{name!r} holds no task in the graph: try `kg workload` to see who does")
+        narrowed = " with " + " and ".join(x for x in [f"doc {doc}" if doc else "", f"role {role}" if role else ""] if x)
+        raise KgError(f"{name!r} holds no task in the graph{narrowed if doc or role else ''}: "
+                      "try `kg workload` to see who does")
+    tasks = sorted({r["task"] for r in mine}, key=lambda t: _natural(t))
+    note = ""
+    if len(tasks) > max_tasks:
+        kept = tasks[:max_tasks]
+        docs_all = {r["doc"] for r in mine}
+        mine = [r for r in mine if r["task"] in set(kept)]
+        left_docs = len(docs_all - {r["doc"] for r in mine})
+        hint = " or ".join(x for x in ["--doc DOC" if not doc else "", "--role lead|support|responsible" if not role else ""] if x)
+        note = (f"只显示前 {max_tasks} 项任务（共 {len(tasks)} 项） · showing the first {max_tasks} of {len(tasks)} tasks "
+                f"in document order; {len(tasks) - max_tasks} left out"
+                + (f", {left_docs} documents not shown" if left_docs else "")
+                + (f"; narrow with {hint}" if hint else ""))
+        tasks = kept
     data = load(g, {r["doc"] for r in mine})
-    tasks = sorted({r["task"] for r in mine})
     unit = data.units.get(org) or {"unit": org}
-    view = View(title=f"单位 {unit.get('name') or name}", kind="unit")
+    view = View(title=f"单位 {unit.get('name') or name}", kind="unit", note=note)
     b = _Builder(data, view)
     roots, children = b.structure(tasks)
     task_col = _tree_layout(view, roots, children, data)
-    roles = [r for t in tasks for r in data.roles_of(t)]
+    roles = [r for t in sorted(tasks) for r in data.roles_of(t)]
     for r in roles:
         b.unit(r["unit"], focus=r["unit"] == org, roles=roles)
         view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}")
@@ -579,6 +603,13 @@ def _parent_tip(l: dict) -> str:
 
 
 def corpus_view(g, max_nodes: int = MAX_NODES) -> View:
+    # documents and their tasks are nodes already: when they alone overflow the page, say so
+    # before reading the corpus (at 3,200 plans that read took minutes)
+    docs = g.documents()
+    floor = len(docs) + sum(int(d.get("tasks") or 0) for d in docs)
+    if floor > max_nodes:
+        raise KgError(f"the whole corpus has more than {floor} nodes, too many for one page "
+                      f"(limit {max_nodes}): view one document (--doc) or one unit (--unit)")
     data = load(g)
     view = View(title="全部文件 whole corpus", kind="corpus", compact=True)
     b = _Builder(data, view)
@@ -781,7 +812,7 @@ def render(view: View) -> str:
         if "</script" in script.lower():
             raise KgError("internal: an inlined script contains </script")
     html = env.get_template("page.html").render(
-        title=view.title, kind=view.kind, data=payload, legend=view.legend(),
+        title=view.title, kind=view.kind, data=payload, legend=view.legend(), note=view.note,
         counts={"nodes": len(net.nodes), "edges": len(net.edges)},
         vis_js=_markup(js),
         vis_css=_markup(css), page_js=_markup(page_js),
@@ -821,13 +852,16 @@ def write(view: View, out: str | Path) -> Path:
 
 
 def build_view(g, unit: Optional[str] = None, doc: Optional[str] = None, trace: Optional[str] = None,
-               all_: bool = False) -> View:
-    """The view the CLI options ask for: exactly one of unit, doc, trace, all_."""
-    chosen = [x for x in (unit, doc, trace) if x] + ([True] if all_ else [])
+               all_: bool = False, role: Optional[str] = None) -> View:
+    """The view the CLI options ask for: exactly one of unit, doc, trace, all_ (a unit's view may be
+    narrowed to one document with ``doc`` and to one role with ``role``)."""
+    chosen = [x for x in (unit, doc if not unit else None, trace) if x] + ([True] if all_ else [])
     if len(chosen) != 1:
         raise KgError("choose one view: --unit NAME, --doc DOC, --trace DOC#NUMBER or --all")
+    if role and not unit:
+        raise KgError("--role narrows a unit's view: give --unit NAME too")
     if unit:
-        return unit_view(g, unit)
+        return unit_view(g, unit, doc=doc, role=role)
     if doc:
         return doc_view(g, doc)
     if trace:

@@ -166,7 +166,7 @@ def test_unknown_ambiguous_and_idle_units_are_one_line_errors(graph, viz, tmp_pa
         viz.doc_view(graph, "zz")
     with pytest.raises(KgError, match="no task numbered 99"):
         viz.trace_view(graph, "vd#99")
-    for kwargs in ({}, {"unit": "区司法局", "doc": "vd"}):
+    for kwargs in ({}, {"doc": "vd", "trace": "vd#1"}):  # (--unit with --doc narrows the unit's view)
         with pytest.raises(KgError, match="choose one view"):
             viz.build_view(graph, **kwargs)
     with pytest.raises(KgError, match="too many for one page"):
@@ -307,3 +307,61 @@ def test_corpus_pages_match_the_graph(corpus_build, viz):
     assert pages[0].name == "graph.html" and pages[1].name.startswith("unit-")
     unit = viz.unit_view(g, busiest["org"])
     assert kinds(unit)["task"] == int(busiest["total"])
+
+
+# ----------------------------------------------------------------------------- large views
+
+def test_a_unit_view_over_the_cap_shows_its_first_tasks_and_says_what_it_left_out(graph, viz):
+    # 区司法局 holds t1 (lead), t2 (support), t3 (responsible) and t5 (lead) of vd
+    whole = viz.unit_view(graph, "区司法局")
+    assert whole.note == ""
+    v = viz.unit_view(graph, "区司法局", max_tasks=2)
+    tasks = sorted(n.rsplit("/", 1)[-1] for n, x in v.nodes.items() if x["kind"] == "task")
+    assert tasks == ["t1", "t2"]
+    assert (len(v.nodes), len(v.edges)) == (7, 8)  # vd, s1, s1-1, t1, t2, 司法局, 编办; 4 part + 4 role edges
+    assert "first 2 of 4 tasks" in v.note and "2 left out" in v.note
+    assert "--doc DOC" in v.note and "--role" in v.note
+    html = viz.render(v)
+    assert 'id="note"' in html and "只显示前 2 项任务（共 4 项）" in html
+    assert 'id="note"' not in viz.render(whole)
+
+
+def test_a_unit_view_narrows_to_one_role_or_one_document(graph, viz):
+    lead = viz.unit_view(graph, "区司法局", role="lead")
+    assert sorted(n.rsplit("/", 1)[-1] for n, x in lead.nodes.items() if x["kind"] == "task") == ["t1", "t5"]
+    assert set(viz.unit_view(graph, "区司法局", doc="vd").nodes) == set(viz.unit_view(graph, "区司法局").nodes)
+    capped = viz.unit_view(graph, "区司法局", doc="vd", role="lead", max_tasks=1)
+    assert "--doc" not in capped.note and "--role" not in capped.note  # nothing left to narrow by
+    with pytest.raises(KgError, match="role 'boss'"):
+        viz.unit_view(graph, "区司法局", role="boss")
+    with pytest.raises(KgError, match="holds no task in the graph with doc vr"):
+        viz.unit_view(graph, "区司法局", doc="vr")
+
+
+def test_the_corpus_view_is_refused_before_the_corpus_is_read(graph, viz, monkeypatch):
+    def no_load(*a, **k):
+        raise AssertionError("read the corpus")
+
+    monkeypatch.setattr(viz, "load", no_load)
+    with pytest.raises(KgError, match="too many for one page"):
+        viz.corpus_view(graph, max_nodes=5)  # 3 documents and 8 tasks are more than 5 nodes
+
+
+def test_cli_names_what_a_capped_page_left_out_in_one_line(tmp_path, viz, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    monkeypatch.setattr(viz, "MAX_TASKS", 3)
+    out = tmp_path / "u.html"
+    r = CliRunner().invoke(app, ["viz", "--graph", str(MINI), "--unit", "区司法局", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.strip().splitlines() == [
+        "showing the first 3 of 4 tasks in document order; 1 left out; narrow with --doc DOC or "
+        "--role lead|support|responsible"]
+    r = CliRunner().invoke(app, ["viz", "--graph", str(MINI), "--unit", "区司法局", "--role", "lead",
+                                                 "--out", str(out)])
+    assert r.exit_code == 0 and r.stderr == "" and "nodes" in r.stdout
+    r = CliRunner().invoke(app, ["viz", "--graph", str(MINI), "--doc", "vd", "--role", "lead",
+                                                 "--out", str(out)])
+    assert r.exit_code != 0 and "--role narrows a unit's view" in (r.stdout + r.stderr)

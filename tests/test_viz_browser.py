@@ -230,3 +230,16 @@ def test_demo_pages_of_the_bundled_corpus_open_offline(driver, tmp_path_factory,
         page = viz.write(viz.doc_view(g, doc), out / f"doc-{doc}.html")
         view = viz.doc_view(g, doc)
         check_page(driver, page, len(view.nodes), len(view.edges), f"viz-seed-doc-{doc}")
+
+
+def test_a_capped_unit_page_shows_its_note_in_the_browser(driver, graph, tmp_path):
+    from kg import viz
+
+    page = viz.write(viz.unit_view(graph, "区司法局", max_tasks=2), tmp_path / "capped.html")
+    info = check_page(driver, page, 7, 8, "unit-capped")  # vd, s1, s1-1, t1, t2, two units; 4 part + 4 roles
+    assert info["ready"]
+    note = driver.find_element("id", "note")
+    assert note.is_displayed()
+    assert note.text.startswith("只显示前 2 项任务（共 4 项）") and "--role" in note.text
+    box = note.rect
+    assert box["width"] > 100 and box["height"] > 10

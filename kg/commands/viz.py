@@ -16,7 +16,10 @@ def register(app: typer.Typer) -> None:
             unit: Optional[str] = typer.Option(None, "--unit", "-u",
                                                help="A unit: full name, short form or as written, e.g. 区司法局."),
             doc: Optional[str] = typer.Option(None, "--doc", "-d",
-                                              help="A document: id, id prefix such as 000, or file name."),
+                                              help="A document: id, id prefix such as 000, or file name "
+                                                   "(with --unit: only the unit's tasks in it)."),
+            role: Optional[str] = typer.Option(None, "--role", "-r",
+                                               help="With --unit: only its tasks in this role (lead, support, responsible)."),
             trace: Optional[str] = typer.Option(None, "--trace", "-t",
                                                 help="A task, DOC#NUMBER (e.g. 000#12): it and the tasks above it."),
             all_: bool = typer.Option(False, "--all", "-a", help="The whole corpus, clustered by document."),
@@ -28,6 +31,9 @@ def register(app: typer.Typer) -> None:
         from kg import viz as V
         from kg.api import Graph
 
-        view = V.build_view(Graph.from_options(graph, endpoint), unit=unit, doc=doc, trace=trace, all_=all_)
+        view = V.build_view(Graph.from_options(graph, endpoint), unit=unit, doc=doc, trace=trace, all_=all_,
+                            role=role)
         path = V.write(view, out)
         typer.echo(f"{path}  ({len(view.nodes)} nodes, {len(view.edges)} edges)")
+        if view.note:
+            typer.echo(view.note.split(" · ", 1)[-1], err=True)
