@@ -141,7 +141,8 @@ def assemble(documents: list[Document], overrides: Optional[str | Path] = None, 
 
 
 def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
-          overrides: Optional[str | Path] = None, incremental: bool = True) -> BuildResult:
+          overrides: Optional[str | Path] = None, incremental: bool = True,
+          optimize: bool = False) -> BuildResult:
     """Parse, resolve and link the documents under ``paths``; write ``out/`` when given.
 
     ``out/`` receives graph.ttl, the persistent store (store/), diagnostics.json and manifest.json,
@@ -149,7 +150,8 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     ``out/`` holds an earlier build, unchanged files are not read or parsed again, the alignments
     of unchanged document pairs are reused, and the store rewrites only the named graphs that
     changed (kg.cache, kg.incremental). The outputs are the same bytes as a clean build's;
-    ``incremental=False`` ignores the cache and rewrites everything.
+    ``incremental=False`` ignores the cache and rewrites everything. ``optimize`` compacts the
+    store afterwards (kg.store.optimize: slower build, faster queries on a large graph).
     """
     if out is None:
         return BuildResult(corpus=assemble(parse_paths(paths), overrides=overrides))
@@ -168,5 +170,9 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental, salt=salt)
     docs_cache.save()
     pairs.save()
+    if optimize:
+        from kg.store import optimize as compact
+
+        compact(out)
     result.parsed, result.reused = docs_cache.misses, docs_cache.hits
     return result

@@ -22,6 +22,10 @@ API (small on purpose):
 - ``.quads(graph=None) -> list[pyoxigraph.Quad]``: every quad, or those of one named graph (IRI str).
 - ``.graphs() -> list[str]``: the named graphs' IRIs, sorted.
 - ``.ox``: the underlying pyoxigraph.Store.
+
+``optimize(dir)`` compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
+--optimize``): at 3,200 plans it takes ≈ 20 s and makes look-ups ≈ 2–5× faster (tasks-of a busy
+label 787 → 164 ms). The content does not change.
 """
 from __future__ import annotations
 
@@ -80,6 +84,25 @@ def local_name(iri: Optional[str]) -> Optional[str]:
     if not iri:
         return None
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def optimize(directory: str | Path) -> None:
+    """Compact the store of the build directory ``directory`` (pyoxigraph ``Store.optimize``):
+    the bulk loader leaves many small files, which every look-up reads; one pass merges them."""
+    d = Path(directory)
+    sd = d / "store"
+    if not sd.is_dir() or not any(sd.iterdir()):
+        raise KgError(f"{d}: not a built graph (no store/); run `kg build PATH --out {d}` first")
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store(str(sd))
+        store.optimize()
+        store.flush()
+    except OSError as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise KgError(f"{d}: cannot optimize the graph store ({msg}); stop what uses it (a server, "
+                      f"another kg command) and try again") from None
 
 
 class Store:

@@ -85,6 +85,7 @@ def test_validate_reports_violations(tmp_path):
     (["export", "--graph", "{tmp}/out", "--format", "xlsx"], "give --out FILE.xlsx"),
     (["export", "--graph", "{tmp}/out", "--format", "pdf"], "unknown export format 'pdf'"),
     (["validate", "--graph", "{tmp}/nothing"], "not a built graph (no store/)"),
+    (["optimize", "{tmp}/nothing"], "not a built graph (no store/)"),
     (["build", "{tmp}/empty.txt", "--out", "{tmp}/o2"], "empty.txt"),
 ])
 def test_one_line_errors(plan, tmp_path, args, message):
@@ -95,6 +96,25 @@ def test_one_line_errors(plan, tmp_path, args, message):
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], r.output
     assert not (tmp_path / "o2").exists()
+
+
+def test_optimize_keeps_the_content(plan, tmp_path):
+    """kg build --optimize and kg optimize compact the store; its quads and the answers stay."""
+    import pyoxigraph as ox
+
+    def quads(out):
+        return sorted(str(q) for q in ox.Store.read_only(str(out / "store")))
+
+    plain, compact = tmp_path / "plain", tmp_path / "compact"
+    assert run("build", plan, "--out", plain).exit_code == 0
+    r = run("build", plan, "--out", compact, "--optimize")
+    assert r.exit_code == 0, r.output
+    assert quads(plain) == quads(compact) and len(quads(plain)) > 20
+    r = run("optimize", plain)
+    assert r.exit_code == 0 and "optimized" in r.output, r.output
+    assert quads(plain) == quads(compact)
+    tasks = run("tasks-of", "县司法局", "--graph", plain)
+    assert tasks.exit_code == 0 and "推进政府机构职能优化" in tasks.output, tasks.output
 
 
 def test_build_refuses_a_foreign_directory(plan, tmp_path):
