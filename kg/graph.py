@@ -467,7 +467,9 @@ def iter_graphs(corpus: Corpus, counts: dict,
     """(named graph IRI, fingerprint, make), one graph at a time; ``make()`` gives the graph's
     triples as sorted distinct N-Triples strings "<s> <p> o" (empty: the graph is left out), and
     the fingerprint hashes everything they are made from (None: always made again), so that an
-    incremental build can tell an unchanged graph without making it. ``counts`` is filled at the end.
+    incremental build can tell an unchanged graph without making it: a document's graph by its
+    source and the rules (document_fingerprint), the others by their records pickled. ``counts``
+    is filled at the end; ``salt``: see document_fingerprint.
 
     The graphs, in this order, are cut so that a change to one document touches few of them
     (kg.incremental rewrites only the graphs that changed):

@@ -428,9 +428,6 @@ def resolve(documents: list[Document], overrides: str | Path | None | list[Rule]
         return r.finish()
 
 
-_LOCAL: dict[int, Resolver] = {}
-
-
 def local_ids(doc: Document, rules: list[Rule]) -> None:
     """Fill the org ids of one document's mentions, as ``resolve`` of any corpus holding it would.
 
@@ -439,17 +436,10 @@ def local_ids(doc: Document, rules: list[Rule]) -> None:
     the organisations say about themselves. So a document's own graph depends on the document
     alone, and an incremental build knows it unchanged from its source file
     (kg.graph.document_fingerprint) without looking at its records."""
-    r = _LOCAL.get(id(rules))
-    if r is None or r.rules is not rules:
-        _LOCAL.clear()
-        r = _LOCAL[id(rules)] = Resolver(rules, counterparts=False)
+    r = Resolver(rules, counterparts=False)
     _collect(r, doc)
     for record, attr, key in r._assigned:
         setattr(record, attr, N.org_id(key))
-    r._assigned.clear()
-    if len(r.entities) > 200_000:  # a long-lived worker: keep the read cache, not every entity
-        r.entities.clear()
-        r._order.clear()
 
 
 def resolve_name(name: str, level: Optional[str] = None, region: Optional[str] = None, title: str = "",
