@@ -17,10 +17,10 @@ from typing import Any, Optional
 
 from kg import queries as Q
 from kg.errors import KgError
+from kg.model import ROLES
 
 DOC = Q.PREFIXES["dgr"] + "doc/"
 DG = Q.PREFIXES["dg"]
-ROLES = ("lead", "support", "responsible")
 KINDS = {"party": "Party", "government": "GovernmentDepartment", "court": "Court",
          "procuratorate": "Procuratorate", "congress": "PeoplesCongress", "cppcc": "CPPCC",
          "mass": "MassOrganisation", "other": "OtherBody", "group": "Group"}

@@ -628,13 +628,21 @@ def turtle_chunk(lines: list[str]) -> bytes:
 
 @dataclass
 class Made:
-    """One graph made: its N-Quads (``nq``), their sha256, its number of triples, its Turtle chunk."""
+    """One graph made: its triples (sorted N-Triples strings), its N-Quads and their sha256."""
     graph: str
     fingerprint: Optional[str]
-    digest: str
-    triples: int
-    chunk: bytes
+    lines: list[str]
     nq: bytes
+    digest: str
+
+    @property
+    def triples(self) -> int:
+        return len(self.lines)
+
+    @property
+    def chunk(self) -> bytes:
+        """Its Turtle (made on demand: a graph whose digest is unchanged is copied instead)."""
+        return turtle_chunk(self.lines)
 
 
 def make_graph(g: str, fingerprint: Optional[str], lines: list[str]) -> Optional[Made]:
@@ -642,7 +650,7 @@ def make_graph(g: str, fingerprint: Optional[str], lines: list[str]) -> Optional
     if not lines:
         return None
     data = _nquads(g, lines)
-    return Made(g, fingerprint, hashlib.sha256(data).hexdigest(), len(lines), turtle_chunk(lines), data)
+    return Made(g, fingerprint, lines, data, hashlib.sha256(data).hexdigest())
 
 
 def document_fingerprint(doc: Document, salt: str = "") -> str:

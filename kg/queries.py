@@ -24,6 +24,7 @@ This module imports nothing heavy: pyoxigraph is imported inside the functions t
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 import os
 import re
 from dataclasses import dataclass, field
@@ -462,8 +463,6 @@ def _sort_class(t) -> tuple[str, Any]:
             return "str", v
         if dt in _NUMERIC:
             try:
-                from decimal import Decimal
-
                 d = Decimal(v.strip())
                 return ("num", d) if d.is_finite() else ("?", 0)
             except Exception:  # noqa: BLE001

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from kg.errors import KgError
+from kg.model import ROLES
 
 DATA = Path(__file__).resolve().parent / "data" / "viz"
 DOC = "https://w3id.org/dutygraph/id/doc/"
@@ -465,21 +466,22 @@ def unit_view(g, name: str, doc: Optional[str] = None, role: Optional[str] = Non
     first ones in document order, with a note saying what was left out and how to narrow the view."""
     max_tasks = MAX_TASKS if max_tasks is None else max_tasks
     org = resolve_unit(g, name)
-    if role is not None and role not in ("lead", "support", "responsible"):
-        raise KgError(f"role {role!r}: use lead, support or responsible")
+    if role is not None and role not in ROLES:
+        raise KgError(f"role {role!r}: use {', '.join(ROLES[:-1])} or {ROLES[-1]}")
     mine = _select(g, "roles", unit=org, **({"doc": g.resolve_doc(doc)} if doc else {}))
     if role:
         mine = [r for r in mine if r["role"] == role]
     if not mine:
-        narrowed = " with " + " and ".join(x for x in [f"doc {doc}" if doc else "", f"role {role}" if role else ""] if x)
-        raise KgError(f"{name!r} holds no task in the graph{narrowed if doc or role else ''}: "
+        narrowed = " and ".join(x for x in (f"doc {doc}" if doc else "", f"role {role}" if role else "") if x)
+        raise KgError(f"{name!r} holds no task in the graph{' with ' + narrowed if narrowed else ''}: "
                       "try `kg workload` to see who does")
     tasks = sorted({r["task"] for r in mine}, key=lambda t: _natural(t))
     note = ""
     if len(tasks) > max_tasks:
         kept = tasks[:max_tasks]
         docs_all = {r["doc"] for r in mine}
-        mine = [r for r in mine if r["task"] in set(kept)]
+        keep = set(kept)
+        mine = [r for r in mine if r["task"] in keep]
         left_docs = len(docs_all - {r["doc"] for r in mine})
         hint = " or ".join(x for x in ["--doc DOC" if not doc else "", "--role lead|support|responsible" if not role else ""] if x)
         note = (f"只显示前 {max_tasks} 项任务（共 {len(tasks)} 项） · showing the first {max_tasks} of {len(tasks)} tasks "
