@@ -663,7 +663,7 @@ def document_fingerprint(doc: Document, salt: str = "") -> str:
 
 
 def make_document(doc: Document, salt: str = "") -> Optional[Made]:
-    """A document's own graph, made from the document alone (its org ids filled: kg.resolve.local_ids)."""
+    """A document's own graph, made from the document alone (its org ids filled: kg.resolve.read)."""
     g = graph_iri(doc.id)
     return make_graph(g, document_fingerprint(doc, salt), _lines(g, lambda b: document_quads(b, doc)))
 

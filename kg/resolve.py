@@ -163,12 +163,13 @@ class Resolver:
         self.rules = overrides if isinstance(overrides, list) else load_overrides(overrides)
         self.counterparts = counterparts
         self.entities: dict[str, _Entity] = {}
-        self._assigned: list[tuple[object, str, str]] = []  # (record, attribute, key)
         self._by_function: Optional[dict] = None
         self._order: list[str] = []  # entity keys in the order they were created
         # (text, chain, parts, scope) -> what reading that mention gives (see _read): a name is
         # parsed once per document region, however often the corpus repeats it.
         self._read_cache: dict[tuple, tuple] = {}
+        self._effect_cache: dict[tuple, tuple] = {}
+        self.national: dict = {}  # national_index() of the national bodies when finished apart
 
     def _add(self, p: N.ParsedName, key: Optional[str] = None, name: Optional[str] = None) -> _Entity:
         key = key or p.key
@@ -210,15 +211,33 @@ class Resolver:
             kind = rule.kind
         return written, p, p.key, p.name, name, kind, tuple(parts)
 
-    def mention(self, text: str, chain: N.Chain, parts: Iterable[str] = (), scope: str = "",
-                record: bool = True) -> str:
-        """Resolve one as-written unit in a document of ``chain``; returns the entity key."""
-        parts = tuple(parts)
+    def effects(self, text: str, chain: N.Chain, parts: tuple = (), scope: str = "", record: bool = True,
+                out: Optional[list] = None) -> tuple[str, list]:
+        """(entity key, effects) of one as-written unit in a document of ``chain``, without
+        touching the entities: each effect, ``(key, parsed name, canonical name, name and kind set
+        by an override, as written, recorded (else a label), member keys)``, tells what one entity
+        takes from the mention (a coordination gives one for the group and one for each part).
+        A function of the mention and the override rules; the tuples are shared between equal
+        mentions (a document's effects pickle small)."""
+        out = [] if out is None else out
         ck = (text, chain, parts, scope)
         got = self._read_cache.get(ck)
         if got is None:
             got = self._read_cache[ck] = self._read(text, chain, parts, scope)
         written, p, key, canonical, name, kind, parts = got
+        at = len(out)
+        out.append(None)
+        members = tuple(self.effects(part, chain, record=False, out=out)[0] for part in parts)
+        ek = (ck, record, members)
+        eff = self._effect_cache.get(ek)
+        if eff is None:
+            eff = self._effect_cache[ek] = (key, p, canonical, name, kind, written, record, members)
+        out[at] = eff
+        return key, out
+
+    def apply(self, effect: tuple) -> _Entity:
+        """Add one effect (see ``effects``) to the entities."""
+        key, p, canonical, name, kind, written, record, members = effect
         e = self._add(p, key, canonical)
         if name is not None:
             e.name = name
@@ -229,18 +248,18 @@ class Resolver:
             e.counts[written] = e.counts.get(written, 0) + 1
         else:
             e.labels.add(written)
-        for part in parts:
-            k = self.mention(part, chain, record=False)
+        for k in members:
             if k not in e.members:
                 e.members.append(k)
-        return e.key
+        return e
 
-    def assign(self, unit: UnitMention, chain: N.Chain, scope: str = "") -> None:
-        key = self.mention(unit.text, chain, unit.parts, scope=scope)
-        self._assigned.append((unit, "org_id", key))
-
-    def assign_attr(self, record: object, attr: str, text: str, chain: N.Chain, scope: str = "") -> None:
-        self._assigned.append((record, attr, self.mention(text, chain, scope=scope)))
+    def mention(self, text: str, chain: N.Chain, parts: Iterable[str] = (), scope: str = "",
+                record: bool = True) -> str:
+        """Resolve one as-written unit in a document of ``chain``; returns the entity key."""
+        key, out = self.effects(text, chain, tuple(parts), scope, record)
+        for eff in out:
+            self.apply(eff)
+        return key
 
     # ------------------------------------------------------------ structure
 
@@ -300,7 +319,7 @@ class Resolver:
             stems[k] = self._function(self.entities[k])
 
     def finish(self) -> dict[str, Organisation]:
-        """Parents, functions, counterparts, ids; fills every assigned record's org id."""
+        """Parents, functions, counterparts and ids: the organisations by id."""
         parent: dict[str, str] = {}
         stems: dict[str, Optional[str]] = {}
         up: dict[str, str] = {}
@@ -319,7 +338,8 @@ class Resolver:
                 target = self._counterpart(self.entities[k], stems)
                 if target:
                     up[k] = target
-                    if target not in done:
+                    if target not in done and target in self.entities:  # (a national body found by a
+                        # part finished apart is its own part's; in one sweep it was visited before)
                         self._stem(target, stems)
                         self._link_parent(target, parent)
 
@@ -341,11 +361,9 @@ class Resolver:
             orgs[ids[k]] = Organisation(
                 id=ids[k], name=name, labels=sorted(labels), kind=e.kind or p.kind, level=p.level,
                 region=p.region, parent=ids.get(parent.get(k, "")), function=N.function_key(stem) if stem else None,
-                counterparts=[ids[up[k]]] if k in up else [], is_group=p.is_group or (e.kind == "group"),
+                counterparts=[N.org_id(up[k])] if k in up else [], is_group=p.is_group or (e.kind == "group"),
                 scope=self._scope(e) if (p.is_group or e.kind == "group") else "",
-                members=sorted(ids[m] for m in e.members), mentions=sorted(e.forms))
-        for record, attr, key in self._assigned:
-            setattr(record, attr, ids[key])
+                members=sorted(N.org_id(m) for m in e.members), mentions=sorted(e.forms))
         return {i: orgs[i] for i in sorted(orgs)}
 
     def _name(self, e: _Entity) -> str:
@@ -397,21 +415,137 @@ class Resolver:
                 stem = stems[k]
                 if stem:
                     self._by_function.setdefault((r.level, r.region, o.kind or r.kind, stem), k)
+            for k, v in self.national.items():  # the national bodies, when finished apart (finish_all)
+                self._by_function.setdefault(k, v)
         return self._by_function
 
+    def national_index(self) -> dict:
+        """The ``_index`` entries of the national bodies: what the counterpart look-ups of
+        provincial bodies read (no body is created at national level)."""
+        out: dict = {}
+        for k in sorted(self.entities):
+            o = self.entities[k]
+            r = o.rep
+            if r.level != "national" or r.is_group or r.place:
+                continue
+            stem = self._function(o)
+            if stem:
+                out.setdefault((r.level, r.region, o.kind or r.kind, stem), k)
+        return out
 
-def _collect(r: Resolver, doc: Document) -> None:
-    """Every unit the document names, to ``r``: tasks' and measures' units, a report's body."""
+
+@dataclass
+class Reading:
+    """What resolution takes from one document alone (``read``): the effects of the units it
+    names, in order (see ``Resolver.effects``), and the groups of regions they tie together
+    (``tied``), which decide how the corpus splits into parts finished apart (``finish_all``)."""
+    effects: list
+    ties: tuple
+
+
+def tied(p: N.ParsedName) -> tuple:
+    """The regions that finishing an entity of ``p`` reads or creates bodies in: its own region
+    ("" for none) and the regions up its chain below national (its counterparts, created when
+    missing). National bodies are only looked up, never created, so national is not tied."""
+    out = [p.region or ""]
+    c = p.chain
+    if p.region and c.level == p.level:
+        c = c.up()
+        while c.level and c.level != "national" and c.region:
+            out.append(c.region)
+            c = c.up()
+    return tuple(out)
+
+
+def read(doc: Document, rules: list[Rule], resolver: Optional[Resolver] = None) -> Reading:
+    """The Reading of one document, filling the org ids of its mentions (tasks' and measures'
+    units, a report's body) on the way: an entity's id is a function of its key (N.org_id),
+    and a mention's key of its text, its document's region and the override rules, so a
+    document's own records, and its graph, depend on the document alone. ``resolver``: one to
+    share name readings between documents."""
+    r = resolver or Resolver(rules, counterparts=False)
     chain = context(doc)
     scope = "" if chain.region else doc.id
+    out: list = []
+
+    def one(record: object, attr: str, text: str, parts: Iterable[str] = ()) -> None:
+        key, _ = r.effects(text, chain, tuple(parts), scope, True, out)
+        setattr(record, attr, N.org_id(key))
+
     for task in doc.tasks:
         for u in task.units:
-            r.assign(u, chain, scope)
+            one(u, "org_id", u.text, u.parts)
     for m in doc.measures:
         for u in m.units:
-            r.assign(u, chain, scope)
+            one(u, "org_id", u.text, u.parts)
     if doc.reporting_body:
-        r.assign_attr(doc, "reporting_body_id", doc.reporting_body, chain, scope)
+        one(doc, "reporting_body_id", doc.reporting_body)
+    ties = {}
+    for eff in out:
+        ties.setdefault(id(eff[1]), eff[1])
+    return Reading(out, tuple(sorted({tied(p) for p in ties.values()})))
+
+
+def partition(ties: Iterable[tuple]) -> dict[str, str]:
+    """Region -> the name of its part (the least region of it in code-point order): regions
+    tied together, directly or through others, are one part. A part's bodies are finished
+    from its own entities and the national bodies' index alone (see ``finish_all``)."""
+    root: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root.setdefault(x, x)
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    for group in ties:
+        a = find(group[0])
+        for region in group[1:]:
+            b = find(region)
+            if a != b:
+                a, b = min(a, b), max(a, b)
+                root[b] = a
+    return {x: find(x) for x in sorted(root)}
+
+
+def finish_part(effects: Iterable[tuple], national: Optional[dict] = None,
+                counterparts: bool = True) -> tuple[dict[str, Organisation], dict]:
+    """(organisations, national index) of one part from its effects in corpus order."""
+    r = Resolver([], counterparts=counterparts)
+    r.national = national or {}
+    for eff in effects:
+        r.apply(eff)
+    return r.finish(), r.national_index()
+
+
+def split(readings: Iterable[Reading], parts: dict[str, str]) -> dict[str, list]:
+    """Part name -> its effects, in corpus order."""
+    out: dict[str, list] = {}
+    for rd in readings:
+        for eff in rd.effects:
+            out.setdefault(parts[eff[1].region or ""], []).append(eff)
+    return out
+
+
+def finish_all(readings: list[Reading], counterparts: bool = True) -> dict[str, Organisation]:
+    """The organisations of a corpus from its documents' readings, part by part (``partition``):
+    the national part first, its index then given to the others. The same as one resolver over
+    the whole corpus (tested), and what lets a build finish again only the parts that changed."""
+    from kg.parallel import no_gc
+
+    with no_gc():
+        parts = partition(t for rd in readings for t in rd.ties)
+        effects = split(readings, parts)
+        orgs: dict[str, Organisation] = {}
+        national: dict = {}
+        top = parts.get(N.NATIONAL)
+        for name in sorted(effects, key=lambda n: (n != top, n)):
+            found, index = finish_part(effects[name], national, counterparts)
+            if name == top:
+                national = index
+            orgs.update(found)
+        return {i: orgs[i] for i in sorted(orgs)}
 
 
 def resolve(documents: list[Document], overrides: str | Path | None | list[Rule] = None,
@@ -419,27 +553,23 @@ def resolve(documents: list[Document], overrides: str | Path | None | list[Rule]
     """Fill every mention's org_id (and reports' reporting_body_id); return organisations by id."""
     from kg.parallel import no_gc
 
-    r = Resolver(overrides, counterparts=counterparts)
+    rules = overrides if isinstance(overrides, list) else load_overrides(overrides)
+    r = Resolver(rules, counterparts=False)
     # Resolution makes no reference cycles, but many objects: left on, the cyclic collector would
     # walk the whole corpus again and again (40% of the time at 1,000 plans, growing with size).
     with no_gc():
-        for doc in documents:
-            _collect(r, doc)
-        return r.finish()
+        readings = [read(doc, rules, r) for doc in documents]
+    return finish_all(readings, counterparts)
 
 
-def local_ids(doc: Document, rules: list[Rule]) -> None:
-    """Fill the org ids of one document's mentions, as ``resolve`` of any corpus holding it would.
-
-    An entity's id is a function of its key, and a mention's key of its text, its document's
-    region and the override rules (``Resolver._read``): the rest of the corpus only adds to what
-    the organisations say about themselves. So a document's own graph depends on the document
-    alone, and an incremental build knows it unchanged from its source file
-    (kg.graph.document_fingerprint) without looking at its records."""
-    r = Resolver(rules, counterparts=False)
-    _collect(r, doc)
-    for record, attr, key in r._assigned:
-        setattr(record, attr, N.org_id(key))
+def resolve_whole(documents: list[Document], overrides: str | Path | None | list[Rule] = None) -> dict[str, Organisation]:
+    """``resolve`` by one resolver over the whole corpus, without parts: what finish_all must equal."""
+    rules = overrides if isinstance(overrides, list) else load_overrides(overrides)
+    r = Resolver(rules)
+    for doc in documents:
+        for eff in read(doc, rules, r).effects:
+            r.apply(eff)
+    return r.finish()
 
 
 def resolve_name(name: str, level: Optional[str] = None, region: Optional[str] = None, title: str = "",

@@ -170,7 +170,7 @@ def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
     import pyoxigraph as ox
 
     from kg import graph
-    from kg.resolve import local_ids
+    from kg.resolve import read
 
     out = tmp_path / "out"
     pipeline.build([corpus_dir], out)
@@ -178,7 +178,7 @@ def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
     ttl = (out / "graph.ttl").read_bytes()
     for path in sorted(corpus_dir.iterdir()):
         doc = pipeline.parse_file(str(path))
-        local_ids(doc, [])
+        read(doc, [])
         made = graph.make_document(doc)
         digest, offset, length, _fp, n = state[graph.graph_iri(doc.id)]
         assert (made.digest, made.triples, made.chunk) == (digest, n, ttl[offset:offset + length])

@@ -597,17 +597,63 @@ def test_a_name_is_cut_the_same_whatever_was_read_before():
 
 
 def test_local_ids_are_the_ids_of_a_whole_corpus_resolve(corpus_dir):
-    """A document's org ids come from the document alone (kg.resolve.local_ids), so its graph does
+    """A document's org ids come from the document alone (kg.resolve.read), so its graph does
     too: they equal those of resolving the whole bundled corpus (five documents of four regions)."""
     from kg.pipeline import parse_paths
-    from kg.resolve import local_ids
+    from kg.resolve import read
 
     docs = parse_paths([corpus_dir])
     alone = parse_paths([corpus_dir])
     resolve(docs)
     for doc, other in zip(docs, alone):
-        local_ids(other, [])
+        read(other, [])
         want = [u.org_id for t in doc.tasks for u in t.units] + [u.org_id for m in doc.measures for u in m.units]
         assert want and all(want)
         assert [u.org_id for t in other.tasks for u in t.units] + [u.org_id for m in other.measures for u in m.units] == want
         assert other.reporting_body_id == doc.reporting_body_id
+
+
+def test_parts_finished_apart_equal_one_resolver(corpus_dir, tmp_path):
+    """The corpus is finished part by part (kg.resolve.finish_all: regions tied by counterparts,
+    the national bodies first): the organisations equal one resolver's over the whole corpus, on
+    a corpus crafted to cross the parts (national bodies named by provinces and cities, two
+    provinces, a body of another city and of another province, a coordination across levels, a
+    document of unknown region), on the bundled corpus and on generated plans."""
+    import sys
+
+    from kg.pipeline import parse_paths
+    from kg.resolve import Reading, partition, read, resolve_whole
+
+    nat = _doc("n", "national", "全国", "《法治政府建设实施纲要（2021-2025年）》重要举措分工方案",
+               [[("司法部", "lead"), ("中央组织部", "support"), ("国家发展改革委", "support")]])
+    gx = _doc("gx", "province", "广西壮族自治区", "广西法治政府建设实施方案",
+              [[("自治区司法厅", "lead"), ("自治区发展改革委", "support"), ("司法部", "support")]])
+    lz = _doc("lz", "city", "柳州市", TITLE_001,
+              [[("市司法局", "lead"), ("桂林市司法局", "support"), ("市委、市政府", "support")],
+               [("市应急局", "lead"), ("中央组织部", "support"), ("广东省司法厅", "support")]])
+    cz = _doc("cz", "district", "柳州市城中区", TITLE_000,
+              [[("区司法局", "lead"), ("区应急管理局", "support"), ("市司法局、区财政局", "support")]])
+    gd = _doc("gd", "province", "广东省", "广东省法治政府建设实施方案",
+              [[("省司法厅", "lead"), ("省应急管理厅", "support"), ("广西壮族自治区司法厅", "support")]])
+    gz = _doc("gz", "city", "广州市", "广州市法治政府建设实施方案", [[("市司法局", "lead"), ("市应急局", "support")]],
+              parents=["广东省法治政府建设实施方案"])
+    unknown = _doc("u", None, None, "法治政府建设实施方案", [[("司法局", "lead"), ("各乡镇", "support")]])
+    crafted = [nat, gx, lz, cz, gd, gz, unknown]
+    parts = partition(t for d in crafted for t in read(d, []).ties)
+    assert parts["全国"] == "全国"  # never tied: national bodies are looked up, not created
+    assert parts["柳州市城中区"] == parts["柳州市"] == parts["广西壮族自治区"]
+    assert parts["广州市"] == parts["广东省"] != parts["广西壮族自治区"]
+    orgs = resolve(crafted)
+    assert orgs == resolve_whole(crafted)
+    sifa = {o.name: o for o in orgs.values()}
+    assert sifa["广西壮族自治区司法厅"].counterparts == [sifa["司法部"].id]  # across parts
+    assert sifa["柳州市城中区司法局"].counterparts == [sifa["柳州市司法局"].id]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import generate
+
+    generate(40, tmp_path / "gen")
+    for docs, n_parts in ((parse_paths([corpus_dir]), 2), (parse_paths([tmp_path / "gen"]), 2)):
+        readings = [read(d, []) for d in docs]
+        assert isinstance(readings[0], Reading)
+        assert len(set(partition(t for rd in readings for t in rd.ties).values())) >= n_parts
+        assert resolve(docs) == resolve_whole(docs)
