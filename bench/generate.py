@@ -69,10 +69,14 @@ def load_vocab(path: Path = SEED_PLAN) -> Vocab:
     return Vocab(sections, tasks, sorted(units), sorted(groups))
 
 
+# A place is not named after a province (a county 广西县 would read as in 广西, as no real one does).
+PROVINCE_WORDS = {p[:2] for p in PROVINCES}
+
+
 def place_name(rng: random.Random, suffix: str, used: set[str]) -> str:
     while True:
         name = "".join(rng.sample(NAME_CHARS, 2)) + suffix
-        if name not in used:
+        if name not in used and name[:2] not in PROVINCE_WORDS:
             used.add(name)
             return name
 

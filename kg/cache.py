@@ -5,9 +5,10 @@ A build into a directory that already holds one reuses what did not change:
 - ``DIR/cache/index.json`` maps each input path to ``[size, mtime_ns, sha256]``. A file whose
   size and modification time are unchanged is not read again (its recorded sha256 stands); any
   other file is read and hashed.
-- ``DIR/cache/docs/{key}.pkl`` holds the parsed ``Document`` of one input. ``key`` hashes the
-  file's sha256, its path, and the source code of the stages that produce a Document (read,
-  clean, parse, report, model), so a changed parser never serves stale records.
+- ``DIR/cache/docs/{key}.pkl`` holds the parsed ``Document`` of one input, its org ids filled,
+  and its ``kg.resolve.Reading``. ``key`` hashes the file's sha256, its path, the override
+  rules (their digest) and the source code of the stages that produce them (read, clean,
+  parse, report, resolve, model …), so a changed parser never serves stale records.
 
 Nothing here changes the build's outputs: a build with a warm cache writes the same bytes as a
 clean one. Delete ``DIR/cache/`` (or build with ``incremental=False``) to start from nothing.
@@ -27,9 +28,9 @@ from kg.model import Document
 
 # The modules (and data) whose code decides what a parsed Document holds, and an alignment.
 PARSE_MODULES = ("read", "clean", "parse", "report", "annotations", "dates", "orgnames", "titles", "model",
-                 "pipeline", "cache")
+                 "resolve", "pipeline", "cache")
 ALIGN_MODULES = ("link", "similarity", "titles", "model", "cache")
-FORMAT = 1  # bump when the cache layout changes
+FORMAT = 2  # bump when the cache layout changes
 
 
 @lru_cache(maxsize=None)
@@ -51,7 +52,8 @@ def code_fingerprint(modules: tuple[str, ...] = PARSE_MODULES) -> str:
 class DocCache:
     """Parsed documents of earlier builds, by input file."""
 
-    def __init__(self, out: str | Path, reuse: bool = True):
+    def __init__(self, out: str | Path, reuse: bool = True, salt: str = ""):
+        self.salt = salt  # the digest of the override rules (kg.resolve.rules_digest)
         self.root = Path(out) / "cache"
         self.docs = self.root / "docs"
         self.index: dict[str, list] = {}
@@ -69,9 +71,16 @@ class DocCache:
                 self.index = {}
 
     # ------------------------------------------------------------------ lookups
-    @staticmethod
-    def key(path: str, sha256: str) -> str:
-        return hashlib.sha256(f"{code_fingerprint()}\0{path}\0{sha256}".encode()).hexdigest()[:32]
+    def key(self, path: str, sha256: str) -> str:
+        return hashlib.sha256(f"{code_fingerprint()}\0{self.salt}\0{path}\0{sha256}".encode()).hexdigest()[:32]
+
+    def file(self, key: str) -> Path:
+        return self.docs / f"{key}.pkl"
+
+    def load(self, key: str) -> tuple:
+        """(Document, Reading) stored under ``key``."""
+        with open(self.file(key), "rb") as f:
+            return pickle.load(f)
 
     def known_sha(self, path: str) -> Optional[str]:
         """The recorded sha256 of ``path`` when its size and mtime are unchanged, else None."""
@@ -86,24 +95,23 @@ class DocCache:
             return None
         return entry[2]
 
-    def get(self, path: str) -> Optional[Document]:
-        """The cached Document of ``path`` when the file is unchanged, else None."""
+    def get(self, path: str) -> Optional[tuple]:
+        """The cached (Document, Reading) of ``path`` when the file is unchanged, else None."""
         sha = self.known_sha(path)
         if sha is None:
             self.misses += 1
             return None
         try:
-            with open(self.docs / f"{self.key(path, sha)}.pkl", "rb") as f:
-                doc = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            got = self.load(self.key(path, sha))
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
             self.misses += 1
             return None
         self.hits += 1
         self.used[path] = self.index[path]
-        return doc
+        return got
 
-    def put(self, doc: Document) -> None:
-        """Record a document of this build (written to disk now when it is new)."""
+    def put(self, doc: Document, reading) -> None:
+        """Record a document of this build and its Reading (written to disk now when new)."""
         path = doc.source.path
         sha = doc.source.sha256
         key = self.key(path, sha)
@@ -115,7 +123,7 @@ class DocCache:
         self.docs.mkdir(parents=True, exist_ok=True)
         target = self.docs / f"{key}.pkl"
         if not target.exists():
-            write_atomic(target, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(target, pickle.dumps((doc, reading), protocol=pickle.HIGHEST_PROTOCOL))
 
     def save(self) -> None:
         """Write the index of this build and drop the records no input uses any more."""
@@ -132,8 +140,8 @@ class DocCache:
 class PairCache:
     """Task alignments of (child, parent) document pairs, by the two documents' cache keys.
 
-    One file, ``DIR/cache/align.pkl``: {pair key: [(child task index, parent task index or None,
-    score, method), ...]}. Valid while the alignment code (ALIGN_MODULES) is unchanged.
+    One file, ``DIR/cache/align.pkl``: {pair key: [(child task id, parent task id, score), ...]}.
+    Valid while the alignment code (ALIGN_MODULES) is unchanged.
     """
 
     def __init__(self, out: str | Path, reuse: bool = True):

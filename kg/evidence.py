@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from kg.model import Corpus, Document, Evidence, Measure, Task
+from kg.model import Corpus, Document, Evidence, Measure, Task, task_count
 
 THRESHOLD = 0.30
 TOP = 3
@@ -108,7 +108,7 @@ def task_evidence(doc: Document, plans: list[Document]) -> list[Evidence]:
     m_themes = [doc.section_themes.get(m.section or "") or themes.classify("", m.text) for m in doc.measures]
     out = []
     for plan in plans:
-        if not plan.tasks or not _covers(plan, doc.year):
+        if not task_count(plan) or not _covers(plan, doc.year):
             continue
         tier = _tier(doc, plan)
         weight = TIER_WEIGHT[tier]

@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
 from kg.errors import KgError
-from kg.model import Corpus, Document, Organisation
+from kg.model import Corpus, Document, Organisation, Stub
 from kg.store import PREFIXES
 
 DG = PREFIXES["dg"]
@@ -290,6 +290,8 @@ def _measures(b: _Builder, doc: Document, d: str) -> None:
 
 
 def document_counts(doc: Document) -> dict:
+    if isinstance(doc, Stub):
+        return dict(doc.counts)
     return {"tasks": len(doc.tasks), "assignments": sum(len(t.units) for t in doc.tasks),
             "sections": len(doc.sections), "measures": len(doc.measures)}
 
@@ -363,7 +365,7 @@ def _organisation(b: _Builder, o: Organisation) -> None:
         b.add(oi, DG + "groupMember", org_iri(m))
 
 
-def _concepts(b: _Builder, corpus: Corpus) -> None:
+def _concepts(b: _Builder, corpus: Corpus, functions: Iterable[str]) -> None:
     """The themes and functions the graph points to, as SKOS concepts with their labels."""
     theme_ids = {t for d in corpus.documents for t in d.section_themes.values()}
     theme_ids |= {e.target[6:] for e in corpus.evidence if e.target.startswith("theme:")}
@@ -381,7 +383,7 @@ def _concepts(b: _Builder, corpus: Corpus) -> None:
         b.zh(x, SKOS + "prefLabel", th.label)
         if th.heading != th.label:
             b.zh(x, SKOS + "altLabel", th.heading)
-    for fn in sorted({o.function for o in corpus.organisations.values() if o.function}):
+    for fn in sorted(set(functions)):
         x = f"{DGR}function/{_seg(fn)}"
         b.a(x, DG + "Function")
         b.a(x, SKOS + "Concept")
@@ -400,6 +402,32 @@ def orgs_graph_iri(region: Optional[str]) -> str:
     from kg.orgnames import _pinyin, slug
 
     return f"{DGR}graph/orgs/{slug('-'.join(_pinyin(region)))}-{short_hash(region, 6)}"
+
+
+@dataclass
+class OrgGraph:
+    """The named graph of the organisations of one region (orgs_graph_iri): its fingerprint (the
+    organisations pickled, with the code), how many it holds, their functions, and the
+    organisations themselves, or None when an incremental build did not finish them again (the
+    graph is then unchanged: its fingerprint is the previous build's)."""
+    iri: str
+    fingerprint: str
+    count: int
+    functions: tuple
+    orgs: Optional[list] = None
+
+    def bare(self) -> "OrgGraph":
+        return OrgGraph(self.iri, self.fingerprint, self.count, self.functions)
+
+
+def org_graphs(orgs: dict[str, Organisation]) -> list[OrgGraph]:
+    """The organisations' graphs, by IRI; each holds its organisations in id order."""
+    regions: dict[str, list[Organisation]] = {}
+    for oid in sorted(orgs):
+        o = orgs[oid]
+        regions.setdefault(orgs_graph_iri(o.region), []).append(o)
+    return [OrgGraph(g, _fingerprint(found), len(found), tuple(sorted({o.function for o in found if o.function})),
+                     found) for g, found in sorted(regions.items())]
 
 
 def _key_doc(key: str) -> str:
@@ -462,14 +490,15 @@ def _fingerprint(obj) -> str:
     return hashlib.sha256(_code_version() + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
-def iter_graphs(corpus: Corpus, counts: dict,
-                salt: str = "") -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
+def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",
+                orgs: Optional[list[OrgGraph]] = None) -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
     """(named graph IRI, fingerprint, make), one graph at a time; ``make()`` gives the graph's
     triples as sorted distinct N-Triples strings "<s> <p> o" (empty: the graph is left out), and
     the fingerprint hashes everything they are made from (None: always made again), so that an
     incremental build can tell an unchanged graph without making it: a document's graph by its
     source and the rules (document_fingerprint), the others by their records pickled. ``counts``
-    is filled at the end; ``salt``: see document_fingerprint.
+    is filled at the end; ``salt``: see document_fingerprint; ``orgs``: the organisations' graphs
+    (default: org_graphs(corpus.organisations)).
 
     The graphs, in this order, are cut so that a change to one document touches few of them
     (kg.incremental rewrites only the graphs that changed):
@@ -510,17 +539,18 @@ def iter_graphs(corpus: Corpus, counts: dict,
             _alignments(b, als)
             _evidence(b, evs)
 
-        yield g, _fingerprint((targets, als, evs)), lambda g=g, fill=links: _lines(g, fill)
-    regions: dict[str, list[Organisation]] = {}
-    for oid in sorted(corpus.organisations):
-        o = corpus.organisations[oid]
-        regions.setdefault(orgs_graph_iri(o.region), []).append(o)
-    for g in sorted(regions):
-        def orgs(b, found=regions[g]):
+        fp = _fingerprint((targets, [(a.child, a.parent, a.score, a.method, a.confirmed) for a in als],
+                           [(e.measure, e.target, e.score, e.method) for e in evs]))  # tuples pickle fast
+        yield g, fp, lambda g=g, fill=links: _lines(g, fill)
+    if orgs is None:
+        orgs = org_graphs(corpus.organisations)
+    for og in orgs:
+        def fill_orgs(b, found=og.orgs):
             for o in found:
                 _organisation(b, o)
 
-        yield g, _fingerprint(regions[g]), lambda g=g, fill=orgs: _lines(g, fill)
+        yield og.iri, og.fingerprint, lambda g=og.iri, fill=fill_orgs: _lines(g, fill)
+    functions = {f for og in orgs for f in og.functions}
 
     run = run_id(corpus)
 
@@ -550,7 +580,7 @@ def iter_graphs(corpus: Corpus, counts: dict,
             b.zh(iri, DCT + "title", title)
             if level in LEVEL:
                 b.add(iri, DG + "level", DG + LEVEL[level])
-        _concepts(b, corpus)
+        _concepts(b, corpus, functions)
 
     g = graph_iri("corpus")
     yield g, None, lambda: _lines(g, rest)
@@ -561,7 +591,7 @@ def iter_graphs(corpus: Corpus, counts: dict,
         "tasks": sum(v["tasks"] for v in per_doc.values()),
         "assignments": sum(v["assignments"] for v in per_doc.values()),
         "measures": sum(v["measures"] for v in per_doc.values()),
-        "organisations": len(corpus.organisations),
+        "organisations": sum(og.count for og in orgs),
         "alignments": len(corpus.alignments),
         "evidence": len(corpus.evidence),
     }
@@ -668,6 +698,30 @@ def make_document(doc: Document, salt: str = "") -> Optional[Made]:
     return make_graph(g, document_fingerprint(doc, salt), _lines(g, lambda b: document_quads(b, doc)))
 
 
+def copy_range(src, dst, offset: int, length: int) -> None:
+    """Append ``length`` bytes of binary file ``src`` from ``offset`` to binary file ``dst``: in the
+    kernel (os.copy_file_range) where it can, else through a buffer."""
+    dst.flush()
+    fn = getattr(os, "copy_file_range", None)
+    if fn is not None:
+        try:
+            while length > 0:
+                n = fn(src.fileno(), dst.fileno(), length, offset)
+                if n <= 0:
+                    break
+                offset += n
+                length -= n
+        except OSError:
+            pass
+    src.seek(offset)
+    while length > 0:
+        data = src.read(min(length, 1 << 24))
+        if not data:
+            raise KgError("the previous graph.ttl is shorter than its state says: build again with --full")
+        dst.write(data)
+        length -= len(data)
+
+
 class Sink:
     """Writes graph.ttl (binary file ``ttl``) and N-Quads (``nq``) graph by graph, in the order
     they come, and keeps the state of each: [sha256 of its N-Quads, offset and length of its
@@ -675,7 +729,8 @@ class Sink:
 
     With ``previous`` = (the previous graph.ttl open for reading, its state), a graph whose
     fingerprint or, once made, digest is unchanged has its Turtle copied from the previous file
-    and is not written to ``nq``: ``nq`` then holds only the graphs to (re)load into the store.
+    (runs of such graphs in one copy) and is not written to ``nq``: ``nq`` then holds only the
+    graphs to (re)load into the store. ``close()`` ends the file.
     """
 
     def __init__(self, ttl, nq, previous: Optional[tuple] = None):
@@ -683,20 +738,30 @@ class Sink:
         self.old_ttl, self.old_state = previous if previous else (None, {})
         self.state: dict[str, list] = {}
         self.triples = 0
+        self._copy: Optional[list[int]] = None  # [offset, length] in the previous file, still to copy
         ttl.write(TTL_HEAD)
         self.pos = len(TTL_HEAD)
 
     def _was(self, g: str) -> Optional[list]:
         return self.old_state.get(g) if self.old_ttl is not None else None
 
-    def _old_chunk(self, was: list) -> bytes:
-        self.old_ttl.seek(was[1])
-        return self.old_ttl.read(was[2])
+    def _flush_copy(self) -> None:
+        if self._copy:
+            copy_range(self.old_ttl, self.ttl, *self._copy)
+            self._copy = None
 
-    def _record(self, g: str, chunk: bytes, digest: str, fp: Optional[str], size: int) -> None:
-        self.ttl.write(chunk)
-        self.state[g] = [digest, self.pos, len(chunk), fp, size]
-        self.pos += len(chunk)
+    def _keep(self, g: str, was: list, fp: Optional[str]) -> None:
+        """Graph ``g`` as in the previous build."""
+        if self._copy and self._copy[0] + self._copy[1] == was[1]:
+            self._copy[1] += was[2]
+        else:
+            self._flush_copy()
+            self._copy = [was[1], was[2]]
+        self._note(g, was[0], fp, was[4], was[2])
+
+    def _note(self, g: str, digest: str, fp: Optional[str], size: int, length: int) -> None:
+        self.state[g] = [digest, self.pos, length, fp, size]
+        self.pos += length
         self.triples += size
 
     def unchanged(self, g: str, fp: Optional[str]) -> bool:
@@ -704,7 +769,7 @@ class Sink:
         was = self._was(g)
         if not (was and fp is not None and was[3] == fp):
             return False
-        self._record(g, self._old_chunk(was), was[0], fp, was[4])
+        self._keep(g, was, fp)
         return True
 
     def put(self, made: Optional[Made]) -> None:
@@ -713,27 +778,35 @@ class Sink:
             return
         was = self._was(made.graph)
         if was and was[0] == made.digest:
-            chunk = self._old_chunk(was)
-        else:
-            chunk = made.chunk
-            self.nq.write(made.nq)
-        self._record(made.graph, chunk, made.digest, made.fingerprint, made.triples)
+            self._keep(made.graph, was, made.fingerprint)
+            return
+        self._flush_copy()
+        chunk = made.chunk
+        self.nq.write(made.nq)
+        self.ttl.write(chunk)
+        self._note(made.graph, made.digest, made.fingerprint, made.triples, len(chunk))
 
     def graph(self, g: str, fp: Optional[str], make: Callable[[], list[str]]) -> None:
         if not self.unchanged(g, fp):
             self.put(make_graph(g, fp, make()))
 
+    def close(self) -> None:
+        self._flush_copy()
+        self.ttl.flush()
 
-def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "") -> tuple[dict, dict, int]:
+
+def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "",
+         orgs: Optional[list[OrgGraph]] = None) -> tuple[dict, dict, int]:
     """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph (Sink).
 
     Returns (state, counts, number of triples); see Sink for ``previous``; ``salt``: see
-    document_fingerprint.
+    document_fingerprint; ``orgs``: see iter_graphs.
     """
     sink = Sink(ttl, nq, previous)
     counts: dict = {}
-    for g, fp, make in iter_graphs(corpus, counts, salt=salt):
+    for g, fp, make in iter_graphs(corpus, counts, salt=salt, orgs=orgs):
         sink.graph(g, fp, make)
+    sink.close()
     counts["corpus"]["quads"] = sink.triples
     return sink.state, counts, sink.triples
 
@@ -903,7 +976,7 @@ def load_while(store, path: Path, produce, loaders: Optional[int] = None):
 
 
 def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
-                  salt: str = "") -> list[Path]:
+                  salt: str = "", orgs: Optional[list[OrgGraph]] = None) -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
     The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
@@ -911,7 +984,8 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     graph.ttl and an N-Quads file that the store bulk-loads, so memory stays flat. ``keep`` names
     entries of the old directory carried into the new one (cache); ``state``, when given, receives
     the per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; ``salt`` names
-    the override rules the org ids were resolved with (see ``document_fingerprint``).
+    the override rules the org ids were resolved with (see ``document_fingerprint``); ``orgs``:
+    see ``iter_graphs``.
     """
     import pyoxigraph as ox
 
@@ -928,7 +1002,7 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
         store = ox.Store(str(tmp / "store"))
         with open(tmp / "graph.ttl", "wb") as ttl:
             new_state, counts, n_triples = load_while(store, tmp / "graph.nq",
-                                                      lambda nq: emit(corpus, ttl, nq, salt=salt))
+                                                      lambda nq: emit(corpus, ttl, nq, salt=salt, orgs=orgs))
         store.flush()
         del store
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))

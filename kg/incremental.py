@@ -47,12 +47,14 @@ def _save_state(out: Path, state: dict[str, list]) -> None:
     write_atomic(out / STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "") -> tuple[list[Path], list[str]]:
+def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "",
+                  orgs=None) -> tuple[list[Path], list[str]]:
     """Write the build directory; return (files, IRIs of the named graphs written to the store).
 
     With ``reuse`` and a previous build in ``out_dir``, only changed graphs are written to the
     store; otherwise the directory is written in full (kg.graph.write_outputs), keeping cache/.
-    ``salt`` names the override rules the org ids were resolved with (kg.graph.document_fingerprint).
+    ``salt`` names the override rules the org ids were resolved with (kg.graph.document_fingerprint);
+    ``orgs``: the organisations' graphs (kg.graph.iter_graphs).
     """
     import pyoxigraph as ox
 
@@ -62,7 +64,7 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "
     old = _load_state(out) if reuse else None
     if old is None:
         state: dict[str, list] = {}
-        files = G.write_outputs(corpus, out, keep=("cache",), state=state, salt=salt)
+        files = G.write_outputs(corpus, out, keep=("cache",), state=state, salt=salt, orgs=orgs)
         _save_state(out, state)
         return files, sorted(state)
 
@@ -70,7 +72,7 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "
     tmps = {"graph.ttl": ttl_tmp}
     try:
         with open(out / "graph.ttl", "rb") as prev, open(ttl_tmp, "wb") as ttl, open(nq_tmp, "wb") as nq:
-            new, counts, n_triples = G.emit(corpus, ttl, nq, previous=(prev, old), salt=salt)
+            new, counts, n_triples = G.emit(corpus, ttl, nq, previous=(prev, old), salt=salt, orgs=orgs)
         for name, data in (("diagnostics.json", G._dump(G.diagnostics_json(corpus))),
                            ("manifest.json", G._dump(G.manifest_json(corpus, counts, n_triples)))):
             tmps[name] = out / f".{name}.tmp"
@@ -93,3 +95,223 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "
             tmp.unlink(missing_ok=True)
     _save_state(out, new)
     return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"], changed
+
+
+# ---------------------------------------------------------------------------- quick updates
+#
+# A build into a directory whose previous build was made by the same code and override file,
+# with few input files changed, added or removed, does not load the corpus at all. The previous
+# build left in cache/corpus.pkl a Stub of each document (kg.model.Stub: what the whole-corpus
+# stages read), how the organisations split into parts (kg.resolve.partition) with the graphs of
+# each part, and the national bodies' index; each part's organisations are in cache/parts/.
+# The update parses the changed files, finishes again the parts that their units (as they were
+# and as they are) fall in, aligns the pairs of plans they belong to (the other pairs come from
+# kg.cache.PairCache), and writes the graphs as write_outputs does: unchanged ones are copied.
+# Stubs load their document from the cache only when a stage needs its records (a report's
+# evidence, a pair to align). The outputs are the same bytes as a full build's (tested).
+
+QUICK = Path("cache") / "corpus.pkl"
+PARTS = Path("cache") / "parts"
+QUICK_FORMAT = 1
+# Past this share of the corpus changed, the full pass (with its caches) is used instead.
+QUICK_SHARE = 0.05
+
+
+def state_key(salt: str, overrides) -> str:
+    """What a quick update needs unchanged since the previous build: every module's code, the
+    unit rules (``salt``) and the override file (its links)."""
+    import hashlib
+
+    import kg
+    from kg import __version__
+    from kg.cache import code_fingerprint
+
+    mods = tuple(sorted(p.stem for p in Path(kg.__file__).resolve().parent.glob("*.py")))
+    h = hashlib.sha256(f"{QUICK_FORMAT} {__version__} {code_fingerprint(mods)} {salt}".encode())
+    if overrides:
+        h.update(Path(overrides).read_bytes())
+    return h.hexdigest()
+
+
+def _part_file(out: Path, name: str) -> Path:
+    import hashlib
+
+    return out / PARTS / f"{hashlib.sha256(name.encode('utf-8')).hexdigest()[:20]}.pkl"
+
+
+class Organisations(dict):
+    """The organisations of a quick update, by id: those of the parts it finished again, and,
+    loaded on first use, those of the other parts (from cache/parts/)."""
+
+    def __init__(self, loaded: dict, files: list[Path]):
+        super().__init__()
+        self._parts = [loaded]
+        self._files = files
+        self._ready = False
+
+    def _load(self) -> None:
+        if self._ready:
+            return
+        import pickle
+
+        self._ready = True
+        for f in self._files:
+            with open(f, "rb") as fh:
+                self._parts.append(pickle.load(fh))
+        merged = {i: o for part in self._parts for i, o in part.items()}
+        for i in sorted(merged):
+            dict.__setitem__(self, i, merged[i])
+        self._parts = []
+
+
+for _name in ("__getitem__", "__iter__", "__len__", "__contains__", "__setitem__", "__delitem__", "__eq__",
+              "__repr__", "get", "items", "keys", "values", "pop", "setdefault", "update", "copy"):
+    def _lazy(self, *a, _m=getattr(dict, _name), **k):
+        self._load()
+        return _m(self, *a, **k)
+
+    setattr(Organisations, _name, _lazy)
+
+
+def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, str], parts: dict[str, str],
+               by_part: dict, graphs: dict[str, list], national: dict, written: Optional[set] = None) -> None:
+    """Write cache/corpus.pkl and the part files (``written``: the names of the parts to write;
+    all when None) for the next build's quick update."""
+    import pickle
+
+    from kg.atomic import write_atomic
+    from kg.graph import document_counts
+    from kg.model import Stub
+
+    stubs = [d if isinstance(d, Stub) else Stub(d, document_counts(d), keys[d.id], rd.ties)
+             for d, rd in zip(docs, readings)]
+    regions: dict[str, list[str]] = {}
+    for r, name in parts.items():
+        regions.setdefault(name, []).append(r)
+    data = {"key": key, "docs": stubs, "national": national,
+            "parts": {n: (tuple(sorted(regions.get(n, ()))), [g.bare() for g in graphs[n]]) for n in sorted(graphs)}}
+    (out / QUICK).unlink(missing_ok=True)  # written last: a failure on the way leaves no stale state
+    folder = out / PARTS
+    folder.mkdir(parents=True, exist_ok=True)
+    keep = {_part_file(out, n).name for n in graphs}
+    for f in folder.iterdir():
+        if f.name not in keep:
+            f.unlink(missing_ok=True)
+    for n in sorted(by_part if written is None else written):
+        write_atomic(_part_file(out, n), pickle.dumps(by_part[n], protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(out / QUICK, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def part_graphs(by_part: dict) -> dict[str, list]:
+    """Part name -> the graphs of its organisations (kg.graph.org_graphs)."""
+    from kg.graph import org_graphs
+
+    return {n: org_graphs(orgs) for n, orgs in by_part.items()}
+
+
+def all_graphs(graphs: dict[str, list]) -> list:
+    """The organisations' graphs of every part, by IRI (each region, hence each graph, is in one part)."""
+    return sorted((g for gs in graphs.values() for g in gs), key=lambda g: g.iri)
+
+
+def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
+    """A quick update of ``out`` (see above) as a kg.pipeline.BuildResult, or None when it does
+    not apply (no previous state, other code or overrides, too many changes)."""
+    import pickle
+
+    from kg import link, parallel
+    from kg import orgnames as N
+    from kg.cache import DocCache, PairCache
+    from kg.model import Corpus, Stub
+    from kg.pipeline import BuildResult, _parse_read, make_aligner
+    from kg.read import list_files
+    from kg.resolve import finish_split, partition
+
+    try:
+        with open(out / QUICK, "rb") as f:
+            st = pickle.load(f)
+        if st.get("key") != key or _load_state(out) is None:
+            return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+    files = list_files([str(p) for p in paths])
+    cache = DocCache(out, salt=salt)
+    by_path = {s.source.path: s for s in st["docs"]}
+    docs: list = []
+    todo: list[int] = []
+    for f in files:
+        s = by_path.get(f)
+        if s is not None and cache.known_sha(f) == s.source.sha256 and cache.file(s.key).is_file():
+            docs.append(s)
+        else:
+            todo.append(len(docs))
+            docs.append(None)
+    now = set(files)
+    gone = [s for s in st["docs"] if s.source.path not in now]
+    if len(todo) + len(gone) > max(1.0, QUICK_SHARE * len(files)):
+        return None
+
+    def load(stub):
+        return cache.load(stub.key)[0]
+
+    for d in docs:
+        if d is not None:
+            d.load = load
+            cache.used[d.source.path] = cache.index[d.source.path]
+            cache.keys[d.id] = d.key
+    readings: list = [None] * len(docs)
+    with parallel.no_gc():
+        for i, (doc, rd) in zip(todo, parallel.pmap(_parse_read, [files[i] for i in todo], 1, shared=rules)):
+            docs[i], readings[i] = doc, rd
+            cache.put(doc, rd)
+    cache.hits, cache.misses = len(docs) - len(todo), len(todo)
+
+    # resolve: finish again the parts the changed documents' units fall in
+    ties = [d.ties if isinstance(d, Stub) else readings[i].ties for i, d in enumerate(docs)]
+    parts = partition(t for ts in ties for t in ts)
+    touched = {r for i in todo for t in ties[i] for r in t}
+    touched |= {r for s in gone + [by_path[files[i]] for i in todo if files[i] in by_path] for t in s.ties for r in t}
+    members: dict[str, list[str]] = {}
+    for r, name in parts.items():
+        members.setdefault(name, []).append(r)
+    old_parts = st["parts"]
+    affected = {parts[r] for r in touched if r in parts}
+    affected |= {n for n, regs in members.items() if n not in old_parts or old_parts[n][0] != tuple(sorted(regs))}
+
+    def effects_for(names: set[str]) -> dict[str, list]:
+        found: dict[str, list] = {n: [] for n in names}
+        for i, d in enumerate(docs):
+            if not any(parts[r] in names for t in ties[i] for r in t):
+                continue
+            rd = readings[i] if readings[i] is not None else cache.load(d.key)[1]
+            for eff in rd.effects:
+                n = parts[eff[1].region or ""]
+                if n in names:
+                    found[n].append(eff)
+        return found
+
+    top = parts.get(N.NATIONAL)
+    national = st["national"]
+    if top in affected:
+        _, index = finish_split(effects_for({top}), top)
+        if index != national:
+            affected = set(members)  # every part looks up the national bodies
+    with parallel.no_gc():
+        by_part, national = finish_split(effects_for(affected), top if top in affected else None, national)
+    graphs = part_graphs(by_part)
+    for n in members:
+        if n not in affected:
+            graphs[n] = old_parts[n][1]
+    orgs = Organisations({i: o for found in by_part.values() for i, o in found.items()},
+                         [_part_file(out, n) for n in sorted(members) if n not in affected])
+
+    corpus = Corpus(documents=docs, organisations=orgs)
+    pairs = PairCache(out)
+    link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs))
+    result = BuildResult(corpus=corpus, out=out)
+    result.files, result.changed_graphs = write_outputs(corpus, out, reuse=True, salt=salt, orgs=all_graphs(graphs))
+    cache.save()
+    pairs.save()
+    save_quick(out, key, docs, readings, cache.keys, parts, by_part, graphs, national, written=set(by_part))
+    result.parsed, result.reused = cache.misses, cache.hits
+    return result

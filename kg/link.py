@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Optional
 
 from kg.errors import KgError
-from kg.model import Alignment, Corpus, Document, Task
+from kg.model import Alignment, Corpus, Document, Task, task_count
 
 # Weights and thresholds. A pair's base score is W_TEXT : W_TITLE of text and title similarity;
 # corresponding sections blend in at W_SECTION, only upwards. Plans under one template share
@@ -194,7 +194,7 @@ def nearest_ancestor(corpus: Corpus, doc: Document,
             for p in d.parents:
                 if p.document_id and p.document_id not in seen and p.document_id in by_id:
                     parent = by_id[p.document_id]
-                    if parent.kind == "plan" and parent.tasks:
+                    if parent.kind == "plan" and task_count(parent):
                         return parent
                     seen.add(parent.id)
                     nxt.append(parent)
@@ -207,7 +207,7 @@ def plan_pairs(corpus: Corpus) -> list[tuple[Document, Document]]:
     by_id = {d.id: d for d in corpus.documents}
     pairs = []
     for d in sorted(corpus.documents, key=lambda d: d.id):
-        if d.kind != "plan" or not d.tasks:
+        if d.kind != "plan" or not task_count(d):
             continue
         parent = nearest_ancestor(corpus, d, by_id)
         if parent is not None:
@@ -216,14 +216,18 @@ def plan_pairs(corpus: Corpus) -> list[tuple[Document, Document]]:
 
 
 def _link_tasks(corpus: Corpus, aligner=None) -> list[Alignment]:
-    """``aligner(pairs)``, when given, returns ``[align_pairs(d, p) for d, p in pairs]`` its own
-    way (kg.pipeline: in parallel, reusing the alignments of unchanged pairs)."""
+    """``aligner(pairs)``, when given, returns for each pair the (child task id, parent task id,
+    score) of ``align_pairs`` its own way (kg.pipeline: in parallel, reusing the alignments of
+    unchanged pairs, without loading the documents of those)."""
     pairs = plan_pairs(corpus)
-    found = aligner(pairs) if aligner is not None else [align_pairs(d, p) for d, p in pairs]
+    if aligner is not None:
+        found = aligner(pairs)
+    else:
+        found = [[(c.id, p.id, score) for c, p, score in align_pairs(d, p)] for d, p in pairs]
     out = []
     for (d, parent), links in zip(pairs, found):
         for c, p, score in links:
-            out.append(Alignment(child=task_key(d, c), parent=task_key(parent, p), score=score, method=METHOD))
+            out.append(Alignment(child=f"{d.id}#{c}", parent=f"{parent.id}#{p}", score=score, method=METHOD))
     return out
 
 

@@ -224,3 +224,46 @@ class Corpus:
     # links between directives the corpus names but does not hold, so that the cascade shows
     # whole: (child title, based_on | applies, parent title); see kg.link.directive_chain
     directive_links: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class Stub:
+    """An unchanged document of an earlier build, as the whole-corpus stages of an incremental
+    build see it (kg.incremental): what linking, the corpus graph and the manifest read (title,
+    level, region, parents, diagnostics …), its counts, its cache key and the regions its units
+    tie (kg.resolve.Reading.ties). Its records (tasks, sections, measures) are not held: any other
+    attribute loads the whole document from the build's cache on first use (``load``), so code
+    that needs them still gets them."""
+
+    LIGHT = ("id", "kind", "title", "level", "region", "period", "parents", "diagnostics", "year",
+             "reporting_body", "section_themes")
+
+    def __init__(self, doc: "Document", counts: dict, key: str, ties: tuple):
+        for name in self.LIGHT:
+            setattr(self, name, getattr(doc, name))
+        s = doc.source
+        self.source = Source(s.path, s.name, s.sha256, s.format, "", s.encoding)
+        self.counts = dict(counts)
+        self.key = key
+        self.ties = ties
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("load", "full"):
+            raise AttributeError(name)
+        full = self.__dict__.get("full")
+        if full is None:
+            load = self.__dict__.get("load")
+            if load is None:
+                raise AttributeError(f"{name}: the stub of {self.__dict__.get('id')} cannot load its document")
+            full = self.full = load(self)
+        return getattr(full, name)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("load", "full")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+def task_count(doc) -> int:
+    """The number of tasks of a Document or a Stub (without loading the stub's records)."""
+    return doc.counts["tasks"] if isinstance(doc, Stub) else len(doc.tasks)

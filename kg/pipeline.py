@@ -47,34 +47,60 @@ PARALLEL_MIN_BYTES = 2_000_000
 
 
 def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
-    """Read every file under ``paths`` and parse it (no resolution, no links).
+    """Read every file under ``paths`` and parse it (no links; org ids filled, see read_paths)."""
+    return read_paths(paths, cache=cache)[0]
+
+
+_RESOLVER: dict = {}  # rules digest -> the Resolver that reads this process's documents
+
+
+def _parse_read(path: str):
+    """(Document, kg.resolve.Reading) of one file, the override rules from kg.parallel.shared()."""
+    from kg import parallel, resolve
+
+    rules = parallel.shared() or []
+    digest = resolve.rules_digest(rules)
+    r = _RESOLVER.get(digest)
+    if r is None:
+        _RESOLVER.clear()
+        r = _RESOLVER[digest] = resolve.Resolver(rules, counterparts=False)
+    doc = parse_file(path)
+    return doc, resolve.read(doc, rules, r)
+
+
+def read_paths(paths: Iterable[str | Path], rules=None, cache=None) -> tuple[list[Document], list]:
+    """Read every file under ``paths``, parse it and read its units (kg.resolve.read, which fills
+    the org ids): (documents, their Readings), in input order.
 
     Large inputs are parsed in parallel, one process per core, in chunks of documents; the
     result keeps the input order, so it is the same as a serial parse (kg.parallel).
-    ``cache`` (a ``kg.cache.DocCache``) supplies the documents of unchanged files and records
-    the new ones.
+    ``cache`` (a ``kg.cache.DocCache`` made with the same rules) supplies the documents of
+    unchanged files and records the new ones.
     """
     import gc
 
     from kg import parallel
     from kg.read import list_files
 
+    rules = rules or []
     files = list_files([str(p) for p in paths])
     with parallel.no_gc():  # many small records and no reference cycles: collector passes are waste
         # (unpickling the cached documents too: with the collector on it costs ~5x)
-        docs: list[Optional[Document]] = [cache.get(f) if cache else None for f in files]
-        todo = [files[i] for i, d in enumerate(docs) if d is None]
+        got: list[Optional[tuple]] = [cache.get(f) if cache else None for f in files]
+        todo = [files[i] for i, d in enumerate(got) if d is None]
         size = sum(os.path.getsize(f) for f in todo)
-        fresh = iter(parallel.pmap(parse_file, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo))))
+        fresh = iter(parallel.pmap(_parse_read, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo)),
+                                   shared=rules))
+        _RESOLVER.clear()
         # the documents live for the rest of the build and hold no cycles (reference counting
         # frees them): out of the collector's generations, its first pass after parsing (~8% of
         # the parse) and every later full pass skip them, and forked workers leave their pages shared
         gc.freeze()
-    docs = [d if d is not None else next(fresh) for d in docs]
+    got = [d if d is not None else next(fresh) for d in got]
     if cache is not None:
-        for d in docs:
-            cache.put(d)
-    return docs  # type: ignore[return-value]
+        for doc, reading in got:
+            cache.put(doc, reading)
+    return [d for d, _ in got], [r for _, r in got]
 
 
 # Parallel alignment pays from about this many task pairs to score (a pair of 47-task plans is
@@ -83,23 +109,23 @@ def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
 ALIGN_MIN_WORK = 1_000_000
 
 
-def _align_one(i: int) -> list[tuple[int, int, float]]:
-    """(child task index, parent task index, score) links of pair ``i`` of kg.parallel.shared()."""
+def _align_one(i: int) -> list[tuple[str, str, float]]:
+    """(child task id, parent task id, score) links of pair ``i`` of kg.parallel.shared()."""
     from kg import parallel
     from kg.link import align_pairs
 
     child, parent = parallel.shared()[i]
-    ci = {id(t): k for k, t in enumerate(child.tasks)}
-    pi = {id(t): k for k, t in enumerate(parent.tasks)}
-    return [(ci[id(c)], pi[id(p)], score) for c, p, score in align_pairs(child, parent)]
+    return [(c.id, p.id, score) for c, p, score in align_pairs(child, parent)]
 
 
 def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
     """An aligner for ``kg.link.link``: pairs aligned in parallel on large inputs, and, with a
-    ``kg.cache.PairCache`` and the documents' cache ``keys``, unchanged pairs taken from the cache."""
+    ``kg.cache.PairCache`` and the documents' cache ``keys``, unchanged pairs taken from the cache
+    (their documents' records are not needed: an incremental build's stubs stay unloaded)."""
 
     def aligner(pairs):
         from kg import parallel
+        from kg.model import task_count
 
         found: list = [None] * len(pairs)
         pair_keys: list = [None] * len(pairs)
@@ -110,7 +136,7 @@ def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
                 found[n] = cache.get(pair_keys[n])
             if found[n] is None:
                 todo.append(n)
-        work = sum(len(pairs[n][0].tasks) * len(pairs[n][1].tasks) for n in todo)
+        work = sum(task_count(pairs[n][0]) * task_count(pairs[n][1]) for n in todo)
         n_workers = parallel.workers(work, ALIGN_MIN_WORK, len(todo))
         if n_workers > 1:
             from kg.similarity import jieba_instance
@@ -122,22 +148,31 @@ def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
             for k, links in zip(pair_keys, found):
                 if k is not None:
                     cache.put(k, links)
-        return [[(c.tasks[i], p.tasks[j], score) for i, j, score in links]
-                for (c, p), links in zip(pairs, found)]
+        return found
 
     return aligner
 
 
 def assemble(documents: list[Document], overrides: Optional[str | Path] = None, aligner=None,
-             rules=None) -> Corpus:
+             rules=None, readings=None) -> Corpus:
     """Resolve units and link documents, tasks and report passages (``aligner``: see kg.link;
-    ``rules``: the override file's unit rules, when already read)."""
+    ``rules``: the override file's unit rules, when already read; ``readings``: the documents'
+    kg.resolve.Readings, when already made)."""
+    return _assemble(documents, overrides, aligner, rules, readings)[0]
+
+
+def _assemble(documents, overrides=None, aligner=None, rules=None, readings=None):
+    """(Corpus, kg.resolve.Resolution): see assemble."""
     from kg import link, resolve
 
-    corpus = Corpus(documents=documents)
-    corpus.organisations = resolve.resolve(documents, overrides=rules if rules is not None else overrides)
+    if readings is None:
+        rules = rules if rules is not None else resolve.load_overrides(overrides)
+        r = resolve.Resolver(rules, counterparts=False)
+        readings = [resolve.read(d, rules, r) for d in documents]
+    res = resolve.finish_all(readings)
+    corpus = Corpus(documents=documents, organisations=res.organisations)
     link.link(corpus, overrides=overrides, aligner=aligner or make_aligner())
-    return corpus
+    return corpus, res
 
 
 def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
@@ -149,12 +184,18 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     and cache/ (what the next build into ``out/`` reuses). Builds are incremental by default: when
     ``out/`` holds an earlier build, unchanged files are not read or parsed again, the alignments
     of unchanged document pairs are reused, and the store rewrites only the named graphs that
-    changed (kg.cache, kg.incremental). The outputs are the same bytes as a clean build's;
-    ``incremental=False`` ignores the cache and rewrites everything. ``optimize`` compacts the
-    store afterwards (kg.store.optimize: slower build, faster queries on a large graph).
+    changed (kg.cache, kg.incremental); when few files changed, the unchanged documents are not
+    even loaded (kg.incremental.quick_build: their records stay in the cache). The outputs are the
+    same bytes as a clean build's; ``incremental=False`` ignores the cache and rewrites
+    everything. ``optimize`` compacts the store afterwards (kg.store.optimize: slower build,
+    faster queries on a large graph).
     """
     if out is None:
-        return BuildResult(corpus=assemble(parse_paths(paths), overrides=overrides))
+        from kg.resolve import load_overrides
+
+        rules = load_overrides(overrides)
+        docs, readings = read_paths(paths, rules)
+        return BuildResult(corpus=assemble(docs, overrides=overrides, rules=rules, readings=readings))
     from kg import incremental as inc
     from kg.cache import DocCache, PairCache
     from kg.resolve import load_overrides, rules_digest
@@ -162,17 +203,24 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     out = Path(out)
     rules = load_overrides(overrides)
     salt = rules_digest(rules)
-    docs_cache = DocCache(out, reuse=incremental)
-    pairs = PairCache(out, reuse=incremental)
-    docs = parse_paths(paths, cache=docs_cache)
-    corpus = assemble(docs, overrides=overrides, aligner=make_aligner(docs_cache.keys, pairs), rules=rules)
-    result = BuildResult(corpus=corpus, out=out)
-    result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental, salt=salt)
-    docs_cache.save()
-    pairs.save()
+    key = inc.state_key(salt, overrides)
+    result = inc.quick_build(paths, out, rules, salt, overrides, key) if incremental else None
+    if result is None:
+        docs_cache = DocCache(out, reuse=incremental, salt=salt)
+        pairs = PairCache(out, reuse=incremental)
+        docs, readings = read_paths(paths, rules, cache=docs_cache)
+        corpus, res = _assemble(docs, overrides=overrides, aligner=make_aligner(docs_cache.keys, pairs),
+                                rules=rules, readings=readings)
+        graphs = inc.part_graphs(res.by_part)
+        result = BuildResult(corpus=corpus, out=out)
+        result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental, salt=salt,
+                                                                orgs=inc.all_graphs(graphs))
+        docs_cache.save()
+        pairs.save()
+        inc.save_quick(out, key, docs, readings, docs_cache.keys, res.parts, res.by_part, graphs, res.national)
+        result.parsed, result.reused = docs_cache.misses, docs_cache.hits
     if optimize:
         from kg.store import optimize as compact
 
         compact(out)
-    result.parsed, result.reused = docs_cache.misses, docs_cache.hits
     return result

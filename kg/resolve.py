@@ -528,7 +528,33 @@ def split(readings: Iterable[Reading], parts: dict[str, str]) -> dict[str, list]
     return out
 
 
-def finish_all(readings: list[Reading], counterparts: bool = True) -> dict[str, Organisation]:
+def finish_split(effects: dict[str, list], top: Optional[str], national: Optional[dict] = None,
+                 counterparts: bool = True) -> tuple[dict[str, dict[str, Organisation]], dict]:
+    """(part name -> its organisations, national index) of the parts in ``effects`` (part name ->
+    its effects in corpus order); ``top``, the national part, first when present: its index is
+    given to the others (else ``national``, the index of an earlier build)."""
+    national = dict(national or {})
+    by_part: dict[str, dict[str, Organisation]] = {}
+    for name in sorted(effects, key=lambda n: (n != top, n)):
+        found, index = finish_part(effects[name], national, counterparts)
+        if name == top:
+            national = index
+        by_part[name] = found
+    return by_part, national
+
+
+@dataclass
+class Resolution:
+    """The organisations of a corpus and how they were made: ``parts`` (region -> part name),
+    each part's organisations, and the national bodies' index (kg.incremental keeps these to
+    finish again only the parts a change touches)."""
+    organisations: dict[str, Organisation]
+    parts: dict[str, str]
+    by_part: dict[str, dict[str, Organisation]]
+    national: dict
+
+
+def finish_all(readings: list[Reading], counterparts: bool = True) -> Resolution:
     """The organisations of a corpus from its documents' readings, part by part (``partition``):
     the national part first, its index then given to the others. The same as one resolver over
     the whole corpus (tested), and what lets a build finish again only the parts that changed."""
@@ -536,16 +562,9 @@ def finish_all(readings: list[Reading], counterparts: bool = True) -> dict[str, 
 
     with no_gc():
         parts = partition(t for rd in readings for t in rd.ties)
-        effects = split(readings, parts)
-        orgs: dict[str, Organisation] = {}
-        national: dict = {}
-        top = parts.get(N.NATIONAL)
-        for name in sorted(effects, key=lambda n: (n != top, n)):
-            found, index = finish_part(effects[name], national, counterparts)
-            if name == top:
-                national = index
-            orgs.update(found)
-        return {i: orgs[i] for i in sorted(orgs)}
+        by_part, national = finish_split(split(readings, parts), parts.get(N.NATIONAL), None, counterparts)
+        orgs = {i: o for found in by_part.values() for i, o in found.items()}
+        return Resolution({i: orgs[i] for i in sorted(orgs)}, parts, by_part, national)
 
 
 def resolve(documents: list[Document], overrides: str | Path | None | list[Rule] = None,
@@ -559,7 +578,7 @@ def resolve(documents: list[Document], overrides: str | Path | None | list[Rule]
     # walk the whole corpus again and again (40% of the time at 1,000 plans, growing with size).
     with no_gc():
         readings = [read(doc, rules, r) for doc in documents]
-    return finish_all(readings, counterparts)
+    return finish_all(readings, counterparts).organisations
 
 
 def resolve_whole(documents: list[Document], overrides: str | Path | None | list[Rule] = None) -> dict[str, Organisation]:

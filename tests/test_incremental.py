@@ -188,3 +188,96 @@ def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
     where = {str(q.graph_name) for q in store.quads_for_pattern(ox.NamedNode(graph.doc_iri(d000.id)), based_on, None, None)}
     assert where == {f"<{graph.links_graph_iri(d000.id)}>"}
 
+
+
+def _cascade(tmp_path, n: int) -> Path:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    src = tmp_path / "cascade"
+    generate(n, src)
+    return src
+
+
+def _edit_plan(path: Path, unit: str) -> None:
+    """The first task gets another title and ``unit`` joins the first unit list (lead or
+    responsible units: the generator writes several layouts)."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    text, n_task = re.subn(r"(?m)^(\s*(?:\d+[.．、]|（\d+）))", r"\1全面", text, count=1)
+    text, n_unit = re.subn(r"(牵头单位|牵头部门|责任单位)([：:])", rf"\1\2{unit}、", text, count=1)
+    assert n_task == n_unit == 1, path.name
+    path.write_text(text, encoding="utf-8")
+
+
+def test_quick_update_equals_clean_build_and_loads_few_documents(tmp_path, monkeypatch):
+    """With few files changed, a build does not load the unchanged documents (kg.incremental.
+    quick_build): a city plan edited (its children align with it), a district plan edited (a new
+    lead unit), a plan added, a plan removed. After each, the outputs and the store equal a clean
+    build's, and most documents' records were never loaded."""
+    from kg import incremental
+    from kg.model import Stub
+
+    src = _cascade(tmp_path, 40)
+    out = tmp_path / "out"
+    first = pipeline.build([src], out)
+    n = first.parsed
+    assert n == 40 and (out / incremental.QUICK).is_file()
+    loads: list[str] = []
+    real_load = DocCache.load
+    monkeypatch.setattr(DocCache, "load", lambda self, key: loads.append(key) or real_load(self, key))
+    quick: list[bool] = []
+    real_quick = incremental.quick_build
+    monkeypatch.setattr(incremental, "quick_build", lambda *a, **k: quick.append(True) or real_quick(*a, **k))
+    files = sorted(src.iterdir())
+    city = next(p for p in files if p.name.endswith("_city.txt"))
+    district = [p for p in files if p.name.endswith("_district.txt")]
+
+    def add():
+        shutil.copy(district[0], src / "00020a_district.txt")
+        _edit_plan(src / "00020a_district.txt", "区审计局")
+
+    steps = [("city", lambda: _edit_plan(city, "市科技局"), 1, n - 1),
+             ("district", lambda: _edit_plan(district[1], "区科技局"), 1, n - 1),
+             ("added", add, 1, n),
+             ("removed", lambda: district[2].unlink(), 0, n)]
+    for name, change, parsed, reused in steps:
+        loads.clear()
+        change()
+        res = pipeline.build([src], out)
+        assert (res.parsed, res.reused) == (parsed, reused), name
+        # records loaded: the readings of the documents in the changed parts of the organisations
+        # (here one province: most of the corpus), the documents of the pairs to align again
+        loaded = [d.id for d in res.corpus.documents if isinstance(d, Stub) and "full" in d.__dict__]
+        assert len(loaded) <= 10, (name, loaded)
+        assert res.changed_graphs and len(res.changed_graphs) < n, name
+        clean = tmp_path / f"clean-{name}"
+        pipeline.build([src], clean, incremental=False)
+        for f in OUTPUTS:
+            assert (out / f).read_bytes() == (clean / f).read_bytes(), (name, f)
+        assert quads_by_graph(out) == quads_by_graph(clean), name
+        # the organisations of every part are there, loaded on use
+        assert len(res.corpus.organisations) == len(pipeline.build([src]).corpus.organisations)
+    assert quick == [True] * len(steps)
+
+
+def test_many_changes_or_other_overrides_take_the_full_pass(corpus_copy, tmp_path):
+    """The quick update applies to few changes: two of the five bundled files changed, or another
+    override file, and the build reads every file again (the outputs still equal a clean build)."""
+    out = tmp_path / "out"
+    pipeline.build([corpus_copy], out)
+    for p in sorted(corpus_copy.iterdir())[:2]:
+        p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    res = pipeline.build([corpus_copy], out)
+    assert (res.parsed, res.reused) == (2, 3)  # the full pass, with the document cache
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("units:\n  - name: 区政管办\n    same_as: 柳州市城中区政务服务管理办公室\n", encoding="utf-8")
+    res = pipeline.build([corpus_copy], out, overrides=rules)
+    assert res.parsed == 5  # other rules: other org ids, every document read again
+    clean = tmp_path / "clean"
+    pipeline.build([corpus_copy], clean, overrides=rules, incremental=False)
+    for f in OUTPUTS:
+        assert (out / f).read_bytes() == (clean / f).read_bytes(), f

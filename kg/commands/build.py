@@ -10,22 +10,34 @@ from kg.commands._common import guarded
 
 
 def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
-    """A short, readable summary of a build: counts, then each document's diagnostics."""
+    """A short, readable summary of a build: counts, then each document's diagnostics. Counts come
+    from the records' counts (kg.graph.document_counts: a quick update's stubs stay unloaded) and,
+    for organisations, from OUT/manifest.json when there is one."""
+    import json
+
+    from kg.graph import document_counts
+
     docs = corpus.documents
-    n_tasks = sum(len(d.tasks) for d in docs)
-    n_units = sum(len(t.units) for d in docs for t in d.tasks)
-    n_measures = sum(len(d.measures) for d in docs)
+    counts = {d.id: document_counts(d) for d in docs}
+    n_tasks = sum(c["tasks"] for c in counts.values())
+    n_units = sum(c["assignments"] for c in counts.values())
+    n_measures = sum(c["measures"] for c in counts.values())
     plans = sum(1 for d in docs if d.kind != "report")
+    try:
+        n_orgs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"]["organisations"]
+    except (TypeError, OSError, ValueError, KeyError):
+        n_orgs = len(corpus.organisations)
+
     def n(k: int, word: str) -> str:
         return f"{k} {word}" if k == 1 else f"{k} {word}s"
 
     lines = [f"{n(len(docs), 'document')} ({n(plans, 'plan')}, {n(len(docs) - plans, 'report')}), "
              f"{n(n_tasks, 'task')}, {n(n_units, 'unit assignment')}, "
-             f"{n(len(corpus.organisations), 'organisation')}, {n(n_measures, 'report measure')}, "
+             f"{n(n_orgs, 'organisation')}, {n(n_measures, 'report measure')}, "
              f"{n(len(corpus.alignments), 'task alignment')}"]
     for d in docs:
-        what = (f"{len(d.tasks)} tasks" if d.kind != "report" else f"report {d.year or ''}, "
-                f"{len(d.measures)} measures").replace(" ,", ",")
+        what = (f"{counts[d.id]['tasks']} tasks" if d.kind != "report" else f"report {d.year or ''}, "
+                f"{counts[d.id]['measures']} measures").replace(" ,", ",")
         lines.append(f"  {d.source.name}: {what}; {d.level or '?'} {d.region or ''}".rstrip())
         for x in d.diagnostics:
             lines.append(f"    {d.source.name}: {x.severity}: {' '.join(x.message.split())}")
