@@ -47,10 +47,6 @@ class Match:
     method: str = METHOD
 
 
-def task_key(doc: Document, task: Task) -> str:
-    return f"{doc.id}#{task.id}"
-
-
 _HEADING_END = re.compile(r"[。；;:：]|\d{1,3}\s*[.．、]")
 
 
