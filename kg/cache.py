@@ -110,6 +110,12 @@ class DocCache:
         self.used[path] = self.index[path]
         return got
 
+    def keep(self, path: str, doc_id: str, key: str) -> None:
+        """Record an unchanged input whose records stay in the cache under ``key`` (a Stub's)."""
+        self.used[path] = self.index[path]
+        self.keys[doc_id] = key
+        self.hits += 1
+
     def put(self, doc: Document, reading) -> None:
         """Record a document of this build and its Reading (written to disk now when new)."""
         path = doc.source.path

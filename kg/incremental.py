@@ -257,14 +257,13 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
     for d in docs:
         if d is not None:
             d.load = load
-            cache.used[d.source.path] = cache.index[d.source.path]
-            cache.keys[d.id] = d.key
+            cache.keep(d.source.path, d.id, d.key)
     readings: list = [None] * len(docs)
     with parallel.no_gc():
         for i, (doc, rd) in zip(todo, parallel.pmap(_parse_read, [files[i] for i in todo], 1, shared=rules)):
             docs[i], readings[i] = doc, rd
             cache.put(doc, rd)
-    cache.hits, cache.misses = len(docs) - len(todo), len(todo)
+    cache.misses = len(todo)
 
     # resolve: finish again the parts the changed documents' units fall in
     ties = [d.ties if isinstance(d, Stub) else readings[i].ties for i, d in enumerate(docs)]
@@ -292,12 +291,15 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
 
     top = parts.get(N.NATIONAL)
     national = st["national"]
-    if top in affected:
-        _, index = finish_split(effects_for({top}), top)
-        if index != national:
-            affected = set(members)  # every part looks up the national bodies
     with parallel.no_gc():
-        by_part, national = finish_split(effects_for(affected), top if top in affected else None, national)
+        by_part: dict = {}
+        if top in affected:  # the national part first: the others look up its bodies
+            by_part, index = finish_split(effects_for({top}), top)
+            if index != national:
+                affected = set(members)
+            national = index
+        rest, _ = finish_split(effects_for(affected - set(by_part)), None, national)
+        by_part.update(rest)
     graphs = part_graphs(by_part)
     for n in members:
         if n not in affected:

@@ -166,9 +166,7 @@ def _assemble(documents, overrides=None, aligner=None, rules=None, readings=None
     from kg import link, resolve
 
     if readings is None:
-        rules = rules if rules is not None else resolve.load_overrides(overrides)
-        r = resolve.Resolver(rules, counterparts=False)
-        readings = [resolve.read(d, rules, r) for d in documents]
+        readings = resolve.read_all(documents, rules if rules is not None else overrides)
     res = resolve.finish_all(readings)
     corpus = Corpus(documents=documents, organisations=res.organisations)
     link.link(corpus, overrides=overrides, aligner=aligner or make_aligner())

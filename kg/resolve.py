@@ -570,6 +570,11 @@ def finish_all(readings: list[Reading], counterparts: bool = True) -> Resolution
 def resolve(documents: list[Document], overrides: str | Path | None | list[Rule] = None,
             counterparts: bool = True) -> dict[str, Organisation]:
     """Fill every mention's org_id (and reports' reporting_body_id); return organisations by id."""
+    return finish_all(read_all(documents, overrides), counterparts).organisations
+
+
+def read_all(documents: list[Document], overrides: str | Path | None | list[Rule] = None) -> list[Reading]:
+    """The Readings of ``documents`` (one resolver shares name readings between them)."""
     from kg.parallel import no_gc
 
     rules = overrides if isinstance(overrides, list) else load_overrides(overrides)
@@ -577,16 +582,14 @@ def resolve(documents: list[Document], overrides: str | Path | None | list[Rule]
     # Resolution makes no reference cycles, but many objects: left on, the cyclic collector would
     # walk the whole corpus again and again (40% of the time at 1,000 plans, growing with size).
     with no_gc():
-        readings = [read(doc, rules, r) for doc in documents]
-    return finish_all(readings, counterparts).organisations
+        return [read(doc, rules, r) for doc in documents]
 
 
 def resolve_whole(documents: list[Document], overrides: str | Path | None | list[Rule] = None) -> dict[str, Organisation]:
     """``resolve`` by one resolver over the whole corpus, without parts: what finish_all must equal."""
-    rules = overrides if isinstance(overrides, list) else load_overrides(overrides)
-    r = Resolver(rules)
-    for doc in documents:
-        for eff in read(doc, rules, r).effects:
+    r = Resolver([])
+    for rd in read_all(documents, overrides):
+        for eff in rd.effects:
             r.apply(eff)
     return r.finish()
 
