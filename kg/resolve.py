@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from kg.errors import KgError
-from kg.model import Document, Organisation, UnitMention
+from kg.model import Document, Organisation
 from kg import orgnames as N
 
 KINDS = ("party", "government", "court", "procuratorate", "congress", "cppcc", "mass", "other", "group")
