@@ -100,11 +100,44 @@ def _matching(m, threshold: float) -> dict[int, int]:
     (row -> column). scipy's assignment solver on the scores in units of 1e-4 (exact integers,
     so equal totals are equal), entries below the threshold set to 0 and dropped afterwards."""
     import numpy as np
-    from scipy.optimize import linear_sum_assignment
 
     w = np.where(m >= threshold, np.rint(m * 10_000), 0.0)
-    rows, cols = linear_sum_assignment(w, maximize=True)
+    rows, cols = _assignment_solver()(w, maximize=True)
     return {int(i): int(j) for i, j in zip(rows, cols) if w[i, j] > 0}
+
+
+_SOLVER = []
+
+
+def _assignment_solver():
+    """scipy's linear_sum_assignment. Importing scipy.optimize costs ~0.5 s (it imports most of
+    scipy), which would be most of a small incremental build's alignment; the solver is one
+    compiled module of that package, so it is loaded alone when it can be (the same function
+    object: scipy.optimize re-exports it from there), and through the package otherwise."""
+    if not _SOLVER:
+        solver = None
+        try:
+            import importlib.machinery
+            import importlib.util
+            import sys
+
+            import scipy
+
+            name = "scipy.optimize._lsap"
+            mod = sys.modules.get(name)
+            if mod is None:
+                spec = importlib.machinery.PathFinder.find_spec(name, [str(Path(scipy.__file__).parent / "optimize")])
+                if spec is not None and isinstance(spec.loader, importlib.machinery.ExtensionFileLoader):
+                    mod = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(mod)
+                    sys.modules[name] = mod
+            solver = getattr(mod, "linear_sum_assignment", None)
+        except (ImportError, OSError):
+            solver = None
+        if not callable(solver):
+            from scipy.optimize import linear_sum_assignment as solver
+        _SOLVER.append(solver)
+    return _SOLVER[0]
 
 
 def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
