@@ -722,24 +722,98 @@ def copy_range(src, dst, offset: int, length: int) -> None:
         length -= len(data)
 
 
+class Chunks:
+    """Where a Sink puts graph.ttl: ``write(data)`` appends bytes, ``copy(offset, length)`` appends a
+    range of the previous graph.ttl (``src``), ``finish()`` ends it. This one writes at once."""
+
+    def __init__(self, dst, src=None):
+        self.dst, self.src = dst, src
+
+    def write(self, data: bytes) -> None:
+        self.dst.write(data)
+
+    def copy(self, offset: int, length: int) -> None:
+        copy_range(self.src, self.dst, offset, length)
+
+    def finish(self) -> None:
+        self.dst.flush()
+
+
+class BackgroundChunks(Chunks):
+    """Chunks written in order by a thread: copying the unchanged graphs (hundreds of MB at national
+    size, in the kernel, without the GIL) overlaps what the caller does meanwhile (making the changed
+    graphs, updating the store). ``finish()`` waits for the thread and raises what it met."""
+
+    def __init__(self, dst, src=None):
+        import queue
+        import threading
+
+        super().__init__(dst, src)
+        self._todo: "queue.Queue" = queue.Queue(maxsize=256)
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, name="kg-ttl-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            op = self._todo.get()
+            if op is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                if isinstance(op, tuple):
+                    Chunks.copy(self, *op)
+                else:
+                    Chunks.write(self, op)
+            except BaseException as e:  # raised in the caller's thread by finish()
+                self._error = e
+
+    def write(self, data: bytes) -> None:
+        self._todo.put(bytes(data))
+
+    def copy(self, offset: int, length: int) -> None:
+        self._todo.put((offset, length))
+
+    def finish(self) -> None:
+        self._stop()
+        if self._error is not None:
+            raise self._error
+        Chunks.finish(self)
+
+    def cancel(self) -> None:
+        """Stop without writing what is still queued (the output is abandoned)."""
+        if self._error is None:
+            self._error = KgError("graph.ttl was not finished")
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._todo.put(None)
+            self._thread.join()
+
+
 class Sink:
-    """Writes graph.ttl (binary file ``ttl``) and N-Quads (``nq``) graph by graph, in the order
-    they come, and keeps the state of each: [sha256 of its N-Quads, offset and length of its
-    chunk in graph.ttl, fingerprint of its records (see iter_graphs), number of triples].
+    """Writes graph.ttl (binary file ``ttl``, or a Chunks) and N-Quads (``nq``) graph by graph, in
+    the order they come, and keeps the state of each: [sha256 of its N-Quads, offset and length of
+    its chunk in graph.ttl, fingerprint of its records (see iter_graphs), number of triples].
 
     With ``previous`` = (the previous graph.ttl open for reading, its state), a graph whose
     fingerprint or, once made, digest is unchanged has its Turtle copied from the previous file
     (runs of such graphs in one copy) and is not written to ``nq``: ``nq`` then holds only the
-    graphs to (re)load into the store. ``close()`` ends the file.
+    graphs to (re)load into the store. ``close()`` ends the file (a Chunks given as ``ttl`` is
+    left for its owner to finish).
     """
 
     def __init__(self, ttl, nq, previous: Optional[tuple] = None):
-        self.ttl, self.nq = ttl, nq
         self.old_ttl, self.old_state = previous if previous else (None, {})
+        self._own = not isinstance(ttl, Chunks)
+        self.ttl = Chunks(ttl, self.old_ttl) if self._own else ttl
+        self.nq = nq
         self.state: dict[str, list] = {}
         self.triples = 0
         self._copy: Optional[list[int]] = None  # [offset, length] in the previous file, still to copy
-        ttl.write(TTL_HEAD)
+        self.ttl.write(TTL_HEAD)
         self.pos = len(TTL_HEAD)
 
     def _was(self, g: str) -> Optional[list]:
@@ -747,7 +821,7 @@ class Sink:
 
     def _flush_copy(self) -> None:
         if self._copy:
-            copy_range(self.old_ttl, self.ttl, *self._copy)
+            self.ttl.copy(*self._copy)
             self._copy = None
 
     def _keep(self, g: str, was: list, fp: Optional[str]) -> None:
@@ -792,12 +866,14 @@ class Sink:
 
     def close(self) -> None:
         self._flush_copy()
-        self.ttl.flush()
+        if self._own:
+            self.ttl.finish()
 
 
 def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "",
          orgs: Optional[list[OrgGraph]] = None) -> tuple[dict, dict, int]:
-    """Write graph.ttl to the binary file ``ttl`` and N-Quads to ``nq``, graph by graph (Sink).
+    """Write graph.ttl to ``ttl`` (a binary file, or a Chunks that the caller finishes) and
+    N-Quads to ``nq``, graph by graph (Sink).
 
     Returns (state, counts, number of triples); see Sink for ``previous``; ``salt``: see
     document_fingerprint; ``orgs``: see iter_graphs.

@@ -93,10 +93,14 @@ def list_files(paths: list[str]) -> list[str]:
             raise _fail(given, "not a regular file or folder; give a document or a folder")
         else:
             raise _fail(given, "no such file or folder; check the path")
-    seen: set[str] = set()
+    seen: set = set()
     unique = []
     for f in files:
-        key = os.path.realpath(f)
+        try:  # one file under two names (a link, a path given twice) is read once
+            st = os.stat(f)
+            key: tuple = (st.st_dev, st.st_ino)
+        except OSError:  # a broken link: read_file says what is wrong with it
+            key = (os.path.realpath(f),)
         if key in seen:
             continue
         seen.add(key)
@@ -105,18 +109,17 @@ def list_files(paths: list[str]) -> list[str]:
 
 
 def _walk(folder: str) -> list[str]:
-    root = Path(folder)
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel = os.path.relpath(dirpath, folder)
         for name in filenames:
             if name.startswith((".", "~$")):
                 continue
-            if Path(name).suffix.lower() in EXTENSIONS:
-                rel = Path(dirpath, name).relative_to(root)
-                out.append(rel)
-    out.sort(key=lambda r: r.as_posix())
-    return [os.path.join(folder, str(r)) for r in out]
+            if os.path.splitext(name)[1].lower() in EXTENSIONS:
+                out.append(name if rel == os.curdir else os.path.join(rel, name))
+    out.sort(key=lambda r: Path(r).as_posix())
+    return [os.path.join(folder, r) for r in out]
 
 
 def read_file(path: str | os.PathLike) -> Source:

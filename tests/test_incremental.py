@@ -281,3 +281,49 @@ def test_many_changes_or_other_overrides_take_the_full_pass(corpus_copy, tmp_pat
     pipeline.build([corpus_copy], clean, overrides=rules, incremental=False)
     for f in OUTPUTS:
         assert (out / f).read_bytes() == (clean / f).read_bytes(), f
+
+
+def test_background_chunks_write_in_order_and_raise_in_the_caller(tmp_path):
+    """graph.ttl's writer thread: copies of the previous file and new bytes land in the order
+    given; a copy past the end of the previous file is a KgError raised by finish(), not lost in
+    the thread; cancel() abandons what is queued."""
+    from kg.errors import KgError
+    from kg.graph import BackgroundChunks
+
+    prev = tmp_path / "prev"
+    prev.write_bytes(b"0123456789")
+    with open(prev, "rb") as src, open(tmp_path / "new", "wb") as dst:
+        w = BackgroundChunks(dst, src)
+        w.copy(2, 3)
+        w.write(b"-ab-")
+        w.copy(0, 2)
+        w.finish()
+    assert (tmp_path / "new").read_bytes() == b"234-ab-01"
+    with open(prev, "rb") as src, open(tmp_path / "bad", "wb") as dst:
+        w = BackgroundChunks(dst, src)
+        w.copy(8, 5)
+        with pytest.raises(KgError, match="shorter than its state says"):
+            w.finish()
+    with open(prev, "rb") as src, open(tmp_path / "gone", "wb") as dst:
+        w = BackgroundChunks(dst, src)
+        w.cancel()
+    assert (tmp_path / "gone").read_bytes() == b""
+
+
+def test_replace_puts_the_new_file_in_place_and_drops_the_old(tmp_path):
+    import threading
+
+    from kg.incremental import _replace
+
+    old, new = tmp_path / "graph.ttl", tmp_path / ".graph.ttl.tmp"
+    old.write_bytes(b"old")
+    new.write_bytes(b"new")
+    _replace(new, old)
+    for t in threading.enumerate():
+        if t.name == "kg-drop-old":
+            t.join()
+    assert old.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+    (tmp_path / "x.tmp").write_bytes(b"first")
+    _replace(tmp_path / "x.tmp", tmp_path / "x")  # nothing to replace
+    assert (tmp_path / "x").read_bytes() == b"first"
