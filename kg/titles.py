@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Optional
 
 _DASHES = "-‐‑‒–—―－─~～〜"
@@ -50,7 +51,8 @@ _PROV_FULL = re.compile("(" + "|".join(sorted(PROVINCES, key=len, reverse=True))
 _ISSUED = re.compile(r"印发[《〈](.+)[》〉]的?(?:通知|函)")
 
 
-def title_keys(title: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # a corpus names its parents' titles over and over
+def title_keys(title: str) -> frozenset[str]:
     """Every key a title may be matched under: ``title_key``, the same with a province's full
     name shortened (广西壮族自治区… = 广西…), and the title inside a covering notice
     (关于印发《X》的通知 -> X)."""
@@ -64,13 +66,14 @@ def title_keys(title: str) -> set[str]:
         keys.add(title_key(f))
         keys.add(title_key(_PROV_FULL.sub(lambda x: x.group(1), f)))
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
 _PERIOD = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*(?:[" + re.escape(_DASHES) + r"]|至|到)?\s*(?:19|20)\d{2}\s*年?\s*[)）]?")
 
 
-def loose_title_keys(title: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def loose_title_keys(title: str) -> frozenset[str]:
     """``title_keys`` of the title without its period (2021-2025年): for a reference that omits
     the years. Use only when no ``title_keys`` match."""
     return title_keys(_PERIOD.sub("", _nfkc(title or "")))
