@@ -255,8 +255,8 @@ def _link_tasks(corpus: Corpus, aligner=None) -> list[Alignment]:
         found = [[(c.id, p.id, score) for c, p, score in align_pairs(d, p)] for d, p in pairs]
     out = []
     for (d, parent), links in zip(pairs, found):
-        for c, p, score in links:
-            out.append(Alignment(child=f"{d.id}#{c}", parent=f"{parent.id}#{p}", score=score, method=METHOD))
+        ck, pk = f"{d.id}#", f"{parent.id}#"
+        out.extend([Alignment(ck + c, pk + p, score, METHOD) for c, p, score in links])  # child, parent, score, method
     return out
 
 
@@ -283,7 +283,12 @@ def load_link_overrides(path) -> list[dict]:
 
 
 def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Alignment]:
-    """Rejected links go; confirmed links are marked confirmed (added when missing); added links are added."""
+    """Rejected links go; confirmed links are marked confirmed (added when missing); added links
+    are added. The result is sorted by (child, parent); ``alignments`` hold each pair once."""
+    from operator import attrgetter
+
+    if not entries:
+        return sorted(alignments, key=attrgetter("child", "parent"))
     by_pair = {(a.child, a.parent): a for a in alignments}
     for e in entries:
         pair = (e["child"], e["parent"])
@@ -296,7 +301,7 @@ def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Al
                                           confirmed=True)
             else:
                 al.confirmed = True
-    return sorted(by_pair.values(), key=lambda a: (a.child, a.parent))
+    return sorted(by_pair.values(), key=attrgetter("child", "parent"))
 
 
 _NESTED = re.compile(r"[〈《]([^〈〉《》]+)[〉》]")
