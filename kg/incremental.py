@@ -56,6 +56,8 @@ def _replace(tmp: Path, path: Path) -> None:
     waits for it at exit)."""
     import threading
 
+    for left in path.parent.glob(f".{path.name}.*.old"):  # a run killed before its thread ended
+        left.unlink(missing_ok=True)
     spare = path.with_name(f".{path.name}.{os.getpid()}.old")
     try:
         os.rename(path, spare)

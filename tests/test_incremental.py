@@ -317,6 +317,7 @@ def test_replace_puts_the_new_file_in_place_and_drops_the_old(tmp_path):
 
     old, new = tmp_path / "graph.ttl", tmp_path / ".graph.ttl.tmp"
     old.write_bytes(b"old")
+    (tmp_path / ".graph.ttl.1.old").write_bytes(b"left by a run that was killed")
     new.write_bytes(b"new")
     _replace(new, old)
     for t in threading.enumerate():
