@@ -763,18 +763,21 @@ def _level_region(doc: Document) -> None:
     from kg.titles import infer_level
 
     lv, rg = infer_level(doc.title)
-    if lv == "national" and rg is None:
+    # a title without a place name is often a local plan's (关于印发…方案的通知): the units decide
+    national = lv == "national" and rg is None
+    if national:
         lv = None
-    # unit prefixes: 区委/区政府 → district, 市委/市政府 → city …
+    # unit prefixes: 区委/区政府 → district, 市委/市政府 → city … (市场监管总局 is not a city's)
     prefixes = {"district": 0, "city": 0, "province": 0}
     for task in doc.tasks:
         for u in task.units:
             if u.text.startswith(("区", "县", "旗")):
                 prefixes["district"] += 1
-            elif u.text.startswith("市"):
+            elif u.text.startswith("市") and not u.text.startswith("市场"):
                 prefixes["city"] += 1
             elif u.text.startswith(("省", "自治区")):
                 prefixes["province"] += 1
     by_units = max(prefixes, key=prefixes.get) if any(prefixes.values()) else None
-    doc.level = lv or by_units
+    # no place in the title and no local unit (司法部, 市场监管总局, 国务院各部门): a national plan
+    doc.level = lv or by_units or ("national" if national and doc.tasks else None)
     doc.region = rg

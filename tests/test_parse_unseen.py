@@ -268,3 +268,29 @@ def test_scraped_county_plan_with_a_lost_page(order):
     assert msgs["numbers-absent"] == "task numbers absent: 6-7"
     assert "三、" in msgs["section-heading-absent"]
     assert "健全依法决策机制" in msgs["task-without-units"]
+
+
+NATIONAL = """法治政府建设实施纲要（2021-2025年）
+
+    一、主要任务
+    1．全面实行政府权责清单制度。进一步完善政府权责清单。（牵头单位：司法部、市场监管总局；参加单位：国务院各部门）
+    2．深化“放管服”改革。持续开展营商环境评价。（牵头单位：市场监管总局；参加单位：国家发展改革委）
+"""
+
+
+def test_a_plan_without_a_place_or_local_units_is_national():
+    """No place in the title and only national bodies as units (市场监管总局 is no city's
+    市-prefixed unit): the plan is national."""
+    doc = parse_text(NATIONAL)
+    assert [t.number for t in doc.tasks] == ["1", "2"]
+    assert (doc.level, doc.region) == ("national", None)
+
+
+def test_a_plan_without_a_place_takes_its_level_from_its_units():
+    """关于印发…的通知 names no place: 市-prefixed units make it a city plan, and 市场监管局
+    beside 区-prefixed units does not count for the city."""
+    city = NATIONAL.replace("法治政府建设实施纲要（2021-2025年）", "关于印发法治政府建设实施方案的通知") \
+        .replace("司法部、市场监管总局", "市司法局、市市场监管局").replace("牵头单位：市场监管总局", "牵头单位：市司法局")
+    assert parse_text(city).level == "city"
+    district = city.replace("市司法局", "区司法局").replace("市市场监管局", "市场监管局")
+    assert parse_text(district).level == "district"
