@@ -32,6 +32,7 @@ import pickle
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -212,6 +213,19 @@ def _regex_scan(files: list[str]) -> tuple[float, int]:
 
 
 PARSE_RUNS = 3  # parse and reference alternate this many times; the best of each counts
+REBUILDS = 5  # incremental rebuilds in a row (odd: the last leaves the plan changed)
+
+
+def parse_only(corpus: Path) -> list:
+    """The documents of ``corpus`` parsed, in parallel where kg build parses in parallel. Parsing
+    alone: kg build's parse workers also read each document's units (kg.resolve.read), which the
+    resolve stage measures."""
+    from kg import parallel, pipeline
+    from kg.read import list_files
+
+    files = list_files([str(corpus)])
+    size = sum(os.path.getsize(f) for f in files)
+    return parallel.pmap(pipeline.parse_file, files, parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)))
 
 
 def st_parse(work: Path, corpus: Path) -> dict:
@@ -224,7 +238,7 @@ def st_parse(work: Path, corpus: Path) -> dict:
     secs, ref = [], []
     for _ in range(PARSE_RUNS):
         t = clock()
-        docs = pipeline.parse_paths([str(corpus)])
+        docs = parse_only(corpus)
         secs.append(clock() - t)
         r, hits = _regex_scan(files)
         ref.append(r)
@@ -236,12 +250,10 @@ def st_parse(work: Path, corpus: Path) -> dict:
 
 def st_parse1(work: Path, corpus: Path) -> dict:
     os.environ["KG_WORKERS"] = "1"
-    from kg import pipeline
-
     files = corpus_files(corpus)
     size = sum(os.path.getsize(f) for f in files)
     t = clock()
-    docs = pipeline.parse_paths([str(corpus)])
+    docs = parse_only(corpus)
     secs = clock() - t
     same = docs == load(work / "docs.pkl")
     return {"secs": secs, "bytes": size, "docs": len(docs), "tasks": n_tasks(docs), "same": same}
@@ -467,15 +479,15 @@ def same_outputs(a: Path, b: Path) -> list[str]:
     return diff
 
 
-def touch_one(corpus: Path) -> Path:
-    """Change one city plan (a parent of others): one more task, one unit swapped."""
+def touch_one(corpus: Path) -> tuple[Path, str]:
+    """Change one city plan (a parent of others): one more task. Returns (its path, its text before)."""
     files = sorted(corpus.glob("*_city.txt")) or sorted(corpus.glob("*.txt"))
     path = files[0]
-    text = path.read_text(encoding="utf-8")
+    before = text = path.read_text(encoding="utf-8")
     text = text.replace("三、组织保障", "    99．开展法治政府建设年度评估。每年组织一次评估。"
                         "（牵头单位：市司法局；配合单位：市统计局）\n\n    三、组织保障", 1)
     path.write_text(text, encoding="utf-8")
-    return path
+    return path, before
 
 
 def mb(n: float) -> str:
@@ -619,14 +631,24 @@ def drive(plans: int, readme: Path | None, keep: Path | None, only: set[str], ti
                       f"{r['edges']:,} edges, {mb(r['bytes'])} HTML, {r['secs']:.1f} s)", mb(r["peak"]))
         if (not only or "rebuild" in only) and (work / "out").exists():
             try:
-                changed = touch_one(corpus)
-                wall, peak = kg_build(corpus, work / "out")
+                # REBUILDS updates in a row, the plan changed and changed back: the store's deferred
+                # compaction (RocksDB) falls on one of the first few writes after a clean build
+                walls, peaks = [], []
+                changed, original = touch_one(corpus)
+                edited = changed.read_text(encoding="utf-8")
+                for k in range(REBUILDS):
+                    changed.write_text(edited if k % 2 == 0 else original, encoding="utf-8")
+                    wall, peak = kg_build(corpus, work / "out")
+                    walls.append(wall)
+                    peaks.append(peak)
                 t_clean, _ = kg_build(corpus, work / "clean-out")
                 diff = same_outputs(work / "out", work / "clean-out")
-                table.add("incremental rebuild (one plan changed)",
-                          f"{wall:.2f} s (clean build {t_clean:.1f} s)", mb(peak), "", "",
+                mid = statistics.median(walls)
+                table.add(f"incremental rebuild (one plan changed; {REBUILDS} in a row)",
+                          f"median {mid:.2f} s; " + ", ".join(f"{w:.2f}" for w in walls)
+                          + f" s (clean build {t_clean:.1f} s)", mb(max(peaks)), "", "",
                           "< 2 s, same bytes as a clean build",
-                          yes(wall < 2 and not diff) + ("" if not diff else f" (differs: {', '.join(diff)})")
+                          yes(mid < 2 and not diff) + ("" if not diff else f" (differs: {', '.join(diff)})")
                           + ("" if plans >= 3200 else f" (at {plans:,} plans)"))
                 print(f"changed {changed.name}", flush=True)
             except Exception as e:  # noqa: BLE001
