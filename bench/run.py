@@ -225,7 +225,9 @@ def parse_only(corpus: Path) -> list:
 
     files = list_files([str(corpus)])
     size = sum(os.path.getsize(f) for f in files)
-    return parallel.pmap(pipeline.parse_file, files, parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)))
+    with parallel.no_gc():  # as kg.pipeline.read_paths parses
+        return parallel.pmap(pipeline.parse_file, files,
+                             parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)))
 
 
 def st_parse(work: Path, corpus: Path) -> dict:

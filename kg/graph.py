@@ -782,8 +782,9 @@ class BackgroundChunks(Chunks):
         Chunks.finish(self)
 
     def cancel(self) -> None:
-        """Stop without writing what is still queued (the output is abandoned)."""
-        if self._error is None:
+        """Stop without writing what is still queued (the output is abandoned); after finish(),
+        nothing to do."""
+        if self._thread.is_alive() and self._error is None:
             self._error = KgError("graph.ttl was not finished")
         self._stop()
 
