@@ -222,13 +222,14 @@ def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, 
     from kg.atomic import write_atomic
     from kg.graph import document_counts
     from kg.model import Stub
+    from kg.orgnames import pinyin_table
 
     stubs = [d if isinstance(d, Stub) else Stub(d, document_counts(d), keys[d.id], rd.ties)
              for d, rd in zip(docs, readings)]
     regions: dict[str, list[str]] = {}
     for r, name in parts.items():
         regions.setdefault(name, []).append(r)
-    data = {"key": key, "docs": stubs, "national": national,
+    data = {"key": key, "docs": stubs, "national": national, "pinyin": pinyin_table(),
             "parts": {n: (tuple(sorted(regions.get(n, ()))), [g.bare() for g in graphs[n]]) for n in sorted(graphs)}}
     (out / QUICK).unlink(missing_ok=True)  # written last: a failure on the way leaves no stale state
     folder = out / PARTS
@@ -274,6 +275,7 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
             return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return None
+    N.learn_pinyin(st.get("pinyin") or {})
     files = list_files([str(p) for p in paths])
     cache = DocCache(out, salt=salt)
     by_path = {s.source.path: s for s in st["docs"]}

@@ -130,8 +130,9 @@ def tokenizer():
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
+                from kg.similarity import import_jieba
 
+                jieba = import_jieba()
                 jieba.setLogLevel(logging.ERROR)
                 tk = jieba.Tokenizer(dictionary=str(DATA / "units.dict"))
                 cache = Path(tempfile.gettempdir()) / f"dutygraph-jieba-{os.getuid() if hasattr(os, 'getuid') else 0}"
@@ -504,11 +505,30 @@ def function_stem(core: str, kind: str) -> Optional[str]:
     return s or None
 
 
-@functools.lru_cache(maxsize=65536)
-def _pinyin(text: str) -> tuple[str, ...]:
-    from pypinyin import lazy_pinyin
+# text -> its pinyin syllables. A pure function of the text, kept for the process and, through
+# pinyin_table/learn_pinyin, between incremental builds (kg.incremental): pypinyin costs ~0.2 s
+# to import and set up, most of a small update's resolution.
+_PINYIN: dict[str, tuple[str, ...]] = {}
 
-    return tuple(lazy_pinyin(text))
+
+def _pinyin(text: str) -> tuple[str, ...]:
+    found = _PINYIN.get(text)
+    if found is None:
+        from pypinyin import lazy_pinyin
+
+        found = _PINYIN[text] = tuple(lazy_pinyin(text))
+    return found
+
+
+def pinyin_table() -> dict[str, tuple[str, ...]]:
+    """The pinyin this process has looked up (a copy, sorted by text)."""
+    return dict(sorted(_PINYIN.items()))
+
+
+def learn_pinyin(table: dict[str, tuple[str, ...]]) -> None:
+    """Take pinyin looked up by an earlier process (pinyin_table), so as not to look it up again."""
+    for text, syllables in table.items():
+        _PINYIN.setdefault(str(text), tuple(syllables))
 
 
 def function_key(stem: str) -> str:

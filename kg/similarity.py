@@ -89,6 +89,22 @@ def _dictionary(jieba_module) -> Optional[Path]:
         return None
 
 
+def import_jieba():
+    """The jieba module. jieba only uses pkg_resources to find its own dictionary and falls back
+    to a plain path without it; importing pkg_resources costs 0.07-0.3 s, so it is kept out."""
+    import sys
+
+    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
+    import jieba
+
+    return jieba
+
+
 def jieba_instance():
     """The jieba tokenizer, initialised once (with kg/data/units.dict when present)."""
     global _jieba
@@ -96,18 +112,8 @@ def jieba_instance():
         with _lock:
             if _jieba is None:
                 import logging
-                import sys
 
-                # jieba only uses pkg_resources to find its own dictionary and falls back to a
-                # plain path without it; importing pkg_resources costs ~0.3 s, so skip it
-                if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
-                    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
-                    try:
-                        import jieba
-                    finally:
-                        del sys.modules["pkg_resources"]
-                import jieba
-
+                jieba = import_jieba()
                 jieba.setLogLevel(logging.WARNING)
                 small = _dictionary(jieba)
                 tk = jieba.Tokenizer(str(small)) if small else jieba.Tokenizer()

@@ -657,3 +657,23 @@ def test_parts_finished_apart_equal_one_resolver(corpus_dir, tmp_path):
         assert isinstance(readings[0], Reading)
         assert len(set(partition(t for rd in readings for t in rd.ties).values())) >= n_parts
         assert resolve(docs) == resolve_whole(docs)
+
+
+def test_pinyin_learned_from_an_earlier_build_is_not_looked_up_again(monkeypatch):
+    """Org ids use pinyin (柳州市 -> liu zhou shi); an incremental build passes on what the previous
+    one looked up, so that pypinyin need not even be imported."""
+    import sys
+
+    from kg import orgnames as N
+
+    monkeypatch.setattr(N, "_PINYIN", {})
+    assert N._pinyin("柳州市") == ("liu", "zhou", "shi")
+    want = N.org_id("city|柳州市|司法局")
+    table = N.pinyin_table()
+    monkeypatch.setattr(N, "_PINYIN", {})
+    N.learn_pinyin(table)
+    monkeypatch.setitem(sys.modules, "pypinyin", None)  # importing it now fails
+    assert N._pinyin("柳州市") == ("liu", "zhou", "shi")
+    assert N.org_id("city|柳州市|司法局") == want
+    with pytest.raises(ImportError):
+        N._pinyin("城中区")
