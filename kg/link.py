@@ -284,11 +284,11 @@ def load_link_overrides(path) -> list[dict]:
 
 def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Alignment]:
     """Rejected links go; confirmed links are marked confirmed (added when missing); added links
-    are added. The result is sorted by (child, parent); ``alignments`` hold each pair once."""
-    from operator import attrgetter
-
+    are added. The order is kept (``_link_tasks``: plans by id, then the tasks' own order, which
+    sorting by key would break: t10 before t2), links added by the file after the others, in its
+    order; ``alignments`` hold each pair once."""
     if not entries:
-        return sorted(alignments, key=attrgetter("child", "parent"))
+        return list(alignments)
     by_pair = {(a.child, a.parent): a for a in alignments}
     for e in entries:
         pair = (e["child"], e["parent"])
@@ -301,7 +301,7 @@ def apply_overrides(alignments: list[Alignment], entries: list[dict]) -> list[Al
                                           confirmed=True)
             else:
                 al.confirmed = True
-    return sorted(by_pair.values(), key=attrgetter("child", "parent"))
+    return list(by_pair.values())
 
 
 _NESTED = re.compile(r"[〈《]([^〈〉《》]+)[〉》]")
