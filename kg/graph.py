@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import operator
 import os
 import pickle
 import re
@@ -490,6 +491,11 @@ def _fingerprint(obj) -> str:
     return hashlib.sha256(_code_version() + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
+# a links graph's records as tuples, which pickle fast, for its fingerprint
+_ALIGNMENT_FIELDS = operator.attrgetter("child", "parent", "score", "method", "confirmed")
+_EVIDENCE_FIELDS = operator.attrgetter("measure", "target", "score", "method")
+
+
 def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",
                 orgs: Optional[list[OrgGraph]] = None) -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
     """(named graph IRI, fingerprint, make), one graph at a time; ``make()`` gives the graph's
@@ -539,8 +545,7 @@ def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",
             _alignments(b, als)
             _evidence(b, evs)
 
-        fp = _fingerprint((targets, [(a.child, a.parent, a.score, a.method, a.confirmed) for a in als],
-                           [(e.measure, e.target, e.score, e.method) for e in evs]))  # tuples pickle fast
+        fp = _fingerprint((targets, list(map(_ALIGNMENT_FIELDS, als)), list(map(_EVIDENCE_FIELDS, evs))))
         yield g, fp, lambda g=g, fill=links: _lines(g, fill)
     if orgs is None:
         orgs = org_graphs(corpus.organisations)
