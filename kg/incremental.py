@@ -264,7 +264,7 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
     from kg import orgnames as N
     from kg.cache import DocCache, PairCache
     from kg.model import Corpus, Stub
-    from kg.pipeline import BuildResult, _parse_read, make_aligner
+    from kg.pipeline import BuildResult, _parse_read, align_ahead, make_aligner
     from kg.read import list_files
     from kg.resolve import finish_split, partition
 
@@ -306,6 +306,10 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
             docs[i], readings[i] = doc, rd
             cache.put(doc, rd)
     cache.misses = len(todo)
+    # the pairs of plans the pair cache lacks (the changed plans with their parent and children)
+    # are aligned in a forked process while this one finishes the organisations
+    pairs = PairCache(out)
+    ahead = align_ahead(docs, cache.keys, pairs)
 
     # resolve: finish again the parts the changed documents' units fall in
     ties = [d.ties if isinstance(d, Stub) else readings[i].ties for i, d in enumerate(docs)]
@@ -350,8 +354,7 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
                          [_part_file(out, n) for n in sorted(members) if n not in affected])
 
     corpus = Corpus(documents=docs, organisations=orgs)
-    pairs = PairCache(out)
-    link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs))
+    link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs, ahead=ahead))
     result = BuildResult(corpus=corpus, out=out)
     result.files, result.changed_graphs = write_outputs(corpus, out, reuse=True, salt=salt, orgs=all_graphs(graphs))
     cache.save()

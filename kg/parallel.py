@@ -65,3 +65,44 @@ def pmap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared:
             return list(pool.map(fn, items, chunksize=chunk))
     finally:
         _SHARED = None
+
+
+def _run_all(fn: Callable[[Any], Any], items: list) -> list:
+    return [fn(x) for x in items]
+
+
+def start(fn: Callable[[Any], Any], items: Sequence[Any], shared: Any = None) -> Callable[[], list]:
+    """``[fn(x) for x in items]`` in one forked process, started now, while the caller goes on;
+    the callable returned waits for the results (and raises what the process raised). Without
+    fork, the work is done when the results are asked for."""
+    global _SHARED
+    items = list(items)
+    if not items:
+        return lambda: []
+    if not hasattr(os, "fork") or os.environ.get("KG_WORKERS") == "1":
+        def later() -> list:
+            global _SHARED
+            _SHARED = shared
+            try:
+                return _run_all(fn, items)
+            finally:
+                _SHARED = None
+
+        return later
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _SHARED = shared
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_run_all, fn, items)  # forks here: the child has _SHARED
+    finally:
+        _SHARED = None
+
+    def result() -> list:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return result

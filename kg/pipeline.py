@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from kg.model import Corpus, Document, Source
 
@@ -118,10 +118,11 @@ def _align_one(i: int) -> list[tuple[str, str, float]]:
     return [(c.id, p.id, score) for c, p, score in align_pairs(child, parent)]
 
 
-def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
+def make_aligner(keys: Optional[dict[str, str]] = None, cache=None, ahead=None):
     """An aligner for ``kg.link.link``: pairs aligned in parallel on large inputs, and, with a
     ``kg.cache.PairCache`` and the documents' cache ``keys``, unchanged pairs taken from the cache
-    (their documents' records are not needed: an incremental build's stubs stay unloaded)."""
+    (their documents' records are not needed: an incremental build's stubs stay unloaded).
+    ``ahead``: a callable giving {pair key: links} of pairs aligned beforehand (align_ahead)."""
 
     def aligner(pairs):
         from kg import parallel
@@ -136,6 +137,11 @@ def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
                 found[n] = cache.get(pair_keys[n])
             if found[n] is None:
                 todo.append(n)
+        if ahead is not None and todo:
+            done = ahead()
+            for n in todo:
+                found[n] = done.get(pair_keys[n])
+            todo = [n for n in todo if found[n] is None]
         work = sum(task_count(pairs[n][0]) * task_count(pairs[n][1]) for n in todo)
         n_workers = parallel.workers(work, ALIGN_MIN_WORK, len(todo))
         if n_workers > 1:
@@ -151,6 +157,26 @@ def make_aligner(keys: Optional[dict[str, str]] = None, cache=None):
         return found
 
     return aligner
+
+
+def align_ahead(documents: list, keys: dict[str, str], cache) -> Callable[[], dict]:
+    """Start aligning, in a forked process, the pairs of plans that the PairCache ``cache`` lacks,
+    while the caller does other work (an incremental build finishes the organisations); returns
+    a callable giving {pair key: links} for make_aligner's ``ahead``. Fills the documents' parent
+    ids (kg.link does the same again)."""
+    from kg import link, parallel
+    from kg.model import Corpus
+
+    corpus = Corpus(documents=documents)
+    link._link_parents(corpus)
+    todo = []
+    for c, p in link.plan_pairs(corpus):
+        if c.id in keys and p.id in keys:
+            k = cache.key(keys[c.id], keys[p.id])
+            if k not in cache.pairs:
+                todo.append((k, (c, p)))
+    run = parallel.start(_align_one, range(len(todo)), shared=[pair for _, pair in todo])
+    return lambda: dict(zip((k for k, _ in todo), run()))
 
 
 def assemble(documents: list[Document], overrides: Optional[str | Path] = None, aligner=None,

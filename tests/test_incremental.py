@@ -328,3 +328,32 @@ def test_replace_puts_the_new_file_in_place_and_drops_the_old(tmp_path):
     (tmp_path / "x.tmp").write_bytes(b"first")
     _replace(tmp_path / "x.tmp", tmp_path / "x")  # nothing to replace
     assert (tmp_path / "x").read_bytes() == b"first"
+
+
+def _pid_and(x):
+    import os
+
+    from kg import parallel
+
+    return os.getpid(), parallel.shared()[x]
+
+
+def _boom(x):
+    raise ValueError(f"bad {x}")
+
+
+def test_parallel_start_runs_in_a_forked_process_and_raises_in_the_caller(monkeypatch):
+    """kg.parallel.start: results in input order, the shared data seen by the child, errors
+    raised when the results are asked for; with KG_WORKERS=1, run in this process."""
+    import os
+
+    from kg import parallel
+
+    got = parallel.start(_pid_and, [1, 0], shared=["a", "b"])()
+    assert [v for _, v in got] == ["b", "a"] and {p for p, _ in got} != {os.getpid()}
+    assert parallel.shared() is None
+    run = parallel.start(_boom, [3])
+    with pytest.raises(ValueError, match="bad 3"):
+        run()
+    monkeypatch.setenv("KG_WORKERS", "1")
+    assert parallel.start(_pid_and, [0], shared=["c"])() == [(os.getpid(), "c")]
