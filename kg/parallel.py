@@ -80,15 +80,7 @@ def start(fn: Callable[[Any], Any], items: Sequence[Any], shared: Any = None) ->
     if not items:
         return lambda: []
     if not hasattr(os, "fork") or os.environ.get("KG_WORKERS") == "1":
-        def later() -> list:
-            global _SHARED
-            _SHARED = shared
-            try:
-                return _run_all(fn, items)
-            finally:
-                _SHARED = None
-
-        return later
+        return lambda: pmap(fn, items, 1, shared=shared)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
