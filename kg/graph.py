@@ -509,14 +509,32 @@ def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",
     The graphs, in this order, are cut so that a change to one document touches few of them
     (kg.incremental rewrites only the graphs that changed):
 
-    - dgr:graph/{doc}: each document's records, in input order;
+    - dgr:graph/{doc}: each document's records, in input order (document_graphs: they need the
+      documents alone, their org ids filled by kg.resolve.read);
     - dgr:graph/links/{doc}: what the document's named parents resolved to (eli:based_on /
       eli:applies, dg:target), the alignments of its tasks to their parent tasks and the evidence
       of its measures (they change with the document or with its parents); a document's own graph
       depends on it alone;
     - dgr:graph/orgs/{region}: the organisations of one region, by graph IRI;
     - dgr:graph/corpus: the build run, directives named but not held, and SKOS concepts.
+
+    The last three (corpus_graphs) need the resolved and linked corpus.
     """
+    yield from document_graphs(corpus, salt)
+    yield from corpus_graphs(corpus, counts, orgs)
+
+
+def document_graphs(corpus: Corpus, salt: str = "") -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
+    """The documents' own graphs, as iter_graphs gives them (its first part)."""
+    for doc in corpus.documents:
+        g = graph_iri(doc.id)
+        yield g, document_fingerprint(doc, salt), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
+
+
+def corpus_graphs(corpus: Corpus, counts: dict, orgs: Optional[list[OrgGraph]] = None
+                  ) -> Iterator[tuple[str, Optional[str], Callable[[], list[str]]]]:
+    """The links, organisations' and corpus graphs, as iter_graphs gives them (after the
+    documents' graphs); fills ``counts``."""
     from kg import __version__
 
     placeholders: dict[str, tuple] = {}
@@ -526,8 +544,6 @@ def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",
         for p in doc.parents:
             if not p.document_id:
                 placeholders.setdefault(directive_iri(p.title), (p.title, p.level))
-        g = graph_iri(doc.id)
-        yield g, document_fingerprint(doc, salt), lambda g=g, doc=doc: _lines(g, lambda b: document_quads(b, doc))
     by_doc: dict[str, tuple[list, list]] = {d.id: ([], []) for d in corpus.documents}
     for al in corpus.alignments:
         by_doc.setdefault(_key_doc(al.child), ([], []))[0].append(al)
@@ -877,16 +893,23 @@ class Sink:
 
 
 def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "",
-         orgs: Optional[list[OrgGraph]] = None) -> tuple[dict, dict, int]:
+         orgs: Optional[list[OrgGraph]] = None, between: Optional[Callable] = None) -> tuple[dict, dict, int]:
     """Write graph.ttl to ``ttl`` (a binary file, or a Chunks that the caller finishes) and
     N-Quads to ``nq``, graph by graph (Sink).
 
     Returns (state, counts, number of triples); see Sink for ``previous``; ``salt``: see
-    document_fingerprint; ``orgs``: see iter_graphs.
+    document_fingerprint; ``orgs``: see iter_graphs. ``between(nq)``, when given, is called once
+    the documents' graphs are written (iter_graphs: they need the documents alone): it ends
+    ``nq``, makes the rest of the corpus (organisations, links) and returns (the binary file the
+    other graphs' N-Quads go to, the organisations' graphs).
     """
     sink = Sink(ttl, nq, previous)
     counts: dict = {}
-    for g, fp, make in iter_graphs(corpus, counts, salt=salt, orgs=orgs):
+    for g, fp, make in document_graphs(corpus, salt):
+        sink.graph(g, fp, make)
+    if between is not None:
+        sink.nq, orgs = between(sink.nq)
+    for g, fp, make in corpus_graphs(corpus, counts, orgs):
         sink.graph(g, fp, make)
     sink.close()
     counts["corpus"]["quads"] = sink.triples
@@ -1003,62 +1026,95 @@ class _Spread:
                     pass
 
 
-def load_while(store, path: Path, produce, loaders: Optional[int] = None):
-    """Bulk-load into ``store`` the N-Quads that ``produce(file)`` writes, while it writes them.
+class Loader:
+    """Bulk-loads into ``store`` the N-Quads written to ``file`` while they are written.
 
     ``loaders`` named pipes beside ``path`` are read by as many of pyoxigraph's bulk loaders, in
     threads (they run without the GIL): the store is loaded on the other core while Python builds
     the triples, and on both once it is done. Each graph's N-Quads go whole to one pipe; the
     store ends the same whatever the split. Where named pipes are not available, the N-Quads go
-    to a file loaded afterwards. The N-Quads are made by kg.graph from ASCII IRIs and escaped
-    literals, so the loaders run lenient (no IRI re-validation). Returns what ``produce``
-    returns; the pipes or the file are removed.
+    to a file loaded at ``end()``. The N-Quads are made by kg.graph from ASCII IRIs and escaped
+    literals, so the loaders run lenient (no IRI re-validation).
+
+    ``end()`` closes the input (the loaders finish what they hold in the background), ``wait()``
+    waits for them, removes the pipes or the file, and raises what a loader met. As a context
+    manager: ``wait()`` on the way out.
     """
-    import threading
 
-    import pyoxigraph as ox
+    def __init__(self, store, path: Path, loaders: Optional[int] = None):
+        import threading
 
-    def load(p: Path):
-        store.bulk_load(path=str(p), format=ox.RdfFormat.N_QUADS, lenient=True)
-
-    if not hasattr(os, "mkfifo"):
-        with open(path, "wb") as f:
-            result = produce(f)
-        load(path)
-        path.unlink()
-        return result
-    pipes = [path.with_name(f"{path.name}.{k}") for k in range(max(1, loaders or LOADERS))]
-    failed: list[BaseException] = []
-
-    def run(p: Path):
+        self.store, self.path = store, path
+        self.failed: list[BaseException] = []
+        self.threads: list = []
+        self.pipes: list[Path] = []
+        self.file = None
+        if not hasattr(os, "mkfifo"):
+            self.file = open(path, "wb")
+            return
         try:
-            load(p)
-        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
-            failed.append(e)
+            for k in range(max(1, loaders or LOADERS)):
+                p = path.with_name(f"{path.name}.{k}")
+                os.mkfifo(p)
+                self.pipes.append(p)
+                self.threads.append(threading.Thread(target=self._run, args=(p,), name="kg-bulk-load", daemon=True))
+                self.threads[-1].start()
+            self.file = _Spread(self.pipes, self.threads, self.failed)
+        except BaseException:
+            self.wait()
+            raise
 
-    threads = []
-    sink = None
-    try:
-        for p in pipes:
-            os.mkfifo(p)
-            threads.append(threading.Thread(target=run, args=(p,), name="kg-bulk-load", daemon=True))
-            threads[-1].start()
-        sink = _Spread(pipes, threads, failed)
-        result = produce(sink)
-    finally:
-        if sink is not None:
-            sink.close()
-        for t in threads:
-            t.join()
-        for p in pipes:
-            p.unlink(missing_ok=True)
-    if failed:
-        raise failed[0]
-    return result
+    def _load(self, p: Path) -> None:
+        import pyoxigraph as ox
+
+        self.store.bulk_load(path=str(p), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    def _run(self, p: Path) -> None:
+        try:
+            self._load(p)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread by wait()
+            self.failed.append(e)
+
+    def end(self) -> None:
+        if self.file is None:
+            return
+        f, self.file = self.file, None
+        f.close()
+        if not self.threads:  # no named pipes: the file is complete now
+            try:
+                self._load(self.path)
+            finally:
+                self.path.unlink(missing_ok=True)
+
+    def wait(self) -> None:
+        try:
+            self.end()
+        finally:
+            for t in self.threads:
+                t.join()
+            for p in self.pipes:
+                p.unlink(missing_ok=True)
+            self.path.unlink(missing_ok=True)
+        if self.failed:
+            raise self.failed[0]
+
+    def __enter__(self) -> "Loader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wait()
+
+
+def load_while(store, path: Path, produce, loaders: Optional[int] = None):
+    """Bulk-load into ``store`` the N-Quads that ``produce(file)`` writes, while it writes them
+    (Loader). Returns what ``produce`` returns; the pipes or the file are removed."""
+    with Loader(store, path, loaders) as loader:
+        return produce(loader.file)
 
 
 def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
-                  salt: str = "", orgs: Optional[list[OrgGraph]] = None) -> list[Path]:
+                  salt: str = "", orgs: Optional[list[OrgGraph]] = None,
+                  prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
     The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
@@ -1068,6 +1124,11 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     the per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; ``salt`` names
     the override rules the org ids were resolved with (see ``document_fingerprint``); ``orgs``:
     see ``iter_graphs``.
+
+    ``prepare``, when given, completes ``corpus`` (its organisations and links) and returns the
+    organisations' graphs. It is called once the documents' own graphs are written, while the
+    store still loads them: the slowest stage of a large build (the bulk load) starts before
+    the organisations are resolved and the tasks aligned, instead of after.
     """
     import pyoxigraph as ox
 
@@ -1082,9 +1143,20 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     moved: list[str] = []
     try:
         store = ox.Store(str(tmp / "store"))
-        with open(tmp / "graph.ttl", "wb") as ttl:
-            new_state, counts, n_triples = load_while(store, tmp / "graph.nq",
-                                                      lambda nq: emit(corpus, ttl, nq, salt=salt, orgs=orgs))
+        with open(tmp / "graph.ttl", "wb") as ttl, Loader(store, tmp / "documents.nq") as first:
+            rest: list[Loader] = []
+
+            def between(nq):
+                first.end()
+                found = prepare() if prepare is not None else orgs
+                rest.append(Loader(store, tmp / "graph.nq"))
+                return rest[0].file, found
+
+            try:
+                new_state, counts, n_triples = emit(corpus, ttl, first.file, salt=salt, orgs=orgs, between=between)
+            finally:
+                for loader in rest:
+                    loader.wait()
         store.flush()
         del store
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))

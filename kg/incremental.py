@@ -80,13 +80,15 @@ def _replace(tmp: Path, path: Path) -> None:
 
 
 def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "",
-                  orgs=None) -> tuple[list[Path], list[str]]:
+                  orgs=None, prepare=None) -> tuple[list[Path], list[str]]:
     """Write the build directory; return (files, IRIs of the named graphs written to the store).
 
     With ``reuse`` and a previous build in ``out_dir``, only changed graphs are written to the
     store; otherwise the directory is written in full (kg.graph.write_outputs), keeping cache/.
     ``salt`` names the override rules the org ids were resolved with (kg.graph.document_fingerprint);
-    ``orgs``: the organisations' graphs (kg.graph.iter_graphs).
+    ``orgs``: the organisations' graphs (kg.graph.iter_graphs); ``prepare``: a callable that
+    completes ``corpus`` and returns them, called once the documents' graphs are written when the
+    directory is written in full (kg.graph.write_outputs), first otherwise.
     """
     import pyoxigraph as ox
 
@@ -96,9 +98,11 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "
     old = _load_state(out) if reuse else None
     if old is None:
         state: dict[str, list] = {}
-        files = G.write_outputs(corpus, out, keep=("cache",), state=state, salt=salt, orgs=orgs)
+        files = G.write_outputs(corpus, out, keep=("cache",), state=state, salt=salt, orgs=orgs, prepare=prepare)
         _save_state(out, state)
         return files, sorted(state)
+    if prepare is not None:
+        orgs = prepare()
 
     ttl_tmp, nq_tmp = out / ".graph.ttl.tmp", out / ".changed.nq.tmp"
     tmps = {"graph.ttl": ttl_tmp}

@@ -189,14 +189,23 @@ def assemble(documents: list[Document], overrides: Optional[str | Path] = None, 
 
 def _assemble(documents, overrides=None, aligner=None, rules=None, readings=None):
     """(Corpus, kg.resolve.Resolution): see assemble."""
-    from kg import link, resolve
+    from kg import resolve
 
     if readings is None:
         readings = resolve.read_all(documents, rules if rules is not None else overrides)
+    corpus = Corpus(documents=documents)
+    return corpus, _complete(corpus, readings, overrides, aligner or make_aligner())
+
+
+def _complete(corpus: Corpus, readings: list, overrides, aligner):
+    """Resolve the units of ``corpus`` (its documents read: ``readings``) into its organisations and
+    link it; the kg.resolve.Resolution."""
+    from kg import link, resolve
+
     res = resolve.finish_all(readings)
-    corpus = Corpus(documents=documents, organisations=res.organisations)
-    link.link(corpus, overrides=overrides, aligner=aligner or make_aligner())
-    return corpus, res
+    corpus.organisations = res.organisations
+    link.link(corpus, overrides=overrides, aligner=aligner)
+    return res
 
 
 def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
@@ -233,15 +242,21 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
         docs_cache = DocCache(out, reuse=incremental, salt=salt)
         pairs = PairCache(out, reuse=incremental)
         docs, readings = read_paths(paths, rules, cache=docs_cache)
-        corpus, res = _assemble(docs, overrides=overrides, aligner=make_aligner(docs_cache.keys, pairs),
-                                rules=rules, readings=readings)
-        graphs = inc.part_graphs(res.by_part)
+        corpus = Corpus(documents=docs)
+        done: dict = {}
+
+        def prepare():  # resolve and link while the store loads the documents' graphs
+            res = _complete(corpus, readings, overrides, make_aligner(docs_cache.keys, pairs))
+            done["res"], done["graphs"] = res, inc.part_graphs(res.by_part)
+            return inc.all_graphs(done["graphs"])
+
         result = BuildResult(corpus=corpus, out=out)
         result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental, salt=salt,
-                                                                orgs=inc.all_graphs(graphs))
+                                                                prepare=prepare)
         docs_cache.save()
         pairs.save()
-        inc.save_quick(out, key, docs, readings, docs_cache.keys, res.parts, res.by_part, graphs, res.national)
+        res = done["res"]
+        inc.save_quick(out, key, docs, readings, docs_cache.keys, res.parts, res.by_part, done["graphs"], res.national)
         result.parsed, result.reused = docs_cache.misses, docs_cache.hits
     if optimize:
         from kg.store import optimize as compact

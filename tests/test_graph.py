@@ -214,6 +214,52 @@ def test_failed_build_leaves_previous_directory(tmp_path, monkeypatch):
     assert (out / "cache" / "k").read_text() == "kept"
 
 
+def test_prepare_runs_while_the_documents_load(tmp_path, monkeypatch):
+    """write_outputs(prepare=...): the documents' graphs are written (and their store load begun)
+    before prepare completes the corpus; the directory ends as a build of the complete corpus."""
+    import pyoxigraph as ox
+
+    from kg import graph
+
+    whole = hand_corpus()
+    graph.write_outputs(whole, tmp_path / "whole")
+    bare = hand_corpus()
+    orgs, alignments = bare.organisations, bare.alignments
+    bare.organisations, bare.alignments = {}, []
+    made, seen = [], []
+    quads = graph.document_quads
+    monkeypatch.setattr(graph, "document_quads", lambda b, doc: (made.append(doc.id), quads(b, doc)))
+
+    def prepare():
+        seen.extend(made)
+        bare.organisations, bare.alignments = orgs, alignments
+        return graph.org_graphs(orgs)
+
+    graph.write_outputs(bare, tmp_path / "split", prepare=prepare)
+    assert seen == [d.id for d in bare.documents]
+    for name in ("graph.ttl", "manifest.json", "diagnostics.json"):
+        assert (tmp_path / "split" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    a, b = (ox.Store.read_only(str(tmp_path / d / "store")) for d in ("whole", "split"))
+    assert set(a) == set(b) and len(b) > 0
+    assert not [p.name for p in (tmp_path / "split").iterdir() if p.name.endswith(".nq") or ".nq." in p.name]
+
+
+def test_prepare_failing_leaves_no_trace(tmp_path):
+    from kg import graph
+
+    out = tmp_path / "out"
+    graph.write_outputs(hand_corpus(), out)
+    before = (out / "graph.ttl").read_bytes()
+
+    def prepare():
+        raise RuntimeError("alignment failed")
+
+    with pytest.raises(RuntimeError, match="alignment failed"):
+        graph.write_outputs(hand_corpus(), out, prepare=prepare)
+    assert (out / "graph.ttl").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 # ---------------------------------------------------------------------------- the vocabulary
 
 def test_document(store):
