@@ -5,8 +5,9 @@ A build into a directory that already holds one reuses what did not change:
 - ``DIR/cache/index.json`` maps each input path to ``[size, mtime_ns, sha256]``. A file whose
   size and modification time are unchanged is not read again (its recorded sha256 stands); any
   other file is read and hashed.
-- ``DIR/cache/docs/{key}.pkl`` holds the parsed ``Document`` of one input, its org ids filled,
-  and its ``kg.resolve.Reading``. ``key`` hashes the file's sha256, its path, the override
+- ``DIR/cache/docs/{key}.pkl`` holds the ``kg.resolve.Reading`` of one input and its parsed
+  ``Document`` (its org ids filled), two pickles one after the other: the Reading alone is
+  read without the records (``load_reading``). ``key`` hashes the file's sha256, its path, the override
   rules (their digest) and the source code of the stages that produce them (read, clean,
   parse, report, resolve, model …), so a changed parser never serves stale records.
 
@@ -30,7 +31,7 @@ from kg.model import Document
 PARSE_MODULES = ("read", "clean", "parse", "report", "annotations", "dates", "orgnames", "titles", "model",
                  "resolve", "pipeline", "cache")
 ALIGN_MODULES = ("link", "similarity", "titles", "model", "cache")
-FORMAT = 2  # bump when the cache layout changes
+FORMAT = 3  # bump when the cache layout changes
 
 
 @lru_cache(maxsize=None)
@@ -79,6 +80,12 @@ class DocCache:
 
     def load(self, key: str) -> tuple:
         """(Document, Reading) stored under ``key``."""
+        with open(self.file(key), "rb") as f:
+            reading = pickle.load(f)
+            return pickle.load(f), reading
+
+    def load_reading(self, key: str):
+        """The Reading stored under ``key``, without unpickling its document."""
         with open(self.file(key), "rb") as f:
             return pickle.load(f)
 
@@ -129,7 +136,8 @@ class DocCache:
         self.docs.mkdir(parents=True, exist_ok=True)
         target = self.docs / f"{key}.pkl"
         if not target.exists():
-            write_atomic(target, pickle.dumps((doc, reading), protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(target, pickle.dumps(reading, protocol=pickle.HIGHEST_PROTOCOL)
+                         + pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
 
     def save(self) -> None:
         """Write the index of this build and drop the records no input uses any more."""

@@ -47,40 +47,62 @@ def _save_state(out: Path, state: dict[str, list]) -> None:
     write_atomic(out / STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def _replace(tmp: Path, path: Path) -> None:
+def _replace(tmp: Path, path: Path) -> Optional[Path]:
     """Put ``tmp`` in the place of ``path`` (hundreds of MB at national size) without waiting for
-    the file system. Renaming over an existing file makes ext4 write the new file out at once
-    (auto_da_alloc, ~0.3 s for graph.ttl), and unlinking the old one frees its blocks (~0.4 s). So
-    the old file is renamed aside first, the new one renamed in (no file is ever half-written: for
-    an instant there is none), and the old one unlinked in a thread (not a daemon: the interpreter
-    waits for it at exit)."""
-    import threading
-
-    for left in path.parent.glob(f".{path.name}.*.old"):  # a run killed before its thread ended
+    the file system; return the old file, renamed aside (None when there was none), for
+    ``discard``. Renaming over an existing file makes ext4 write the new file out at once
+    (auto_da_alloc, ~0.3 s for graph.ttl), and unlinking the old one frees its blocks (~0.4 s,
+    holding up other writes meanwhile). So the old file is renamed aside first and the new one
+    renamed in: no file is ever half-written (for an instant there is none)."""
+    for left in path.parent.glob(f".{path.name}.*.old"):  # a run killed before discarding it
         left.unlink(missing_ok=True)
     spare = path.with_name(f".{path.name}.{os.getpid()}.old")
     try:
         os.rename(path, spare)
     except OSError:
         os.replace(tmp, path)
-        return
+        return None
     try:
         os.rename(tmp, path)
     except OSError:
         os.rename(spare, path)
         raise
+    return spare
+
+
+def discard(paths: list[Path]) -> None:
+    """Unlink ``paths`` (old files renamed aside by _replace) without waiting: a detached process
+    does it (forked twice, so that none is left for this one to reap), or, where there is no
+    fork, a thread that the interpreter waits for at exit. A file it misses (the machine stopped)
+    is swept by the next build into the same directory."""
+    paths = [p for p in paths if p is not None]
+    if not paths:
+        return
 
     def drop():
-        try:
-            spare.unlink()
-        except OSError:
-            pass
+        for p in paths:
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
 
-    threading.Thread(target=drop, name="kg-drop-old").start()
+    if not hasattr(os, "fork"):
+        import threading
+
+        threading.Thread(target=drop, name="kg-drop-old").start()
+        return
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - in the forked processes
+        try:
+            if os.fork() == 0:
+                drop()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "",
-                  orgs=None, prepare=None) -> tuple[list[Path], list[str]]:
+                  orgs=None, prepare=None, spares: Optional[list] = None) -> tuple[list[Path], list[str]]:
     """Write the build directory; return (files, IRIs of the named graphs written to the store).
 
     With ``reuse`` and a previous build in ``out_dir``, only changed graphs are written to the
@@ -88,7 +110,9 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "
     ``salt`` names the override rules the org ids were resolved with (kg.graph.document_fingerprint);
     ``orgs``: the organisations' graphs (kg.graph.iter_graphs); ``prepare``: a callable that
     completes ``corpus`` and returns them, called once the documents' graphs are written when the
-    directory is written in full (kg.graph.write_outputs), first otherwise.
+    directory is written in full (kg.graph.write_outputs), first otherwise. ``spares``: a list that
+    receives the replaced graph.ttl, renamed aside, for the caller to ``discard`` once its own
+    writes are done (default: discarded at once).
     """
     import pyoxigraph as ox
 
@@ -133,7 +157,14 @@ def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "
             finally:
                 chunks.cancel()
         for name, tmp in tmps.items():
-            (_replace if name == "graph.ttl" else os.replace)(tmp, out / name)
+            if name == "graph.ttl":
+                old_ttl = _replace(tmp, out / name)
+                if spares is None:
+                    discard([old_ttl])
+                else:
+                    spares.append(old_ttl)
+            else:
+                os.replace(tmp, out / name)
     finally:
         for tmp in list(tmps.values()) + [nq_tmp]:
             tmp.unlink(missing_ok=True)
@@ -259,9 +290,10 @@ def all_graphs(graphs: dict[str, list]) -> list:
     return sorted((g for gs in graphs.values() for g in gs), key=lambda g: g.iri)
 
 
-def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
+def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str, spares: Optional[list] = None):
     """A quick update of ``out`` (see above) as a kg.pipeline.BuildResult, or None when it does
-    not apply (no previous state, other code or overrides, too many changes)."""
+    not apply (no previous state, other code or overrides, too many changes). ``spares``: see
+    write_outputs."""
     import pickle
 
     from kg import link, parallel
@@ -332,7 +364,7 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
         for i, d in enumerate(docs):
             if not any(parts[r] in names for t in ties[i] for r in t):
                 continue
-            rd = readings[i] if readings[i] is not None else cache.load(d.key)[1]
+            rd = readings[i] if readings[i] is not None else cache.load_reading(d.key)
             for eff in rd.effects:
                 n = parts[eff[1].region or ""]
                 if n in names:
@@ -358,9 +390,11 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str):
                          [_part_file(out, n) for n in sorted(members) if n not in affected])
 
     corpus = Corpus(documents=docs, organisations=orgs)
-    link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs, ahead=ahead))
+    link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs, ahead=ahead),
+              parents=False)  # align_ahead linked them
     result = BuildResult(corpus=corpus, out=out)
-    result.files, result.changed_graphs = write_outputs(corpus, out, reuse=True, salt=salt, orgs=all_graphs(graphs))
+    result.files, result.changed_graphs = write_outputs(corpus, out, reuse=True, salt=salt, orgs=all_graphs(graphs),
+                                                        spares=spares)
     cache.save()
     pairs.save()
     save_quick(out, key, docs, readings, cache.keys, parts, by_part, graphs, national, written=set(by_part))

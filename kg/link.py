@@ -363,10 +363,12 @@ def directive_chain(corpus: Corpus) -> list[tuple[str, str, str]]:
     return sorted({(canon[c], r, canon[p]) for c, r, p in links if canon[c] != canon[p]})
 
 
-def link(corpus: Corpus, overrides=None, aligner=None) -> None:
+def link(corpus: Corpus, overrides=None, aligner=None, parents: bool = True) -> None:
     """Fill parent document ids and task alignments in place (see module docstring).
-    ``aligner``: see ``_link_tasks``."""
-    _link_parents(corpus)
+    ``aligner``: see ``_link_tasks``; ``parents=False``: the parents' document ids are filled
+    already (``_link_parents`` on the same documents)."""
+    if parents:
+        _link_parents(corpus)
     corpus.directive_links = directive_chain(corpus)
     alignments = _link_tasks(corpus, aligner)
     corpus.alignments = apply_overrides(alignments, load_link_overrides(overrides))

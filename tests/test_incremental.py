@@ -310,23 +310,26 @@ def test_background_chunks_write_in_order_and_raise_in_the_caller(tmp_path):
     assert (tmp_path / "gone").read_bytes() == b""
 
 
-def test_replace_puts_the_new_file_in_place_and_drops_the_old(tmp_path):
-    import threading
+def test_replace_puts_the_new_file_in_place_and_discard_drops_the_old(tmp_path):
+    import time
 
-    from kg.incremental import _replace
+    from kg.incremental import _replace, discard
 
     old, new = tmp_path / "graph.ttl", tmp_path / ".graph.ttl.tmp"
     old.write_bytes(b"old")
     (tmp_path / ".graph.ttl.1.old").write_bytes(b"left by a run that was killed")
     new.write_bytes(b"new")
-    _replace(new, old)
-    for t in threading.enumerate():
-        if t.name == "kg-drop-old":
-            t.join()
-    assert old.read_bytes() == b"new"
+    spare = _replace(new, old)
+    assert old.read_bytes() == b"new" and spare.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["graph.ttl", spare.name])
+    discard([spare, None])
+    for _ in range(500):  # a detached process unlinks it
+        if not spare.exists():
+            break
+        time.sleep(0.01)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
     (tmp_path / "x.tmp").write_bytes(b"first")
-    _replace(tmp_path / "x.tmp", tmp_path / "x")  # nothing to replace
+    assert _replace(tmp_path / "x.tmp", tmp_path / "x") is None  # nothing to replace
     assert (tmp_path / "x").read_bytes() == b"first"
 
 
