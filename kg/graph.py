@@ -1061,6 +1061,8 @@ class Loader:
                 self.threads[-1].start()
             self.file = _Spread(self.pipes, self.threads, self.failed)
         except BaseException:
+            # closing a _Spread over the pipes made so far lets their loaders see the end of input
+            self.file = _Spread(self.pipes, self.threads, self.failed)
             self.wait()
             raise
 

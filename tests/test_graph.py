@@ -532,3 +532,43 @@ def test_store_loads_while_the_triples_are_written(tmp_path):
     with pytest.raises((SyntaxError, KgError, ValueError, OSError)):
         load_while(ox.Store(), tmp_path / "c.nq", garbage)
     assert not list(tmp_path.iterdir())
+
+
+def test_loader_that_cannot_make_its_second_pipe_stops_the_first(tmp_path, monkeypatch):
+    """A failure while the pipes are made (here the second one) ends the loader already started
+    (it sees the end of its input) instead of leaving it waiting: the error comes back, nothing
+    is left behind."""
+    import os
+    import threading
+
+    import pyoxigraph as ox
+
+    from kg import graph
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes only")
+    made = []
+    real = os.mkfifo
+
+    def mkfifo(p, *a):
+        if made:
+            raise OSError(28, "No space left on device")
+        made.append(p)
+        real(p, *a)
+
+    monkeypatch.setattr(os, "mkfifo", mkfifo)
+    store = ox.Store()
+    got = []
+
+    def run():
+        try:
+            graph.Loader(store, tmp_path / "graph.nq", loaders=2)
+        except OSError as e:
+            got.append(e)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(30)
+    assert not t.is_alive(), "the first loader was left waiting for its input"
+    assert got and "No space left" in str(got[0])
+    assert list(tmp_path.iterdir()) == []
