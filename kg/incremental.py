@@ -51,9 +51,9 @@ def _replace(tmp: Path, path: Path) -> Optional[Path]:
     """Put ``tmp`` in the place of ``path`` (hundreds of MB at national size) without waiting for
     the file system; return the old file, renamed aside (None when there was none), for
     ``discard``. Renaming over an existing file makes ext4 write the new file out at once
-    (auto_da_alloc, ~0.3 s for graph.ttl), and unlinking the old one frees its blocks (~0.4 s,
-    holding up other writes meanwhile). So the old file is renamed aside first and the new one
-    renamed in: no file is ever half-written (for an instant there is none)."""
+    (auto_da_alloc, ~0.3 s for graph.ttl), and unlinking the old one frees its blocks (up to
+    ~0.4 s). So the old file is renamed aside first and the new one renamed in (no file is ever
+    half-written: for an instant there is none), and the caller unlinks the old one last."""
     for left in path.parent.glob(f".{path.name}.*.old"):  # a run killed before discarding it
         left.unlink(missing_ok=True)
     spare = path.with_name(f".{path.name}.{os.getpid()}.old")
