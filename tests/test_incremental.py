@@ -3,6 +3,7 @@ only its named graph, the graphs of links and organisations that changed with it
 graph, and ends byte for byte where a clean build of the same input ends. Also: parallel and serial parsing give the same records."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -360,3 +361,85 @@ def test_parallel_start_runs_in_a_forked_process_and_raises_in_the_caller(monkey
         run()
     monkeypatch.setenv("KG_WORKERS", "1")
     assert parallel.start(_pid_and, [0], shared=["c"])() == [(os.getpid(), "c")]
+
+
+_PARENT = os.getpid()
+
+
+def _slow_pid_and(x):
+    import time
+
+    time.sleep(0.002)  # both processes get chunks
+    return _pid_and(x)
+
+
+def _fail_at(x):
+    """Fails on items 7 and 30; 30 fails at once, 7 after a while, so that the later item
+    is met first whichever process works on it."""
+    import time
+
+    if x == 30:
+        raise ValueError("bad 30")
+    if x == 7:
+        time.sleep(0.3)
+        raise ValueError("bad 7")
+    return x
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("cannot pickle")
+
+
+def _fail_unpicklably(x):
+    import os
+
+    if os.getpid() != _PARENT:
+        raise _Unpicklable("deep trouble")
+    import time
+
+    time.sleep(0.01)
+    return x
+
+
+def _die_in_child(x):
+    import os
+
+    if os.getpid() != _PARENT:
+        os._exit(3)
+    import time
+
+    time.sleep(0.01)
+    return x
+
+
+def test_pmap_shares_the_work_with_this_process_and_keeps_the_order():
+    """kg.parallel.pmap on two processes: this one works too (the worker's results are
+    received while it does), every item once, in input order, the shared data seen by both."""
+    from kg import parallel
+
+    items = list(range(200))
+    got = parallel.pmap(_slow_pid_and, items, 2, shared=[f"v{i}" for i in items])
+    assert [v for _, v in got] == [f"v{i}" for i in items]
+    pids = {p for p, _ in got}
+    assert os.getpid() in pids and len(pids) == 2
+    assert parallel.shared() is None
+
+
+def test_pmap_raises_the_first_failing_item_in_input_order():
+    from kg import parallel
+
+    for _ in range(3):
+        with pytest.raises(ValueError, match="bad 7"):
+            parallel.pmap(_fail_at, list(range(40)), 2)
+
+
+def test_pmap_reports_a_worker_that_died_or_failed_unpicklably(monkeypatch):
+    from kg import parallel
+    from kg.errors import KgError
+
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    with pytest.raises(KgError, match="worker process stopped.*exit code 3.*KG_WORKERS=1"):
+        parallel.pmap(_die_in_child, list(range(40)), 2)
+    with pytest.raises(RuntimeError, match="_Unpicklable: deep trouble"):
+        parallel.pmap(_fail_unpicklably, list(range(40)), 2)
