@@ -78,6 +78,20 @@ class DocCache:
     def file(self, key: str) -> Path:
         return self.docs / f"{key}.pkl"
 
+    @staticmethod
+    def dumps(doc: Document, reading) -> bytes:
+        """A cache file's bytes: the Reading pickled, then the Document."""
+        return pickle.dumps(reading, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def loads(blob: bytes) -> tuple:
+        """(Document, Reading) from a cache file's bytes (dumps)."""
+        import io
+
+        f = io.BytesIO(blob)
+        reading = pickle.load(f)
+        return pickle.load(f), reading
+
     def load(self, key: str) -> tuple:
         """(Document, Reading) stored under ``key``."""
         with open(self.file(key), "rb") as f:
@@ -123,8 +137,9 @@ class DocCache:
         self.keys[doc_id] = key
         self.hits += 1
 
-    def put(self, doc: Document, reading) -> None:
-        """Record a document of this build and its Reading (written to disk now when new)."""
+    def put(self, doc: Document, reading, blob=None) -> None:
+        """Record a document of this build and its Reading (written to disk now when new;
+        ``blob``: a callable giving them as ``dumps`` does, when the caller has them pickled)."""
         path = doc.source.path
         sha = doc.source.sha256
         key = self.key(path, sha)
@@ -133,11 +148,16 @@ class DocCache:
             return
         st = os.stat(path)
         self.used[path] = [st.st_size, st.st_mtime_ns, sha]
-        self.docs.mkdir(parents=True, exist_ok=True)
-        target = self.docs / f"{key}.pkl"
+        self.store(doc, blob if blob is not None else (lambda: self.dumps(doc, reading)))
+
+    def store(self, doc: Document, blob) -> None:
+        """Write the cache file of ``doc`` unless there is one (``blob``: a callable giving its
+        bytes, see dumps). Only the file: ``put`` records the document. A parse worker calls
+        this, so that the files are written in parallel."""
+        target = self.file(self.key(doc.source.path, doc.source.sha256))
         if not target.exists():
-            write_atomic(target, pickle.dumps(reading, protocol=pickle.HIGHEST_PROTOCOL)
-                         + pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            self.docs.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, blob())
 
     def save(self) -> None:
         """Write the index of this build and drop the records no input uses any more."""

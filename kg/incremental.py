@@ -338,7 +338,7 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str, s
             cache.keep(d.source.path, d.id, d.key)
     readings: list = [None] * len(docs)
     with parallel.no_gc():
-        for i, (doc, rd) in zip(todo, parallel.pmap(_parse_read, [files[i] for i in todo], 1, shared=rules)):
+        for i, (doc, rd) in zip(todo, parallel.pmap(_parse_read, [files[i] for i in todo], 1, shared=(rules, cache))):
             docs[i], readings[i] = doc, rd
             cache.put(doc, rd)
     cache.misses = len(todo)

@@ -54,18 +54,58 @@ def parse_paths(paths: Iterable[str | Path], cache=None) -> list[Document]:
 _RESOLVER: dict = {}  # rules digest -> the Resolver that reads this process's documents
 
 
-def _parse_read(path: str):
-    """(Document, kg.resolve.Reading) of one file, the override rules from kg.parallel.shared()."""
+class Parsed:
+    """One file parsed: its Document and kg.resolve.Reading (``doc, reading = parsed``), and
+    ``blob()``, the two pickled as the build's cache stores them (kg.cache.DocCache.dumps). A
+    parse worker's result is pickled to reach the parent as the blob alone, which the parent
+    unpickles and writes to the cache as it is: the records are pickled once, not once to be
+    sent and again to be cached."""
+
+    __slots__ = ("doc", "reading", "_blob")
+
+    def __init__(self, doc: Document, reading, blob: Optional[bytes] = None):
+        self.doc, self.reading, self._blob = doc, reading, blob
+
+    def __iter__(self):
+        return iter((self.doc, self.reading))
+
+    def blob(self) -> bytes:
+        if self._blob is None:
+            from kg.cache import DocCache
+
+            self._blob = DocCache.dumps(self.doc, self.reading)
+        return self._blob
+
+    def drop_blob(self) -> None:
+        self._blob = None
+
+    @classmethod
+    def from_blob(cls, blob: bytes) -> "Parsed":
+        from kg.cache import DocCache
+
+        doc, reading = DocCache.loads(blob)
+        return cls(doc, reading, blob)
+
+    def __reduce__(self):
+        return (Parsed.from_blob, (self.blob(),))
+
+
+def _parse_read(path: str) -> Parsed:
+    """The Document and kg.resolve.Reading of one file (Parsed). kg.parallel.shared() gives the
+    override rules and the kg.cache.DocCache (or None) whose file of the document is written here."""
     from kg import parallel, resolve
 
-    rules = parallel.shared() or []
+    rules, cache = parallel.shared() or ([], None)
     digest = resolve.rules_digest(rules)
     r = _RESOLVER.get(digest)
     if r is None:
         _RESOLVER.clear()
         r = _RESOLVER[digest] = resolve.Resolver(rules, counterparts=False)
     doc = parse_file(path)
-    return doc, resolve.read(doc, rules, r)
+    parsed = Parsed(doc, resolve.read(doc, rules, r))
+    if cache is not None:
+        cache.store(doc, parsed.blob)
+    return parsed
 
 
 def read_paths(paths: Iterable[str | Path], rules=None, cache=None) -> tuple[list[Document], list]:
@@ -90,7 +130,7 @@ def read_paths(paths: Iterable[str | Path], rules=None, cache=None) -> tuple[lis
         todo = [files[i] for i, d in enumerate(got) if d is None]
         size = sum(os.path.getsize(f) for f in todo)
         fresh = iter(parallel.pmap(_parse_read, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo)),
-                                   shared=rules))
+                                   shared=(rules, cache)))
         _RESOLVER.clear()
         # the documents live for the rest of the build and hold no cycles (reference counting
         # frees them): out of the collector's generations, its first pass after parsing (~8% of
@@ -98,8 +138,12 @@ def read_paths(paths: Iterable[str | Path], rules=None, cache=None) -> tuple[lis
         gc.freeze()
     got = [d if d is not None else next(fresh) for d in got]
     if cache is not None:
-        for doc, reading in got:
-            cache.put(doc, reading)
+        for parsed in got:
+            if isinstance(parsed, Parsed):
+                cache.put(parsed.doc, parsed.reading, blob=parsed.blob)
+                parsed.drop_blob()
+            else:
+                cache.put(*parsed)
     return [d for d, _ in got], [r for _, r in got]
 
 

@@ -443,3 +443,27 @@ def test_pmap_reports_a_worker_that_died_or_failed_unpicklably(monkeypatch):
         parallel.pmap(_die_in_child, list(range(40)), 2)
     with pytest.raises(RuntimeError, match="_Unpicklable: deep trouble"):
         parallel.pmap(_fail_unpicklably, list(range(40)), 2)
+
+
+def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_worker(tmp_path, corpus_dir, monkeypatch):
+    """pipeline._parse_read writes the document's cache file where it runs (a parse worker), and
+    the Parsed it returns travels to the parent as those same bytes: one pickling, not two."""
+    import pickle
+
+    from kg import parallel
+    from kg.cache import DocCache
+
+    made = []
+    dumps = DocCache.dumps
+    monkeypatch.setattr(DocCache, "dumps", staticmethod(lambda d, r: made.append(d.id) or dumps(d, r)))
+    cache = DocCache(tmp_path / "out")
+    path = str(corpus_dir / "000_b7f676789088e75d.txt")
+    [parsed] = parallel.pmap(pipeline._parse_read, [path], 1, shared=([], cache))
+    doc, reading = parsed
+    stored = cache.file(cache.key(path, doc.source.sha256))
+    assert stored.read_bytes() == parsed.blob()
+    sent = pickle.dumps(parsed)
+    assert len(made) == 1 and len(sent) < len(parsed.blob()) + 200
+    back = pickle.loads(sent)
+    assert back.doc == doc and back.reading == reading and len(doc.tasks) == 47
+    assert cache.load(cache.key(path, doc.source.sha256)) == (doc, reading)
