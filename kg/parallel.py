@@ -4,10 +4,10 @@ Used by the pipeline for the stages that work one document (or one pair of docum
 time: parsing and task alignment. Results come back in input order, so a parallel run gives
 the same records, and the same output bytes, as a serial one.
 
-Workers are forked, so they share the parent's memory as it was when the pool started: pass
-large inputs through ``shared`` (read by the worker as ``kg.parallel.shared()``) rather than as
-arguments, which would be pickled. ``KG_WORKERS=1`` forces a serial run; ``KG_WORKERS=N`` sets
-the number of processes.
+Workers are forked, so they share the parent's memory as it was when they started, the items
+and ``shared`` (read by the worker as ``kg.parallel.shared()``) included: nothing is pickled on
+the way in, only results on the way back. The calling process works too (pmap). ``KG_WORKERS=1``
+forces a serial run; ``KG_WORKERS=N`` sets the number of processes, the calling one included.
 """
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def no_gc():
 
 
 def pmap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared: Any = None) -> list:
-    """``[fn(x) for x in items]``, in ``n_workers`` forked processes when more than one."""
+    """``[fn(x) for x in items]``, in ``n_workers`` processes when more than one: this one and
+    ``n_workers - 1`` forked ones (_share)."""
     global _SHARED
     _SHARED = shared
     try:
