@@ -137,9 +137,8 @@ class DocCache:
         self.keys[doc_id] = key
         self.hits += 1
 
-    def put(self, doc: Document, reading, blob=None) -> None:
-        """Record a document of this build and its Reading (written to disk now when new;
-        ``blob``: a callable giving them as ``dumps`` does, when the caller has them pickled)."""
+    def put(self, doc: Document, reading) -> None:
+        """Record a document of this build and its Reading (written to disk now when new)."""
         path = doc.source.path
         sha = doc.source.sha256
         key = self.key(path, sha)
@@ -148,7 +147,7 @@ class DocCache:
             return
         st = os.stat(path)
         self.used[path] = [st.st_size, st.st_mtime_ns, sha]
-        self.store(doc, blob if blob is not None else (lambda: self.dumps(doc, reading)))
+        self.store(doc, lambda: self.dumps(doc, reading))
 
     def store(self, doc: Document, blob) -> None:
         """Write the cache file of ``doc`` unless there is one (``blob``: a callable giving its

@@ -57,9 +57,9 @@ _RESOLVER: dict = {}  # rules digest -> the Resolver that reads this process's d
 class Parsed:
     """One file parsed: its Document and kg.resolve.Reading (``doc, reading = parsed``), and
     ``blob()``, the two pickled as the build's cache stores them (kg.cache.DocCache.dumps). A
-    parse worker's result is pickled to reach the parent as the blob alone, which the parent
-    unpickles and writes to the cache as it is: the records are pickled once, not once to be
-    sent and again to be cached."""
+    parse worker writes the blob to the cache (_parse_read), and its result is pickled to reach
+    the parent as that blob: the records are pickled once, not once to be sent and again to be
+    cached."""
 
     __slots__ = ("doc", "reading", "_blob")
 
@@ -76,15 +76,12 @@ class Parsed:
             self._blob = DocCache.dumps(self.doc, self.reading)
         return self._blob
 
-    def drop_blob(self) -> None:
-        self._blob = None
-
     @classmethod
     def from_blob(cls, blob: bytes) -> "Parsed":
         from kg.cache import DocCache
 
         doc, reading = DocCache.loads(blob)
-        return cls(doc, reading, blob)
+        return cls(doc, reading)
 
     def __reduce__(self):
         return (Parsed.from_blob, (self.blob(),))
@@ -138,12 +135,8 @@ def read_paths(paths: Iterable[str | Path], rules=None, cache=None) -> tuple[lis
         gc.freeze()
     got = [d if d is not None else next(fresh) for d in got]
     if cache is not None:
-        for parsed in got:
-            if isinstance(parsed, Parsed):
-                cache.put(parsed.doc, parsed.reading, blob=parsed.blob)
-                parsed.drop_blob()
-            else:
-                cache.put(*parsed)
+        for doc, reading in got:
+            cache.put(doc, reading)  # records it: _parse_read wrote the file of a fresh one
     return [d for d, _ in got], [r for _, r in got]
 
 
