@@ -1107,13 +1107,6 @@ class Loader:
         self.wait()
 
 
-def load_while(store, path: Path, produce, loaders: Optional[int] = None):
-    """Bulk-load into ``store`` the N-Quads that ``produce(file)`` writes, while it writes them
-    (Loader). Returns what ``produce`` returns; the pipes or the file are removed."""
-    with Loader(store, path, loaders) as loader:
-        return produce(loader.file)
-
-
 def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
                   salt: str = "", orgs: Optional[list[OrgGraph]] = None,
                   prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> list[Path]:

@@ -500,12 +500,20 @@ def test_corpus_one_entity_per_body(corpus_build):
     assert unit[("000", "区司法局")] != unit[("001", "市司法局")]
 
 
+def _load_while(store, path, produce, loaders=None):
+    """What ``produce(file)`` returns, the N-Quads it writes to ``file`` loaded meanwhile."""
+    from kg.graph import Loader
+
+    with Loader(store, path, loaders) as loader:
+        return produce(loader.file)
+
+
 def test_store_loads_while_the_triples_are_written(tmp_path):
-    """kg.graph.load_while: the loaders read what is written, each graph's lines whole to one of
+    """kg.graph.Loader: the loaders read what is written, each graph's lines whole to one of
     them; a failure on either side is raised in the caller, nothing hangs, and the pipes are gone."""
     import pyoxigraph as ox
 
-    from kg.graph import load_while
+    load_while = _load_while
 
     line = b'<https://w3id.org/dutygraph/id/a> <https://w3id.org/dutygraph/id/p> "x"@zh <https://w3id.org/dutygraph/id/graph/g> .\n'
     store = ox.Store()
