@@ -629,7 +629,8 @@ def iter_blocks(corpus: Corpus, counts: dict) -> Iterator[tuple[str, list[str]]]
 
 
 def _nquads(g: str, lines: list[str]) -> bytes:
-    return "".join(f"{line} <{g}> .\n" for line in lines).encode("utf-8")
+    end = f" <{g}> .\n"
+    return (end.join(lines) + end).encode("utf-8") if lines else b""
 
 
 def corpus_quads(corpus: Corpus) -> tuple[list, dict]:
@@ -667,8 +668,9 @@ def turtle_chunk(lines: list[str]) -> bytes:
     """
     import pyoxigraph as ox
 
-    nt = "".join(f"{line} .\n" for line in lines).encode("utf-8")
-    body = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+    # lenient: the lines are kg.graph's own, ASCII IRIs and escaped literals (as the store loads them)
+    nt = (" .\n".join(lines) + " .\n").encode("utf-8")
+    body = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, lenient=True), format=ox.RdfFormat.TURTLE,
                         prefixes=TTL_PREFIXES)
     i = 0
     while body.startswith(b"@prefix ", i):
