@@ -30,7 +30,7 @@ demo: $(STAMP)
 test: $(TSTAMP) system-deps
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py --plans $(PLANS) --readme README.md
 
 clean:

@@ -17,7 +17,7 @@ Generates N plans with bench/generate.py, then runs each stage in its own subpro
     render     the largest view as a pyvis HTML page
     rebuild    `kg build` again after one document changed   | target < 2 s; output == a clean build
 
-Peak memory is sampled from /proc every 0.2 s (reading PSS of a large process costs CPU): the summed PSS of the stage's process tree (the
+Peak memory is sampled from /proc every 0.5 s (reading PSS of a large process costs CPU): the summed PSS of the stage's process tree (the
 stage process and its workers; pages shared after a fork count once), so it is what the machine
 had to hold at once.
 Intermediate records go between stages as pickles (untimed). Results are printed as a table and,
@@ -73,7 +73,9 @@ def _tree_pids(root: int) -> list[int]:
     return out
 
 
-SAMPLE_SECS = 0.2  # memory sampling period: PSS of a 2 GB process takes milliseconds to read
+# memory sampling period: PSS of a 2 GB process takes milliseconds to read; at 0.2 s, sampling a
+# national build (three large processes) took a tenth of a core from the build it measured
+SAMPLE_SECS = 0.5
 
 
 def _pss(pid: int) -> int | None:
@@ -306,10 +308,13 @@ def st_graph(work: Path, corpus: Path) -> dict:
 
 
 def st_store(work: Path, corpus: Path) -> dict:
-    """The store load as kg build does it (kg.graph.write_outputs: bulk_load of the streamed
-    N-Quads, one named graph per document, region, ...); reference: pyoxigraph bulk_load of the
-    same triples as N-Triples (no graph names), written out untimed."""
+    """The store load as kg build does it (kg.loader.Loader: a child process bulk-loads the
+    streamed N-Quads, one named graph per document, region, ..., with the allocator
+    kg.loader.allocator() finds); reference: pyoxigraph bulk_load, in this process, of the same
+    triples as N-Triples (no graph names), written out untimed."""
     import pyoxigraph as ox
+
+    from kg.loader import Loader, allocator
 
     n = 0
     with open(work / "graph.nq", "rb") as src, open(work / "graph.nt", "wb") as dst:
@@ -317,17 +322,16 @@ def st_store(work: Path, corpus: Path) -> dict:
             dst.write(line[:line.rindex(b" <")] + b" .\n")
             n += 1
     t = clock()
-    store = ox.Store(str(work / "store"))
-    store.bulk_load(path=str(work / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    store.flush()
+    with Loader(work / "store") as loader, open(work / "graph.nq", "rb") as src:
+        while data := src.read(1 << 20):
+            loader.file.write(data)
     secs = clock() - t
-    del store
     t = clock()
     ref = ox.Store(str(work / "ref-store"))
     ref.bulk_load(path=str(work / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
     ref.flush()
     ref_secs = clock() - t
-    return {"secs": secs, "triples": n, "ref_secs": ref_secs}
+    return {"secs": secs, "triples": n, "ref_secs": ref_secs, "allocator": allocator() or "the C library's"}
 
 
 BUSY_UNIT = "市司法局"  # as written in every generated city plan (bench/generate.py): a busy label
@@ -592,7 +596,7 @@ def drive(plans: int, readme: Path | None, keep: Path | None, only: set[str], ti
         r = stage("store")
         if not failed("store", r):
             tps, ref = r["triples"] / r["secs"], r["triples"] / r["ref_secs"]
-            table.add("store load", f"{fmt(tps, 'triples/s')} ({r['secs']:.1f} s)", mb(r["peak"]),
+            table.add("store load", f"{fmt(tps, 'triples/s')} ({r['secs']:.1f} s; malloc: {r['allocator']})", mb(r["peak"]),
                       f"bulk_load {fmt(ref, 'triples/s')}", f"{tps / ref:.2f}×", "—", "")
         if not only or "build" in only:
             try:
@@ -677,7 +681,7 @@ def write_readme(readme: Path, plans: int, size: int, table: Table) -> None:
             f"`make bench PLANS={plans}` on {cpu} cores, Python {platform.python_version()}: "
             f"{plans:,} synthetic plans ({size / 1e6:.0f} MB) from bench/generate.py. Each stage runs in its "
             f"own process; peak memory is the summed PSS of that process and its workers (pages "
-            f"shared after a fork count once), sampled every 0.2 s. References are measured in the same run.\n\n")
+            f"shared after a fork count once), sampled every 0.5 s. References are measured in the same run.\n\n")
     block = f"{START}\n{head}{table.markdown()}\n{END}"
     text = readme.read_text(encoding="utf-8")
     if START in text and END in text:

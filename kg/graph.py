@@ -16,7 +16,6 @@ Same corpus → byte-identical graph.ttl, diagnostics.json and manifest.json.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import operator
@@ -25,7 +24,6 @@ import pickle
 import re
 import shutil
 import tempfile
-import time
 from functools import lru_cache
 from pathlib import Path
 from dataclasses import dataclass
@@ -895,22 +893,22 @@ class Sink:
 
 
 def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "",
-         orgs: Optional[list[OrgGraph]] = None, between: Optional[Callable] = None) -> tuple[dict, dict, int]:
+         orgs: Optional[list[OrgGraph]] = None,
+         prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> tuple[dict, dict, int]:
     """Write graph.ttl to ``ttl`` (a binary file, or a Chunks that the caller finishes) and
     N-Quads to ``nq``, graph by graph (Sink).
 
     Returns (state, counts, number of triples); see Sink for ``previous``; ``salt``: see
-    document_fingerprint; ``orgs``: see iter_graphs. ``between(nq)``, when given, is called once
-    the documents' graphs are written (iter_graphs: they need the documents alone): it ends
-    ``nq``, makes the rest of the corpus (organisations, links) and returns (the binary file the
-    other graphs' N-Quads go to, the organisations' graphs).
+    document_fingerprint; ``orgs``: see iter_graphs. ``prepare()``, when given, is called once
+    the documents' graphs are written (iter_graphs: they need the documents alone): it makes the
+    rest of the corpus (organisations, links) and returns the organisations' graphs.
     """
     sink = Sink(ttl, nq, previous)
     counts: dict = {}
     for g, fp, make in document_graphs(corpus, salt):
         sink.graph(g, fp, make)
-    if between is not None:
-        sink.nq, orgs = between(sink.nq)
+    if prepare is not None:
+        orgs = prepare()
     for g, fp, make in corpus_graphs(corpus, counts, orgs):
         sink.graph(g, fp, make)
     sink.close()
@@ -963,152 +961,6 @@ def _check_out(out: Path, keep: tuple = ()) -> None:
                           f"choose another --out or remove it")
 
 
-# Bulk loaders run side by side on one store, each fed by its own pipe ($KG_LOADERS). At 3,200
-# plans on 2 cores: one loader 120 s and 3.2 GB peak, two 114 s and 4.1 GB; one is the default.
-LOADERS = max(1, int(os.environ.get("KG_LOADERS") or 1))
-
-
-class _Spread:
-    """A binary sink over named pipes, each read by a bulk loader: a ``write`` (one named graph's
-    N-Quads) goes whole to the least-fed pipe whose loader has opened it. A loader may open its
-    pipe late (one waiting for another to release the store), so pipes are opened when ready."""
-
-    def __init__(self, pipes: list[Path], threads: list, failed: list):
-        self.pipes, self.threads, self.failed = pipes, threads, failed
-        self.files: list = [None] * len(pipes)
-        self.sizes = [0] * len(pipes)
-
-    def _open(self, i: int) -> bool:
-        """Open pipe ``i`` for writing if its loader reads it; False if not (yet)."""
-        if self.files[i] is None:
-            try:
-                fd = os.open(self.pipes[i], os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as e:
-                if e.errno != errno.ENXIO:
-                    raise
-                return False
-            os.set_blocking(fd, True)
-            self.files[i] = open(fd, "wb", buffering=1 << 20)
-        return True
-
-    def _stopped(self) -> KgError:
-        return KgError(f"the store loader stopped: {self.failed[0] if self.failed else 'build again'}")
-
-    def write(self, data: bytes) -> int:
-        ready = [i for i in range(len(self.pipes)) if self._open(i)]
-        while not ready:
-            if not any(t.is_alive() for t in self.threads):
-                raise self._stopped()
-            time.sleep(0.001)
-            ready = [i for i in range(len(self.pipes)) if self._open(i)]
-        i = min(ready, key=lambda k: self.sizes[k])
-        self.sizes[i] += len(data)
-        try:
-            return self.files[i].write(data)
-        except BrokenPipeError:
-            raise self._stopped() from None
-
-    def close(self) -> None:
-        """Close every pipe: the loaders see the end of their input. A pipe not opened yet is
-        opened (when its loader gets to it) and closed at once, so that loader ends too."""
-        for f in self.files:
-            if f is not None:
-                try:
-                    f.close()
-                except BrokenPipeError:
-                    pass
-        for i, t in enumerate(self.threads):
-            while self.files[i] is None and t.is_alive():
-                if not self._open(i):
-                    time.sleep(0.001)
-            if self.files[i] is not None and not self.files[i].closed:
-                try:
-                    self.files[i].close()
-                except BrokenPipeError:
-                    pass
-
-
-class Loader:
-    """Bulk-loads into ``store`` the N-Quads written to ``file`` while they are written.
-
-    ``loaders`` named pipes beside ``path`` are read by as many of pyoxigraph's bulk loaders, in
-    threads (they run without the GIL): the store is loaded on the other core while Python builds
-    the triples, and on both once it is done. Each graph's N-Quads go whole to one pipe; the
-    store ends the same whatever the split. Where named pipes are not available, the N-Quads go
-    to a file loaded at ``end()``. The N-Quads are made by kg.graph from ASCII IRIs and escaped
-    literals, so the loaders run lenient (no IRI re-validation).
-
-    ``end()`` closes the input (the loaders finish what they hold in the background), ``wait()``
-    waits for them, removes the pipes or the file, and raises what a loader met. As a context
-    manager: ``wait()`` on the way out.
-    """
-
-    def __init__(self, store, path: Path, loaders: Optional[int] = None):
-        import threading
-
-        self.store, self.path = store, path
-        self.failed: list[BaseException] = []
-        self.threads: list = []
-        self.pipes: list[Path] = []
-        self.file = None
-        if not hasattr(os, "mkfifo"):
-            self.file = open(path, "wb")
-            return
-        try:
-            for k in range(max(1, loaders or LOADERS)):
-                p = path.with_name(f"{path.name}.{k}")
-                os.mkfifo(p)
-                self.pipes.append(p)
-                self.threads.append(threading.Thread(target=self._run, args=(p,), name="kg-bulk-load", daemon=True))
-                self.threads[-1].start()
-            self.file = _Spread(self.pipes, self.threads, self.failed)
-        except BaseException:
-            # closing a _Spread over the pipes made so far lets their loaders see the end of input
-            self.file = _Spread(self.pipes, self.threads, self.failed)
-            self.wait()
-            raise
-
-    def _load(self, p: Path) -> None:
-        import pyoxigraph as ox
-
-        self.store.bulk_load(path=str(p), format=ox.RdfFormat.N_QUADS, lenient=True)
-
-    def _run(self, p: Path) -> None:
-        try:
-            self._load(p)
-        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread by wait()
-            self.failed.append(e)
-
-    def end(self) -> None:
-        if self.file is None:
-            return
-        f, self.file = self.file, None
-        f.close()
-        if not self.threads:  # no named pipes: the file is complete now
-            try:
-                self._load(self.path)
-            finally:
-                self.path.unlink(missing_ok=True)
-
-    def wait(self) -> None:
-        try:
-            self.end()
-        finally:
-            for t in self.threads:
-                t.join()
-            for p in self.pipes:
-                p.unlink(missing_ok=True)
-            self.path.unlink(missing_ok=True)
-        if self.failed:
-            raise self.failed[0]
-
-    def __enter__(self) -> "Loader":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.wait()
-
-
 def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
                   salt: str = "", orgs: Optional[list[OrgGraph]] = None,
                   prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> list[Path]:
@@ -1116,7 +968,8 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
 
     The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
     previous ``out_dir`` is left as it was. Triples stream graph by graph (iter_blocks) into
-    graph.ttl and an N-Quads file that the store bulk-loads, so memory stays flat. ``keep`` names
+    graph.ttl and into the N-Quads input of a child process that bulk-loads the store meanwhile
+    (kg.loader), so memory stays flat. ``keep`` names
     entries of the old directory carried into the new one (cache); ``state``, when given, receives
     the per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; ``salt`` names
     the override rules the org ids were resolved with (see ``document_fingerprint``); ``orgs``:
@@ -1127,7 +980,7 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     store still loads them: the slowest stage of a large build (the bulk load) starts before
     the organisations are resolved and the tasks aligned, instead of after.
     """
-    import pyoxigraph as ox
+    from kg.loader import Loader
 
     out = Path(out_dir)
     _check_out(out, tuple(keep))
@@ -1139,23 +992,13 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     old: Optional[Path] = None
     moved: list[str] = []
     try:
-        store = ox.Store(str(tmp / "store"))
-        with open(tmp / "graph.ttl", "wb") as ttl, Loader(store, tmp / "documents.nq") as first:
-            rest: list[Loader] = []
+        with open(tmp / "graph.ttl", "wb") as ttl, Loader(tmp / "store", streams=2) as loader:
 
-            def between(nq):
-                first.end()
-                found = prepare() if prepare is not None else orgs
-                rest.append(Loader(store, tmp / "graph.nq"))
-                return rest[0].file, found
+            def rest() -> Optional[list[OrgGraph]]:
+                loader.next()  # the documents' quads end: their last batch loads while the rest is made
+                return prepare() if prepare is not None else orgs
 
-            try:
-                new_state, counts, n_triples = emit(corpus, ttl, first.file, salt=salt, orgs=orgs, between=between)
-            finally:
-                for loader in rest:
-                    loader.wait()
-        store.flush()
-        del store
+            new_state, counts, n_triples = emit(corpus, ttl, loader.file, salt=salt, orgs=orgs, prepare=rest)
         (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
         (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, n_triples)))
         for name in keep:

@@ -500,83 +500,48 @@ def test_corpus_one_entity_per_body(corpus_build):
     assert unit[("000", "区司法局")] != unit[("001", "市司法局")]
 
 
-def _load_while(store, path, produce, loaders=None):
-    """What ``produce(file)`` returns, the N-Quads it writes to ``file`` loaded meanwhile."""
-    from kg.graph import Loader
-
-    with Loader(store, path, loaders) as loader:
-        return produce(loader.file)
-
-
 def test_store_loads_while_the_triples_are_written(tmp_path):
-    """kg.graph.Loader: the loaders read what is written, each graph's lines whole to one of
-    them; a failure on either side is raised in the caller, nothing hangs, and the pipes are gone."""
+    """kg.loader.Loader: a child process loads what is written into the store; a failure on
+    either side comes back in the caller as one line, nothing hangs, and the child is gone."""
     import pyoxigraph as ox
 
-    load_while = _load_while
+    from kg.loader import Loader
 
     line = b'<https://w3id.org/dutygraph/id/a> <https://w3id.org/dutygraph/id/p> "x"@zh <https://w3id.org/dutygraph/id/graph/g> .\n'
-    store = ox.Store()
-    assert load_while(store, tmp_path / "a.nq", lambda f: f.write(line * 3) and "done") == "done"
-    assert len(store) == 1 and not list(tmp_path.iterdir())
-
     other = line.replace(b"/a>", b"/b>")
-    store = ox.Store()
-    load_while(store, tmp_path / "two.nq", lambda f: [f.write(x) for x in (line, other, line, other * 2)], loaders=2)
-    assert len(store) == 2 and not list(tmp_path.iterdir())
-
-    def boom(f):
-        f.write(line)
-        raise RuntimeError("disk full")
+    with Loader(tmp_path / "store") as loader:
+        for x in (line, other, line, other * 2):
+            loader.file.write(x)
+    assert loader.proc.returncode == 0
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert sorted(str(q) for q in store) == sorted(
+        x.decode().rstrip(" .\n") for x in (line, other))
+    del store
 
     with pytest.raises(RuntimeError, match="disk full"):
-        load_while(ox.Store(), tmp_path / "b.nq", boom)
-    assert not list(tmp_path.iterdir())
+        with Loader(tmp_path / "b") as loader:
+            loader.file.write(line)
+            raise RuntimeError("disk full")
+    assert loader.proc.returncode is not None  # stopped, not left running
 
-    def garbage(f):
-        for _ in range(20000):  # more than a pipe holds, so the writer sees the loader stop
-            f.write(b"this is not N-Quads\n")
-
-    with pytest.raises((SyntaxError, KgError, ValueError, OSError)):
-        load_while(ox.Store(), tmp_path / "c.nq", garbage)
-    assert not list(tmp_path.iterdir())
+    with pytest.raises(KgError, match=r"^the store loader stopped: .*") as e:
+        with Loader(tmp_path / "c") as loader:
+            for _ in range(20000):  # more than the pipe holds, so the writer sees the loader stop
+                loader.file.write(b"this is not N-Quads\n")
+    assert "\n" not in str(e.value) and "Traceback" not in str(e.value)
 
 
-def test_loader_that_cannot_make_its_second_pipe_stops_the_first(tmp_path, monkeypatch):
-    """A failure while the pipes are made (here the second one) ends the loader already started
-    (it sees the end of its input) instead of leaving it waiting: the error comes back, nothing
-    is left behind."""
-    import os
-    import threading
+def test_loader_uses_the_allocator_asked_for(monkeypatch):
+    """$KG_MALLOC names the allocator the loader preloads (``system``: none); without it, an
+    installed mimalloc or jemalloc, else none."""
+    from kg import loader
 
-    import pyoxigraph as ox
-
-    from kg import graph
-
-    if not hasattr(os, "mkfifo"):
-        pytest.skip("named pipes only")
-    made = []
-    real = os.mkfifo
-
-    def mkfifo(p, *a):
-        if made:
-            raise OSError(28, "No space left on device")
-        made.append(p)
-        real(p, *a)
-
-    monkeypatch.setattr(os, "mkfifo", mkfifo)
-    store = ox.Store()
-    got = []
-
-    def run():
-        try:
-            graph.Loader(store, tmp_path / "graph.nq", loaders=2)
-        except OSError as e:
-            got.append(e)
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    t.join(30)
-    assert not t.is_alive(), "the first loader was left waiting for its input"
-    assert got and "No space left" in str(got[0])
-    assert list(tmp_path.iterdir()) == []
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    monkeypatch.setenv("KG_MALLOC", "system")
+    assert loader.allocator() is None and "LD_PRELOAD" not in loader._env()
+    monkeypatch.setenv("KG_MALLOC", "/opt/lib/libfast.so")
+    assert loader.allocator() == "/opt/lib/libfast.so"
+    assert loader._env()["LD_PRELOAD"].split()[0] == "/opt/lib/libfast.so"
+    monkeypatch.delenv("KG_MALLOC")
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: {"jemalloc": "libjemalloc.so.2"}.get(name))
+    assert loader.allocator() == ("libjemalloc.so.2" if __import__("sys").platform.startswith("linux") else None)
