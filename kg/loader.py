@@ -54,6 +54,7 @@ def _env() -> dict:
     env = dict(os.environ)
     root = str(Path(kg.__file__).resolve().parent.parent)  # the child imports this same kg
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env["KG_LOADER_PARENT"] = str(os.getpid())
     lib = allocator()
     if lib:
         env["LD_PRELOAD"] = " ".join(p for p in (lib, env.get("LD_PRELOAD")) if p)
@@ -188,13 +189,13 @@ def load(location: str, fds: list[int]) -> None:
 
     store = ox.Store(location)
     failed: list[BaseException] = []
-    parent = os.getppid()
+    parent = int(os.environ.get("KG_LOADER_PARENT") or os.getppid())
 
     def orphaned() -> None:  # the build was killed: stop instead of loading what it left
         while True:
-            time.sleep(0.5)
             if os.getppid() != parent:
                 os._exit(1)
+            time.sleep(0.5)
 
     threading.Thread(target=orphaned, daemon=True).start()
 

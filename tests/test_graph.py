@@ -545,3 +545,45 @@ def test_loader_uses_the_allocator_asked_for(monkeypatch):
     monkeypatch.delenv("KG_MALLOC")
     monkeypatch.setattr("ctypes.util.find_library", lambda name: {"jemalloc": "libjemalloc.so.2"}.get(name))
     assert loader.allocator() == ("libjemalloc.so.2" if __import__("sys").platform.startswith("linux") else None)
+
+
+def test_loader_of_a_killed_build_stops(tmp_path):
+    """A build killed while its store loads (no clean-up runs) leaves no loader running on: the
+    child sees its parent gone and exits instead of loading what it was sent."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    if os.name != "posix":
+        pytest.skip("POSIX process tree")
+    # the build dies without closing the loader's input, which a forked worker of it still holds
+    # (as a parse or alignment worker does): the loader sees no end of input
+    script = (
+        "import os, sys, time; from pathlib import Path; from kg.loader import Loader\n"
+        f"l = Loader(Path({str(tmp_path / 'store')!r}))\n"
+        "w = os.fork()\n"
+        "if w == 0:\n    os.close(1); os.close(2); time.sleep(60); os._exit(0)\n"
+        "print(l.proc.pid, w, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    pid, worker = map(int, out.stdout.split())
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        try:  # reaped by init; a zombie of ours would not be, but this process is not its parent
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(") ")[1].startswith("Z"):
+                    break
+        except OSError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        os.kill(worker, 9)
+        pytest.fail("the loader outlived its build by 10 s")
+    os.kill(worker, 9)
