@@ -5,16 +5,18 @@
     ...     loader.file.write(nquads)                     # while the child loads what comes
     ... # on the way out: the input is closed, the child finishes, flushes the store and exits
 
-The child reads its standard input with pyoxigraph's bulk loader (lenient: the N-Quads are made
-by kg.graph from ASCII IRIs and escaped literals), so the store is loaded on the other core while
-this process builds the triples.
+The child reads each of its inputs (pipes; ``streams`` of them, written one after the other)
+with pyoxigraph's bulk loader, in a thread each (lenient: the N-Quads are made by kg.graph from
+ASCII IRIs and escaped literals), so the store is loaded on the other core while this process
+builds the triples. If the build dies, the child notices within half a second and exits.
 
-It is a child process, not a thread, so that it can run with a faster memory allocator than the C
-library's: the bulk loader sorts and frees millions of small keys. Loading the 11.9 million
+It is a child process, not a thread, so that it can run with a faster memory allocator than the
+C library's: the bulk loader sorts and frees millions of small keys. Loading the 11.9 million
 quads of 3,200 plans took 111-126 CPU-seconds with glibc's malloc (six runs), 90-106 with
-mimalloc (five) and 96 with jemalloc (one), on the same machine the same day. ``allocator()`` says which one it gets: $KG_MALLOC when set (a
-library path or name; ``system`` for none), else mimalloc or jemalloc when installed (Debian
-packages libmimalloc2.0, libjemalloc2), else none. The store is the same whichever is used.
+mimalloc (five) and 96 with jemalloc (one), on the same machine the same day. ``allocator()``
+says which one it gets: $KG_MALLOC when set (a library path or name; ``system`` for none), else
+mimalloc or jemalloc when installed (Debian packages libmimalloc2.0, libjemalloc2), else none.
+The store is the same whichever is used.
 """
 from __future__ import annotations
 
