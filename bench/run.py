@@ -681,7 +681,7 @@ def write_readme(readme: Path, plans: int, size: int, table: Table) -> None:
             f"`make bench PLANS={plans}` on {cpu} cores, Python {platform.python_version()}: "
             f"{plans:,} synthetic plans ({size / 1e6:.0f} MB) from bench/generate.py. Each stage runs in its "
             f"own process; peak memory is the summed PSS of that process and its workers (pages "
-            f"shared after a fork count once), sampled every 0.5 s. References are measured in the same run.\n\n")
+            f"shared after a fork count once), sampled every {SAMPLE_SECS} s. References are measured in the same run.\n\n")
     block = f"{START}\n{head}{table.markdown()}\n{END}"
     text = readme.read_text(encoding="utf-8")
     if START in text and END in text:
