@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Optional
 
 from kg.errors import KgError
-
-PIPE_BYTES = 1 << 20
+from kg.parallel import PIPE_BYTES, widen
 PRELOADS = ("mimalloc", "jemalloc")  # tried in this order (ctypes.util.find_library names)
 
 
@@ -92,12 +91,7 @@ class Loader:
             os.close(r)
         self.inputs = [open(w, "wb", buffering=PIPE_BYTES) for _, w in pipes] or [self.proc.stdin]
         for f in self.inputs:
-            try:
-                import fcntl
-
-                fcntl.fcntl(f.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-            except (ImportError, AttributeError, OSError):
-                pass
+            widen(f)
         self.current = 0
         self.file = _Input(self)
 

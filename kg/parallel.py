@@ -70,8 +70,9 @@ CHUNK = 4
 PIPE_BYTES = 1 << 20
 
 
-def _widen(conn) -> None:
-    """Make the pipe under ``conn`` hold PIPE_BYTES where the system lets it (Linux)."""
+def widen(conn) -> None:
+    """Make the pipe under ``conn`` (anything with ``fileno()``) hold PIPE_BYTES where the system
+    lets it (Linux): a writer blocks less often on a reader that takes large pieces."""
     try:
         import fcntl
 
@@ -155,7 +156,7 @@ def _share(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int) -> li
     try:
         for _ in range(n_workers - 1):
             r, w = ctx.Pipe(duplex=False)
-            _widen(w)
+            widen(w)
             proc = ctx.Process(target=child, args=(w,), daemon=True)
             proc.start()
             w.close()
