@@ -543,7 +543,7 @@ def test_loader_uses_the_allocator_asked_for(monkeypatch):
     assert loader.allocator() == "/opt/lib/libfast.so"
     assert loader._env()["LD_PRELOAD"].split()[0] == "/opt/lib/libfast.so"
     monkeypatch.delenv("KG_MALLOC")
-    monkeypatch.setattr("ctypes.util.find_library", lambda name: {"jemalloc": "libjemalloc.so.2"}.get(name))
+    monkeypatch.setattr(loader, "_linker_cache", lambda: {"jemalloc": "libjemalloc.so.2", "c": "libc.so.6"})
     assert loader.allocator() == ("libjemalloc.so.2" if __import__("sys").platform.startswith("linux") else None)
 
 
