@@ -1,10 +1,25 @@
-"""Unit annotations of a task: find them and split their unit lists.
+"""Unit annotations of a task: find them, split their unit lists, give each unit its role.
 
-Forms read (brackets are ASCII after cleaning): (牵头单位：…；配合单位：…), [牵头单位：…],
-a label with no brackets (at the end of a paragraph or on the next line), a comma between roles,
-参加单位/协办单位/参与单位/协助单位/配合单位 (support), 责任单位/责任部门 (responsible),
-牵头单位/牵头部门 (lead), "(X牵头，Y配合)", a trailing 按职责分工负责 / 等部门 (kept as a
-qualifier), a label broken by a line or page break (牵头部 … 门：).
+An annotation is recognised by what it is made of: names of public bodies (kg.bodies) with role
+words around them, not by one wording. It stands
+
+- in brackets, anywhere in a task (several per task are common): labelled (牵头单位：…；配合单位：…),
+  with role verbs (X牵头，Y配合 / X指导，Y参与 / X会同Y负责 / X负责), or a bare list (X、Y、Z);
+- unbracketed, as a label line under the task or a label run at the end of a paragraph
+  (牵头单位：X), or as the clauses closing a paragraph (……，由X牵头，Y配合。);
+- in a table cell (kg.read writes task tables as labelled brackets; / — 无 mean no unit).
+
+Role words are an open vocabulary. Labels: a role word (牵头 主责 主办 承办 协办 配合 参与 参加 协助
+协同 责任 负责 实施 落实) and a noun (单位 部门 处室 科室 机关 机构 主体) before a colon. Verbs at the
+end of a clause: 牵头(负责) → lead; 配合 参与 参加 协助 协办 → support; 负责 分别负责 按职责分工负责
+指导 落实 实施 → responsible; a bare list → responsible. ``X会同Y`` → X lead, Y support; once a
+clause names a lead, the clauses after it that say 负责/落实 name supporters (X牵头，Y按职责分工负责).
+The role word is kept as written (UnitMention.label). A plan that says once that the first-listed
+unit leads (列第一位者为牵头单位, 排在首位的为牵头单位 …; ``first_listed_leads``) has, in every
+list read as responsible, its first unit as lead and the others as supporters.
+
+Not units: a person (责任领导：, 责任人：), a remark after the units in the same bracket
+(适用范围：…, 下同, 以下均需…), an empty-cell mark.
 """
 from __future__ import annotations
 
@@ -13,10 +28,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from kg import bodies
 from kg.model import UnitMention
 
-_ROLE_OF = {"牵头": "lead", "主责": "lead", "主办": "lead", "配合": "support", "参加": "support",
-            "参与": "support", "协办": "support", "协助": "support", "责任": "responsible", "实施": "responsible"}
+# the role of a role word (labels are looked up by their first two characters)
+ROLE_OF = {"牵头": "lead", "主责": "lead", "主办": "lead", "配合": "support", "参加": "support",
+           "参与": "support", "协办": "support", "协助": "support", "协同": "support", "责任": "responsible",
+           "负责": "responsible", "实施": "responsible", "落实": "responsible", "承办": "responsible"}
+PERSON = "person"  # a label that names people (责任领导, 责任人): no unit
 _W = r"\s*"
 
 
@@ -24,51 +43,39 @@ def _spaced(word: str) -> str:
     return _W.join(re.escape(c) for c in word)
 
 
+def _alt(words) -> str:
+    return "|".join(_spaced(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NOUNS = ("单位", "部门", "处室", "科室", "机关", "机构", "主体")
+_PERSON_NOUNS = ("领导", "责任人", "联系人", "人")
+# a role label before a colon: 牵头单位： / 配合部门： / 责任处室： / 牵头： / 责任领导：
 _LABEL = re.compile(
-    "(?P<label>(?P<kind>" + "|".join(_spaced(k) for k in _ROLE_OF) + r")" + _W
-    + "(?:" + _spaced("单位") + "|" + _spaced("部门") + r")(?:\((?:单位|部门)\))?)" + _W + r"[:：]" + _W)
-# another label inside an annotation (完成时限：…) ends the unit list
+    "(?P<label>(?P<kind>" + _alt(ROLE_OF) + "|" + _spaced("分管") + "|" + _spaced("包保") + ")" + _W
+    + "(?P<noun>" + _alt(_NOUNS + _PERSON_NOUNS) + r")?(?:\((?:单位|部门)\))?)" + _W + r"[:：]" + _W)
+# kinds that may stand without a noun (牵头：X); the others need one (负责：… is prose)
+_BARE_KINDS = ("牵头", "配合", "协办", "参与", "参加", "责任")
+# another label inside an annotation (完成时限：…, 适用范围：…) ends the unit list
 _OTHER_LABEL = re.compile(r"^[^:：()\[\]]{2,8}[:：]")
-# a closing sentence "由X牵头，Y配合。" standing at the end of a paragraph
-_LEAD_SUPPORT_SENT = re.compile(
-    r"(?:(?<=[。；，,\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)牵头(?:[，,]\s*(?P<sup>[^()\[\]。；：:\n]{2,200}?)"
-    r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?(?:负责)?。?(?=[ \t]*(?:\n|$))", re.M)
-# a closing clause "X、Y负责。" / "X等部门按职责分工负责。" at the end of a paragraph
-_RESP_SENT = re.compile(
-    r"(?:(?<=[。；，,\n])|^)[ \t]*(?:由)?(?P<lead>[^()\[\]，。；：:\n]{2,120}?)"
-    r"(?P<q>(?:等(?:有关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?)?(?:分别)?负责)。?(?=[ \t]*(?:\n|$))", re.M)
-# "(X牵头，Y配合)" and "(X负责)"
-# a unit may carry its own brackets: 各县(区)人民政府
-_IN = r"(?:[^()\[\]，。；：:]|\([^()，。；]{1,12}\))"
-_IN_LIST = r"(?:[^()\[\]。；：:]|\([^()，。；]{1,12}\))"
-_LEAD_SUPPORT_BODY = (
-    rf"(?:由)?(?P<lead>{_IN}{{2,200}}?)牵头(?:[，,；;]\s*(?P<sup>{_IN_LIST}{{2,300}}?)"
-    r"(?:等(?:有关)?(?:部门|单位))?(?:配合|参与|协助|协办))?[)\]]")
-_RESP_BODY = rf"(?:由)?(?P<resp>{_IN}{{2,200}}?)(?P<q>按职责分工负责|按照职责分工负责|负责)[)\]]"
-# each form once after "(" and once after "[": a literal first lets the regex engine skip ahead to
-# it (a leading class [(\[] was tested at every character); the first match of the two is the
-# first match of the form (see _first_bracketed)
-_LEAD_SUPPORT = (re.compile(r"\(" + _LEAD_SUPPORT_BODY), re.compile(r"\[" + _LEAD_SUPPORT_BODY))
-_RESP = (re.compile(r"\(" + _RESP_BODY), re.compile(r"\[" + _RESP_BODY))
-
-
-def _first_bracketed(form: tuple[re.Pattern, re.Pattern], text: str, pos: int, end: int):
-    """The first match in text[pos:end] of a form opened by ( or [ (a pair from above)."""
-    a = form[0].search(text, pos, end)
-    if text.find("[", pos, end) == -1:
-        return a
-    b = form[1].search(text, pos, end)
-    if a is None or b is not None and b.start() < a.start():
-        return b
-    return a
-_QUALIFIER = re.compile(r"(?:等(?:有关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?(?:分别)?负责|按照?职责分工|分别负责)$|等(?:有关)?(?:部门|单位)?$")
-_UNIT_END = re.compile(
-    r"(?:局|办|委|院|会|部|室|厅|府|门|关|构|行|联|校|组|所|队|站|处|科|心|团|社|馆|司|署|人大|政协|街道|镇|乡|村|区|县|市|企业|单位|协会|员)$")
-_SENTENCE_START = re.compile(r"^(?:全市|全区|全县|全省|各级|各地|我市|我区|我县|要|为|在|对|按照|根据|通过|到|坚持|加强|推进|建立|完善|深化|\d)")
-_HEADS = ("人民政府", "党委", "人大常委会", "政府", "法院", "检察院", "政协", "党组")
-_GENERIC_HEADS = ("行政主管部门", "主管部门", "有关部门", "部门", "单位", "机构")
-_ADMIN_HEAD = re.compile(r"^各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)")
-_BARE_ADMIN = re.compile(r"^(?:各)?(?:县级市|县|区|市|乡|镇|乡镇|街道|旗)$")
+# the plan's convention that the first unit of a list leads
+FIRST_LEADS = re.compile(
+    r"(?:列|排|排列|排名|位列|列于|排在|列在|居|标注在|写在|放在)(?:在|于)?(?:第一位|第一个|第一|首位|首个|最前面|最前|前面)"
+    r"(?:的|者)?(?:单位|部门)?(?:为|是|作为|系)?(?:牵头|主责|主要责任)"
+    r"|(?:第一个|首个|首位)(?:单位|部门)?(?:为|是)(?:牵头|主责)"
+    r"|牵头(?:单位|部门)(?:列|排)(?:在|于)?(?:第一位|首位|第一|最前)")
+# a remark after the units: 下同, 以下…, 不再列出
+_REMARK = re.compile(r"^(?:下同|同上|以下|以上|不再|均需|均由|另行|其中|注[:：])")
+# a deadline or time remark that may stand before the units in a bracket
+_TIME_REMARK = re.compile(r"\d{4}\s*年|年底|年前|月底|月前|季度|长期|持续|每年|完成时限|时限")
+# a role verb closing a clause, with what qualifies it (等部门按职责分工负责)
+_VERB = re.compile(
+    r"(?P<q>(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?|按职能|分别|共同|具体|分工)?)"
+    r"(?P<verb>牵头负责|牵头落实|牵头实施|牵头|负责落实|负责实施|负责推进|负责|配合落实|配合|参与|参加|协助|协办|"
+    r"指导落实|指导实施|指导|组织实施|抓好落实|推进落实|落实|实施)$")
+_HUITONG = re.compile(r"会同|联合")
+_BECOMES = re.compile(r"为(?P<kind>牵头|责任|配合|参与|协办|主办|主责)(?:单位|部门)$")
+_CLAUSE_MARK = re.compile(r"[()\[\]，,；;。]")
+_OPEN, _CLOSE = "([", ")]"
 
 
 @dataclass
@@ -78,22 +85,41 @@ class Annotation:
     units: list[UnitMention] = field(default_factory=list)
     run_on: bool = False  # the unit list ran into other text (no bracket, no full stop)
     labels: list[str] = field(default_factory=list)
+    first_leads: bool = False  # it states the plan's convention (列第一位者为牵头单位)
+    lists: list[list[UnitMention]] = field(default_factory=list)  # the units, list by list
 
 
 _BLANKS = re.compile(r"\s+")
-_TAIL_BRACKET = re.compile(r"\([^()]*\)$")
 
 
 @lru_cache(maxsize=None)
 def role_of(label: str) -> str:
     label = _BLANKS.sub("", label)
-    return _ROLE_OF.get(label[:2], "responsible")
+    if label.endswith(_PERSON_NOUNS) and not label.endswith(_NOUNS) or label[:2] in ("分管", "包保"):
+        return PERSON
+    return ROLE_OF.get(label[:2], "responsible")
 
 
-@lru_cache(maxsize=65536)
+def verb_role(verb: str) -> str:
+    if verb.startswith("牵头"):
+        return "lead"
+    if verb.startswith(("配合", "参与", "参加", "协助", "协办")):
+        return "support"
+    return "responsible"
+
+
 def unit_like(name: str) -> bool:
-    core = _TAIL_BRACKET.sub("", name).strip()
-    return len(core) >= 2 and bool(_UNIT_END.search(core))  # 局 alone is the tail of a cut name
+    """Ends like a unit's name (a head): what a list after a role label asks of an item."""
+    return bodies.looks_like_body(name)
+
+
+_QUALIFIER = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按照?职责(?:分工)?(?:分别)?负责|按照?职责分工|分别负责)$"
+                        r"|等(?:有关|相关)?(?:部门|单位)?$")
+_SENTENCE_START = re.compile(r"^(?:全市|全区|全县|全省|各级|各地|我市|我区|我县|要|为|在|对|按照|根据|通过|到|坚持|加强|推进|建立|完善|深化|\d)")
+_HEADS = ("人民政府", "党委", "人大常委会", "政府", "法院", "检察院", "政协", "党组")
+_GENERIC_HEADS = ("行政主管部门", "主管部门", "有关部门", "部门", "单位", "机构")
+_ADMIN_HEAD = re.compile(r"^各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)")
+_BARE_ADMIN = re.compile(r"^(?:各)?(?:县级市|县|区|市|乡|镇|乡镇|街道|旗)$")
 
 
 @lru_cache(maxsize=65536)
@@ -159,16 +185,36 @@ def _scan_item(text: str, i: int, limit: int) -> int:
         j += 1
 
 
-def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=None) -> Optional[Annotation]:
+def _label_at(text: str, i: int):
+    """The role label at ``i`` (a match of _LABEL), or None (负责：… without a noun is prose)."""
+    m = _LABEL.match(text, i)
+    if m and m.group("noun") is None and _BLANKS.sub("", m.group("kind")) not in _BARE_KINDS:
+        return None
+    return m
+
+
+def _label_search(text: str, pos: int, end: int):
+    while pos < end:
+        m = _LABEL.search(text, pos, end)
+        if m is None:
+            return None
+        if m.group("noun") is not None or _BLANKS.sub("", m.group("kind")) in _BARE_KINDS:
+            return m
+        pos = m.start() + 1
+    return None
+
+
+def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=None,
+                  first_leads: bool = False) -> Optional[Annotation]:
     """Read a labelled annotation whose first label is at ``start`` (or whose bracket is)."""
     i = start
     bracket = None
-    if text[i] in "([":
+    if text[i] in _OPEN:
         bracket = text[i]
         i += 1
         while i < limit and text[i].isspace():
             i += 1
-    if not _LABEL.match(text, i):
+    if not _label_at(text, i):
         return None
     ann = Annotation(start=start, end=start)
     groups: list[tuple[str, str, list[tuple[str, int, int]]]] = []
@@ -176,7 +222,7 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
     closed = False
     stop_reason = ""
     while True:
-        m = _LABEL.match(text, i)
+        m = _label_at(text, i)
         if not m:
             break
         label = _BLANKS.sub("", m.group("label"))
@@ -186,7 +232,7 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
         next_group = False
         while True:
             j = _scan_item(text, i, limit)
-            inner = _LABEL.search(text, i, j)  # 牵头单位：X　配合单位：Y (no separator between roles)
+            inner = _label_search(text, i, j)  # 牵头单位：X　配合单位：Y (no separator between roles)
             if inner and inner.start() > i:
                 items.append((text[i:inner.start()], i, inner.start()))
                 i = inner.start()
@@ -198,7 +244,7 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
                 k = j + 1
                 while k < limit and text[k].isspace():
                     k += 1
-                if _LABEL.match(text, k):
+                if _label_at(text, k):
                     i = k
                     next_group = True
                     break
@@ -206,7 +252,7 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
                 continue
             end = j
             stop_reason = sep
-            if sep and sep in ")]" and bracket:
+            if sep and sep in _CLOSE and bracket:
                 closed = True
                 end = j + 1
             elif sep == "。":
@@ -217,44 +263,62 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
             break
     ann.end = end
     ann.labels = [g[1] for g in groups]
-    units, run_on, cut_end = _units_from_groups(text, groups, bracketed=closed, known=known, to_source=to_source)
+    lists, run_on, cut_end, said = _units_from_groups(text, groups, bracketed=closed, known=known,
+                                                      to_source=to_source)
+    ann.first_leads = said
+    ann.lists = lists
     if run_on:
         ann.run_on = True
         ann.end = cut_end
-    elif not closed and not stop_reason and bracket is None:
-        ann.run_on = False
-    ann.units = units
+    ann.units = _first_leads(lists, first_leads or said)
     return ann
 
 
 @lru_cache(maxsize=65536)
-def _item_facts(item: str) -> tuple[bool, str, str, bool, bool, tuple[str, ...]]:
+def _item_facts(item: str) -> tuple[bool, str, str, bool, bool, tuple[str, ...], bool]:
     """What _units_from_groups asks of a list item (pure functions of it): another label
-    (完成时限：…) stands there; the item without its qualifier, and the qualifier; the item is a
-    bare administrative word (各县); it looks like a unit; its coordination parts."""
+    (完成时限：…) or a remark (下同, 列第一位者为牵头单位) stands there; the item without its
+    qualifier, and the qualifier; the item is a bare administrative word (各县); it looks like a
+    unit; its coordination parts; it is an empty-cell mark (/, —, 无)."""
     base, qual = _strip_qualifier(item)
-    return (bool(_OTHER_LABEL.match(item)), base, qual, bool(_BARE_ADMIN.match(base)), unit_like(base),
-            tuple(_parts(base, [])))
+    other = bool(_OTHER_LABEL.match(item) or _REMARK.match(item) or FIRST_LEADS.search(item))
+    return (other, base, qual, bool(_BARE_ADMIN.match(base)), unit_like(base), tuple(_parts(base, [])),
+            bodies.is_empty_mark(item))
+
+
+def _loose_last(base: str) -> bool:
+    """The last item of a closed bracket may be a name without a usual head (县各党委(党组)),
+    but not prose."""
+    core = bodies.core_of(base)
+    return 2 <= len(core) <= 16 and not bodies.NEVER_IN.search(core) and not bodies.OPENERS.match(core)
 
 
 def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source=None):
-    units: list[UnitMention] = []
+    """The units of each labelled list (a list of lists), whether the last list ran on into other
+    text (and where it was cut), and whether a remark stated the first-listed-leads convention."""
+    units: list[list[UnitMention]] = []
     run_on = False
     cut_end = None
+    said = False
     for gi, (role, label, items) in enumerate(groups):
         cleaned: list[tuple[str, int, int]] = []
         for raw, s, e in items:
             lead_ws = len(raw) - len(raw.lstrip())
             item = raw.strip()
             cleaned.append((item, s + lead_ws, s + lead_ws + len(item)))
+        if role == PERSON:
+            continue  # 责任领导：张三 names a person, not a unit
         # unbracketed lists: the last item may run into the next sentence
         pending: list[tuple[str, int, int]] = []
         group_units: list[UnitMention] = []
         for k, (item, s, e) in enumerate(cleaned):
             if not item:
                 continue
-            other, base, qual, bare, unit, parts = _item_facts(item)
+            other, base, qual, bare, unit, parts, empty = _item_facts(item)
+            if empty:
+                continue
             if other:
+                said = said or bool(FIRST_LEADS.search(item))
                 break
             is_last = k == len(cleaned) - 1
             if bare and not is_last and base.startswith("各"):
@@ -263,7 +327,7 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
             if pending and bare and not is_last and _BARE_ADMIN.match(pending[-1][0]):
                 pending.append((base, s, e))
                 continue
-            if unit or (bracketed and is_last):
+            if unit or (bracketed and is_last and _loose_last(base)):
                 if pending and all(_BARE_ADMIN.match(p[0]) for p in pending) and base.startswith("各") \
                         and not _ADMIN_HEAD.match(base):
                     # 各乡镇、各部门: two collectives, not 各区、县级市人民政府 (one shared head)
@@ -288,9 +352,11 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
                 if rest_unit and 2 <= len(item) <= 12 and not _SENTENCE_START.match(item):
                     pending.append((base, s, e))
                     continue
-            elif bracketed:
+            elif bracketed and not is_last:
                 pending.append((base, s, e))
                 continue
+            elif bracketed:
+                break  # prose at the end of a bracket: not a unit
             # run-on: keep the unit-like prefix and stop the list
             prefix = _unit_prefix(base, known)
             if prefix:
@@ -302,16 +368,29 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
                 cut_end = s
             break
         for p in pending:
-            group_units.append(_mention(p[0], role, label, p[1], p[2], [], "", to_source))
+            if unit_like(p[0]) or _loose_last(p[0]):
+                group_units.append(_mention(p[0], role, label, p[1], p[2], [], "", to_source))
         # a qualifier (按职责分工负责) closes the list and covers all its units
         quals = [u.qualifier for u in group_units if u.qualifier]
         if quals:
             for u in group_units:
                 u.qualifier = quals[-1]
-        units.extend(group_units)
+        units.append(group_units)
         if run_on:
             break
-    return units, run_on, cut_end
+    return units, run_on, cut_end, said
+
+
+def _first_leads(lists: list[list[UnitMention]], first_leads: bool) -> list[UnitMention]:
+    """The units of an annotation's lists, in order. Under the plan's convention, the first unit
+    of each list read as responsible leads and the others of that list support."""
+    out: list[UnitMention] = []
+    for units in lists:
+        if first_leads and units and all(u.role == "responsible" for u in units):
+            for k, u in enumerate(units):
+                u.role = "lead" if k == 0 else "support"
+        out.extend(units)
+    return out
 
 
 def _unit_prefix(item: str, known: set[str]) -> str:
@@ -332,6 +411,304 @@ def _mention(name, role, label, s, e, parts, qual, to_source) -> UnitMention:
     return UnitMention(text=name, role=role, label=label, span=span, parts=parts, qualifier=qual)
 
 
+# --------------------------------------------------------------------------- lists of bodies
+
+
+def _items(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
+    """The items of a list in text[s:e] (separated by 、 or a blank at bracket depth 0)."""
+    out = []
+    i = s
+    while i < e:
+        j = _scan_item(text, i, e)
+        raw = text[i:j]
+        lead = len(raw) - len(raw.lstrip())
+        item = raw.strip()
+        if item:
+            out.append((item, i + lead, i + lead + len(item)))
+        if j < e and text[j] in _OPEN:
+            return []  # an unbalanced bracket: not a list
+        i = j + 1
+    return out
+
+
+def body_list(text: str, s: int, e: int) -> Optional[list[tuple[str, int, int]]]:
+    """The items of text[s:e] when it is a list of bodies' names (X、Y、Z), else None.
+
+    An item without a head may stand in a coordination whose last item has one (各区、县级市政府;
+    教育、卫生健康主管部门); a trailing qualifier (等部门, 按职责分工负责) is allowed."""
+    items = _items(text, s, e)
+    if not items:
+        return None
+    ok = False
+    for k, (item, _a, _b) in enumerate(items):
+        if bodies.is_empty_mark(item):
+            continue
+        base, _q = _strip_qualifier(item)
+        if bodies.is_body(base):
+            ok = True
+            continue
+        later = items[k + 1:]
+        if later and (bodies.is_admin_word(base) or len(base) <= 8 and not bodies.OPENERS.match(base)
+                      and not bodies.NEVER_IN.search(base)) \
+                and any(bodies.is_body(_strip_qualifier(x[0])[0]) for x in later):
+            last = _strip_qualifier(later[-1][0])[0]
+            if bodies.is_admin_word(base) or last.endswith(_GENERIC_HEADS):
+                continue
+        return None
+    return items if ok else None
+
+
+def _list_units(text, s, e, role, label, to_source=None) -> list[UnitMention]:
+    """Mentions of the list text[s:e] (already known to be one), coordinations resolved."""
+    items = [(text[a:b], a, b) for _i, a, b in _items(text, s, e)]
+    lists, _run_on, _cut, _said = _units_from_groups(text, [(role, label, items)], bracketed=True, known=set(),
+                                                     to_source=to_source)
+    return [u for x in lists for u in x]
+
+
+# --------------------------------------------------------------------------- clauses
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    lists: list[list[UnitMention]]
+    labels: list[str]
+    kind: str  # verb | huitong | becomes | bare | label
+
+
+def _clause(text: str, s: int, e: int, to_source=None, bare: bool = True) -> Optional[_Clause]:
+    """Read one clause text[s:e] as a statement of units: [由]X(等部门)(按职责分工)负责 / X牵头 /
+    X会同Y(负责) / X为牵头单位 / (with ``bare``) X、Y."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e - s < 2:
+        return None
+    if text.startswith("由", s):
+        s += 1
+    clause = text[s:e]
+    m = _VERB.search(clause)
+    if m and m.start() > 0:
+        verb, q = m.group("verb"), m.group("q")
+        body_end = s + m.start()
+        h = _HUITONG.search(clause, 0, m.start())
+        if h and h.start() > 0:
+            la, lb = s, s + h.start()
+            sa, sb = s + h.end(), body_end
+            if body_list(text, la, lb) and body_list(text, sa, sb):
+                lead = _list_units(text, la, lb, "lead", h.group(0), to_source=to_source)
+                support = _list_units(text, sa, sb, "support", h.group(0), to_source=to_source)
+                return _Clause(s, e, [lead, support], [h.group(0)], "huitong")
+            return None
+        if body_list(text, s, body_end) is None:
+            return None
+        role = verb_role(verb)
+        units = _list_units(text, s, body_end, role, verb, to_source=to_source)
+        if q:  # 等部门按职责分工负责 covers the whole list
+            qual = q + verb if role == "responsible" else q
+            for u in units:
+                u.qualifier = qual
+        return _Clause(s, e, [units], [verb], "verb")
+    b = _BECOMES.search(clause)
+    if b and b.start() > 0 and body_list(text, s, s + b.start()):
+        kind = b.group("kind")
+        label = clause[b.start() + 1:]
+        return _Clause(s, e, [_list_units(text, s, s + b.start(), ROLE_OF.get(kind, "responsible"), label,
+                                          to_source=to_source)], [label], "becomes")
+    if bare and body_list(text, s, e):
+        return _Clause(s, e, [_list_units(text, s, e, "responsible", "", to_source=to_source)], [], "bare")
+    return None
+
+
+def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """text[s:e] cut at ，；。 at bracket depth 0."""
+    out = []
+    depth = 0
+    i = s
+    for m in _CLAUSE_MARK.finditer(text, s, e):
+        c = m.group(0)
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append((i, m.start()))
+            i = m.end()
+    out.append((i, e))
+    return out
+
+
+def _settle(clauses: list[_Clause]) -> list[list[UnitMention]]:
+    """Roles across the clauses of one annotation, list by list: once a lead is named, the units
+    said to be responsible after it support it (X牵头，Y按职责分工负责; a bare list after a lead)."""
+    lists: list[list[UnitMention]] = []
+    lead_seen = False
+    for c in clauses:
+        for part in c.lists:
+            for u in part:
+                if lead_seen and u.role == "responsible":
+                    u.role = "support"
+            lists.append(part)
+        lead_seen = lead_seen or any(u.role == "lead" for part in c.lists for u in part)
+    return lists
+
+
+def _matching_close(text: str, o: int, end: int, cap: int = 600) -> int:
+    """Index of the bracket closing text[o], or -1 (none before ``end`` or within ``cap``)."""
+    depth = 0
+    stop = min(end, o + cap)
+    for m in re.compile(r"[()\[\]\n]").finditer(text, o, stop):
+        c = m.group(0)
+        if c == "\n":
+            if text.find(":", o, m.start()) == -1 and text.find("：", o, m.start()) == -1:
+                return -1  # a label bracket may run over a line (牵头单位：X\n配合单位：Y)
+            continue
+        if c in _OPEN:
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    return -1
+
+
+def read_bracket(text: str, o: int, end: int, known: set[str], to_source=None,
+                 first_leads: bool = False) -> Optional[Annotation]:
+    """The annotation in the bracket opened at text[o], or None when it holds no units."""
+    c = _matching_close(text, o, end)
+    if c == -1:
+        return None
+    i = o + 1
+    while i < c and text[i].isspace():
+        i += 1
+    if _label_at(text, i):
+        ann = read_labelled(text, o, end, known, to_source, first_leads)
+        while ann is not None and ann.end < c + 1 and not ann.run_on:
+            k = ann.end
+            while k < c and text[k] in " \t\n，,；;。、":
+                k += 1
+            if _label_at(text, k):  # 牵头单位：X\n配合单位：Y inside one bracket
+                more = read_labelled(text, k, end, known, to_source, first_leads)
+                if more is None or more.end <= k:
+                    break
+                ann.lists += more.lists
+                ann.units += more.units
+                ann.labels += more.labels
+                ann.end, ann.run_on = more.end, more.run_on
+                ann.first_leads = ann.first_leads or more.first_leads
+                continue
+            # a remark after the labelled lists (；适用范围：…) ends with the bracket
+            if not text[ann.end:c].strip(" ，,；;。") or _remark_only(text, ann.end, c):
+                ann.end = c + 1
+            break
+        return ann
+    if _inside_a_phrase(text, o, c):
+        return None  # 镇(街道)、村(社区) / 党校(行政院校)的: part of a name, not an annotation
+    read: list[_Clause] = []
+    said = False
+    for s, e in _clauses(text, o + 1, c):
+        seg = text[s:e].strip()
+        if not seg:
+            continue
+        lab = _label_search(text, s, e)
+        if lab is not None and not text[s:lab.start()].strip():
+            inner = read_labelled(text, lab.start(), c, known, to_source, first_leads)
+            if inner is None or not inner.units and not inner.labels:
+                return None
+            lists = _settle(read + [_Clause(inner.start, inner.end, inner.lists, inner.labels, "label")])
+            ann = Annotation(start=o, end=max(c + 1, inner.end), labels=[x for r in read for x in r.labels] + inner.labels,
+                             first_leads=said or inner.first_leads, run_on=inner.run_on)
+            if inner.run_on:
+                ann.end = inner.end
+            ann.lists = lists
+            ann.units = _first_leads(lists, first_leads or ann.first_leads)
+            return ann
+        cl = _clause(text, s, e, to_source)
+        if cl is not None:
+            read.append(cl)
+            continue
+        if FIRST_LEADS.search(seg):
+            said = True
+            continue
+        if not read and (_TIME_REMARK.search(seg) and not _has_body(text, s, e)):
+            continue  # （2022年底前完成，市司法局负责）
+        if read:
+            break  # a remark after the units (以下均需…落实，不再列出)
+        return None
+    if not read:
+        return None
+    ann = Annotation(start=o, end=c + 1, labels=[x for r in read for x in r.labels], first_leads=said)
+    ann.lists = _settle(read)
+    ann.units = _first_leads(ann.lists, first_leads or said)
+    return ann
+
+
+_PHRASE_CHAR = re.compile(r"[\w、]")
+
+
+def _inside_a_phrase(text: str, o: int, c: int) -> bool:
+    """The bracket text[o:c+1] stands inside a phrase: a word before it and a word (or 、) right
+    after it (完善镇(街道)、村(社区)…; 推进镇(街道)管理体制改革). An annotation closes a sentence or
+    a clause, so something else follows it: a full stop, a comma, the line's end."""
+    before = text[o - 1] if o > 0 else "\n"
+    after = text[c + 1] if c + 1 < len(text) else "\n"
+    return bool(_PHRASE_CHAR.match(before) and _PHRASE_CHAR.match(after))
+
+
+def _remark_only(text: str, s: int, e: int) -> bool:
+    seg = text[s:e].strip(" ，,；;。")
+    return bool(_OTHER_LABEL.match(seg) or _REMARK.match(seg) or FIRST_LEADS.search(seg)) or not _has_body(text, s, e)
+
+
+def _has_body(text: str, s: int, e: int) -> bool:
+    """text[s:e] names a body somewhere (an item of a 、/，-list)."""
+    for a, b in _clauses(text, s, e):
+        for item, _x, _y in _items(text, a, b):
+            base = _strip_qualifier(item)[0]
+            if bodies.is_body(base) or bodies.is_body(base.removeprefix("由")):
+                return True
+    return False
+
+
+def read_closing_clauses(text: str, ps: int, pe: int, to_source=None, first_leads: bool = False) -> Optional[Annotation]:
+    """The clauses closing the paragraph text[ps:pe] that state units (……，由X牵头，Y配合。)."""
+    e = pe
+    while e > ps and text[e - 1].isspace():
+        e -= 1
+    full_stop = e
+    if e > ps and text[e - 1] in "。；":
+        e -= 1
+    if e <= ps or text[e - 1] in _CLOSE:
+        return None
+    sent_start = max(text.rfind("。", ps, e), text.rfind("；", ps, e), text.rfind("\n", ps, e)) + 1
+    sent_start = max(sent_start, ps)
+    cls = _clauses(text, sent_start, e)
+    read: list[_Clause] = []
+    for s, ce in reversed(cls):
+        cl = _clause(text, s, ce, to_source, bare=False)
+        if cl is None:
+            break
+        read.insert(0, cl)
+    if not read:
+        return None
+    ann = Annotation(start=read[0].start - (1 if text[read[0].start - 1:read[0].start] == "由" else 0),
+                     end=full_stop, labels=[x for r in read for x in r.labels])
+    ann.lists = _settle(read)
+    ann.units = _first_leads(ann.lists, first_leads)
+    return ann
+
+
+# --------------------------------------------------------------------------- the finder
+
+
+def first_listed_leads(text: str) -> Optional[re.Match]:
+    """Where the plan says that the first-listed unit of a list leads (列第一位者为牵头单位)."""
+    return FIRST_LEADS.search(text)
+
+
 def split_units(s: str, role: str, label: str, base: int, to_source=None) -> list[UnitMention]:
     """Split a plain list (X、Y、Z) of one role."""
     items = []
@@ -343,98 +720,76 @@ def split_units(s: str, role: str, label: str, base: int, to_source=None) -> lis
     out = []
     for raw, a, b in items:
         item = raw.strip()
-        if not item:
+        if not item or bodies.is_empty_mark(item):
             continue
         name, qual = _strip_qualifier(item)
         out.append(_mention(name, role, label, a, a + len(name), _parts(name, []), qual, to_source))
     return out
 
 
-def _unit_sentence(rx: re.Pattern, word: str, text: str, pos: int, end: int):
-    """The first match of a closing-clause form (which contains ``word``) whose units all look
-    like units."""
-    while pos < end:
-        # cheap bound: a match holds ``word`` inside one clause, so it starts after the last clause
-        # mark before the first ``word`` (the regex would reject every earlier start anyway). The
-        # clause marks ，。；\n: no match spans one before its key word; the form's lead also
-        # excludes ()[]：:, left out here because these rarer marks would make each rfind run far back
-        q = text.find(word, pos, end)
-        if q == -1:
-            return None
-        pos = max(pos, text.rfind("，", pos, q) + 1, text.rfind("。", pos, q) + 1, text.rfind("；", pos, q) + 1,
-                  text.rfind("\n", pos, q) + 1)
-        m = rx.search(text, pos, end)
-        if not m:
-            return None
-        parts = re.split(r"[、，,]", m.group("lead")) + (re.split(r"[、，,]", m.group("sup"))
-                                                       if "sup" in rx.groupindex and m.group("sup") else [])
-        if all(unit_like(_strip_qualifier(x.strip())[0]) for x in parts if x.strip()):
-            return m
-        pos = m.start() + 1
-    return None
+_SITE = re.compile(r"[(\[\n]")
 
 
-def find_annotations(text: str, start: int, end: int, known: set[str], to_source=None) -> list[Annotation]:
+def find_annotations(text: str, start: int, end: int, known: set[str], to_source=None,
+                     first_leads: bool = False) -> list[Annotation]:
     """Every unit annotation in text[start:end], in order."""
     out: list[Annotation] = []
     pos = start
-    # Each form's first match at or after ``pos``. A match found from an earlier position that
-    # starts at or after ``pos`` is still the first from ``pos`` (what a form matches at a place does
-    # not depend on where the search began), and no match stays no match: a form is searched again
-    # only when the scan has passed its last match.
-    forms = (lambda p: _LABEL.search(text, p, end),
-             lambda p: _first_bracketed(_LEAD_SUPPORT, text, p, end) if text.find("牵头", p, end) != -1 else None,
-             lambda p: _first_bracketed(_RESP, text, p, end) if text.find("负责", p, end) != -1 else None,
-             lambda p: _unit_sentence(_LEAD_SUPPORT_SENT, "牵头", text, p, end),
-             lambda p: _unit_sentence(_RESP_SENT, "负责", text, p, end))
-    found: list = [False] * len(forms)
+    lab = _label_search(text, pos, end)
+    para = start  # start of the current paragraph
     while pos < end:
-        for k, f in enumerate(forms):
-            if found[k] is False or found[k] is not None and found[k].start() < pos:
-                found[k] = f(pos)
-        m, m2, m3, m4, m5 = found
-        cands = [x for x in (m, m2, m3, m4, m5) if x]
-        if not cands:
-            break
-        first = min(cands, key=lambda x: x.start())
-        if first is m:
-            s = m.start()
+        if lab is not None and lab.start() < pos:
+            lab = _label_search(text, pos, end)
+        site = _SITE.search(text, pos, end)
+        nxt = site.start() if site else end
+        if lab is not None and lab.start() < nxt:
+            s = lab.start()
             b = s - 1
             while b >= start and text[b].isspace():
                 b -= 1
-            if b >= start and text[b] in "([":
+            if b >= start and text[b] in _OPEN and b >= pos:
                 s = b
-            ann = read_labelled(text, s, end, known, to_source)
+            ann = read_labelled(text, s, end, known, to_source, first_leads)
             if ann is None or ann.end <= pos:
-                pos = m.end()
+                pos = lab.end()
                 continue
             out.append(ann)
-            pos = max(ann.end, m.end())
-        elif first is m4 or first is m2:  # "X牵头，Y配合": at a clause end (m4) or as a whole sentence (m2)
-            hit = first
-            ann = Annotation(start=hit.start("lead") if hit is m4 else hit.start(), end=hit.end(), labels=["牵头"])
-            ann.units = split_units(hit.group("lead"), "lead", "牵头", hit.start("lead"), to_source)
-            if hit.group("sup"):
-                ann.units += split_units(hit.group("sup"), "support", "配合", hit.start("sup"), to_source)
-                ann.labels.append("配合")
-            out.append(ann)
-            pos = hit.end()
-        elif first is m5:
-            ann = Annotation(start=m5.start("lead"), end=m5.end(), labels=["负责"])
-            ann.units = split_units(m5.group("lead"), "responsible", "负责", m5.start("lead"), to_source)
-            if m5.group("q") != "负责":
-                for u in ann.units:
-                    u.qualifier = m5.group("q")
-            out.append(ann)
-            pos = m5.end()
-        else:
-            ann = Annotation(start=m3.start(), end=m3.end(), labels=["负责"])
-            ann.units = split_units(m3.group("resp"), "responsible", "负责", m3.start("resp"), to_source)
-            if m3.group("q") != "负责" and ann.units:
-                q = ann.units[-1].qualifier + m3.group("q")
-                for u in ann.units:
-                    u.qualifier = q
-            if all(unit_like(u.text) for u in ann.units):
+            pos = max(ann.end, lab.end())
+            continue
+        if site is None:
+            ann = read_closing_clauses(text, para, end, to_source, first_leads)
+            if ann is not None and ann.start >= pos:
                 out.append(ann)
-            pos = m3.end()
+            break
+        k = site.start()
+        if text[k] == "\n":
+            ann = read_closing_clauses(text, para, k, to_source, first_leads)
+            if ann is not None and ann.start >= pos:
+                out.append(ann)
+            para = k + 1
+            pos = k + 1
+            continue
+        ann = read_bracket(text, k, end, known, to_source, first_leads)
+        if ann is None:
+            pos = k + 1
+            continue
+        out.append(ann)
+        pos = ann.end
+    return out
+
+
+def unread_brackets(text: str, s: int, e: int, anns: list[Annotation]) -> list[tuple[int, int]]:
+    """Brackets in text[s:e] outside every annotation that still hold bodies' names: annotations
+    the reader did not understand, reported so that a user sees where to look."""
+    out = []
+    taken = sorted((a.start, a.end) for a in anns)
+    for m in re.finditer(r"[(\[]", text[s:e]):
+        o = s + m.start()
+        if any(a <= o < b for a, b in taken):
+            continue
+        c = _matching_close(text, o, e)
+        if c == -1 or any(a <= c < b for a, b in taken):
+            continue
+        if _has_body(text, o + 1, c):
+            out.append((o, c + 1))
     return out
