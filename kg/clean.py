@@ -97,7 +97,9 @@ def _width_table() -> dict[int, str]:
     global _WIDTH_TABLE, _WIDTH_CHARS
     if _WIDTH_TABLE is None:
         table = {o: chr(o - 0xFEE0) for o in range(0xFF01, 0xFF5F) if chr(o) not in _KEEP}
-        table.update({0x3000: " ", 0xA0: " ", ord("（"): "(", ord("）"): ")", ord("［"): "[", ord("］"): "]"})
+        table.update({0x3000: " ", 0xA0: " ", 0x202F: " ", 0x205F: " ", ord("（"): "(", ord("）"): ")",
+                      ord("［"): "[", ord("］"): "]", ord("【"): "[", ord("】"): "]"})
+        table.update({o: " " for o in range(0x2000, 0x200B)})  # en/em/thin … spaces
         _WIDTH_TABLE = table
         _WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(o)) for o in sorted(table)) + "]")
     return _WIDTH_TABLE
@@ -124,6 +126,30 @@ def _banner(t: _Text) -> None:
         hits = sum(1 for w in _BANNER_WORDS if w in line)
         if hits >= 2 or (hits and re.search(r"\d+\s*页", line)):
             edits.append((s, min(e + 1, len(t.text)), "", "preview-site banner"))
+    t.apply(edits)
+
+
+_MD_EMPH = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+_MD_RULE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
+
+
+def _markdown(t: _Text) -> None:
+    """Markdown marks of a page saved as Markdown: **bold**, # headings, --- rules. Taken out
+    only from a text that uses them (two bold spans at least), so that a plain text keeps its
+    asterisks."""
+    text = t.text
+    if text.count("**") < 4 and text.count("__") < 4:
+        return
+    edits = []
+    for m in _MD_EMPH.finditer(text):
+        inner = 1 if m.group(1) is not None else 2
+        edits.append((m.start(), m.start(inner), "", "markdown emphasis"))
+        edits.append((m.end(inner), m.end(), "", "markdown emphasis"))
+    for m in _MD_HEADING.finditer(text):
+        edits.append((m.start(), m.end(), "", "markdown heading mark"))
+    for m in _MD_RULE.finditer(text):
+        edits.append((m.start(), m.end(), "", "markdown rule"))
     t.apply(edits)
 
 
@@ -354,6 +380,7 @@ def clean(text: str) -> CleanText:
     else:
         t = _Text(text)
     _width(t)
+    _markdown(t)
     _banner(t)
     _headers(t)
     breaks = _page_markers(t)

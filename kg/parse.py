@@ -34,6 +34,7 @@ _L3 = re.compile(rf"(\d(?<![\d.A-Za-z]\d)\d{{0,2}})\s*[.、](?!\d)(?=\s*[{_CJK}�
 _L3_DOT = re.compile(r"\.(?<=[\d\s]\.)")
 _L3_DUN = re.compile(r"、(?<=[\d\s]、)")
 _L3_TAIL = re.compile(rf"(?!\d)(?=\s*[{_CJK}“\"])")
+_DIGIT_TITLE = re.compile(rf"\d{{2,5}}[{_CJK}]")
 _L4 = re.compile(rf"\((\d{{1,2}})\)(?=\s*[{_CJK}])")
 _LOST = re.compile(rf"[.](?<![\dA-Za-z.][.])(?=[{_CJK}])")
 _SENT_END = "。；！？"
@@ -123,7 +124,9 @@ def _l3_matches(t: str, start: int):
         if d == j or d > 0 and (t[d - 1].isdecimal() or t[d - 1] == "." or t[d - 1].isascii() and t[d - 1].isalpha()):
             continue
         if _L3_TAIL.match(t, k + 1):
-            yield t[d:j], d, k + 1
+            yield t[d:j], d, k + 1, False
+        elif _DIGIT_TITLE.match(t, k + 1):
+            yield t[d:j], d, k + 1, True  # 11.121人才梯队项目: a title that starts with digits
 
 
 def _find_headings(t: str, start: int) -> list[_Heading]:
@@ -154,9 +157,14 @@ def _find_headings(t: str, start: int) -> list[_Heading]:
         elif len(g) > 1:
             v = (10 + _CN_VAL.get(g[1], 0)) if g[0] == "十" else _CN_VAL[g[0]] * 10 + _CN_VAL.get(g[-1], 0) * (g[-1] != "十")
         heads.append(_Heading(2, m.group(0), v, m.start(), m.end(), _at_line_start(t, m.start())))
-    for g, ms, me in _l3_matches(t, start):
+    last3 = None
+    for g, ms, me, digit_title in _l3_matches(t, start):
         ls = _at_line_start(t, ms)
         prev = t[ms - 1] if ms else "\n"
+        if digit_title:
+            # only at a line start, as the next number after the task before
+            if not ls or last3 is None or int(g) != last3 + 1:
+                continue
         if not ls:
             if prev == "第" or prev.isdigit():
                 continue
@@ -166,6 +174,8 @@ def _find_headings(t: str, start: int) -> list[_Heading]:
             if re.search(r"[:：]", t[me:stop]):
                 continue
         heads.append(_Heading(3, g, int(g), ms, me, ls))
+        if ls:
+            last3 = int(g)
     for m in _L4.finditer(t, start):
         heads.append(_Heading(4, m.group(0), int(m.group(1)), m.start(), m.end(), _at_line_start(t, m.start())))
     for m in _LOST.finditer(t, start):
@@ -397,6 +407,11 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
                 return again
             return as_is
 
+    # headings whose own line is a title and whose text is paragraphs that each close with an
+    # annotation: the paragraphs are the tasks (the heading a section), or, for one paragraph,
+    # the heading is the task
+    demoted, promoted = _leaf_tasks(t, heads, bounds, all_anns, task_level)
+
     # sections and task pieces
     sec_stack: list[Section] = []
     sec_count: dict[Optional[str], int] = {}
@@ -410,7 +425,14 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     for k, h in enumerate(heads):
         level = lost_level if h.lost else h.level
         end = bounds[k + 1]
-        if level < task_level:
+        if k in promoted:
+            first_task_seen = True
+            pieces.append(_Piece(head=_Heading(task_level, None, None, h.start, h.body, h.line_start, lost=True,
+                                               plain=True),
+                                 end=end, section=sec_stack[-1].id if sec_stack else None, new_section=since_section))
+            since_section = False
+            continue
+        if level < task_level or k in demoted:
             while sec_stack and sec_stack[-1].depth >= level:
                 sec_stack.pop()
             parent = sec_stack[-1].id if sec_stack else None
@@ -529,6 +551,58 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     resequence(doc, piece_of, sec_heads, text.page_breaks, t, shuffled)
     _level_region(doc)
     return doc
+
+
+def _leaf_tasks(t: str, heads: list[_Heading], bounds: list[int], anns: list[Annotation],
+                task_level: int) -> tuple[set[int], set[int]]:
+    """Which headings to read otherwise than by their level (indexes into ``heads``).
+
+    A heading on a line of its own (a title: no full stop) with no heading under it, whose text
+    is paragraphs closing with their own annotation:
+    - at the task level, with two such paragraphs or more, is a section whose paragraphs are the
+      tasks (``demoted``); when most such headings of the plan are so, all of them are;
+    - above the task level, with one such paragraph, is itself a task (``promoted``: 保障措施'
+      (二)强化资金保障 + its paragraph), unless the plan reads its headings' paragraphs as tasks.
+    """
+    starts = [a.start for a in anns]
+    shapes = {}
+    for k, h in enumerate(heads):
+        end = bounds[k + 1]
+        if h.lost or not h.line_start or (k + 1 < len(heads) and heads[k + 1].start < end):
+            continue
+        nl = t.find("\n", h.body, end)
+        if nl == -1 or not t[nl:end].strip():
+            continue
+        line = t[h.body:nl].strip()
+        if not line or len(line) > 40 or re.search(r"[。；！？]", line):
+            continue
+        paras, prev_own = 0, False
+        lo = bisect.bisect_left(starts, nl)
+        hi = bisect.bisect_left(starts, end)
+        if lo == hi:
+            continue
+        pos = nl + 1
+        while pos < end:
+            le = t.find("\n", pos, end)
+            le = end if le == -1 else le
+            seg = t[pos:le].strip()
+            if seg:
+                # a line with an annotation closes a paragraph; a label line after a label line
+                # (牵头单位：X / 配合单位：Y) closes the same one
+                first = bisect.bisect_left(starts, pos)
+                has = first < bisect.bisect_left(starts, le)
+                own = has and not t[pos:starts[first]].strip()
+                if has and not (own and prev_own):
+                    paras += 1
+                prev_own = own
+            pos = le + 1
+        shapes[k] = (h.level, paras)
+    at_level = [k for k, (lv, n) in shapes.items() if lv == task_level and n >= 1]
+    split = [k for k in at_level if shapes[k][1] >= 2]
+    paragraph_mode = len(split) * 2 > len(at_level)
+    demoted = set(at_level) if paragraph_mode else set(split)
+    promoted = set() if paragraph_mode else {k for k, (lv, n) in shapes.items() if lv < task_level and n == 1}
+    return demoted, promoted
 
 
 def _by_start(anns: list[Annotation]):
