@@ -628,6 +628,10 @@ def read_bracket(text: str, o: int, end: int, known: set[str], to_source=None,
             return ann
         cl = _clause(text, s, e, to_source)
         if cl is not None:
+            if cl.kind == "bare" and read and read[-1].kind == "bare":
+                read[-1].lists[-1].extend(cl.lists[0])  # （X、Y，Z）: one list
+                read[-1].end = cl.end
+                continue
             read.append(cl)
             continue
         if FIRST_LEADS.search(seg):
@@ -788,7 +792,7 @@ def unread_brackets(text: str, s: int, e: int, anns: list[Annotation]) -> list[t
         if any(a <= o < b for a, b in taken):
             continue
         c = _matching_close(text, o, e)
-        if c == -1 or any(a <= c < b for a, b in taken):
+        if c == -1 or any(a <= c < b for a, b in taken) or _inside_a_phrase(text, o, c):
             continue
         if _has_body(text, o + 1, c):
             out.append((o, c + 1))

@@ -154,17 +154,32 @@ def _markdown(t: _Text) -> None:
 
 
 def _headers(t: _Text) -> None:
+    """Page numbers, and running headers: a short line repeated at page breaks (beside a page
+    number or a form feed, or opening the text). A line repeated in the body (the same unit line
+    under several tasks, a common sentence) is content and stays."""
     lines = list(_lines(t.text))
-    counts = Counter(t.text[s:e].strip() for s, e in lines)
+    texts = [t.text[s:e].strip() for s, e in lines]
+    filled = [k for k, x in enumerate(texts) if x]
+    page = {k for k in filled if _PAGE_NO.match(texts[k])}
+    # a line is at a page break when the nearest non-blank line before or after it is a page
+    # number (or it is the first line), or a form feed ends the line before
+    at_break = set()
+    for i, k in enumerate(filled):
+        before = filled[i - 1] if i else None
+        after = filled[i + 1] if i + 1 < len(filled) else None
+        if before is None or before in page or after in page or "\f" in t.text[lines[before][1]:lines[k][0] + 1]:
+            at_break.add(k)
+    counts = Counter(texts[k] for k in filled)
+    broken = Counter(texts[k] for k in at_break)
     edits = []
-    for s, e in lines:
-        line = t.text[s:e].strip()
-        if not line:
-            continue
-        if _PAGE_NO.match(line):
+    for k in filled:
+        s, e = lines[k]
+        line = texts[k]
+        if k in page:
             edits.append((s, min(e + 1, len(t.text)), "", "page number"))
         elif counts[line] >= 3 and len(line) <= 40 and not line.endswith(("。", "；")):
-            edits.append((s, min(e + 1, len(t.text)), "", "running header"))
+            if k in at_break and broken[line] * 3 >= counts[line] * 2:
+                edits.append((s, min(e + 1, len(t.text)), "", "running header"))
     t.apply(edits)
 
 
@@ -290,7 +305,9 @@ def _spaces_and_breaks(t: _Text) -> None:
                 join = True
             elif _is_cjk(prev) and _is_cjk(nxt) and run.endswith("\n"):  # not indented
                 prev_line = text[text.rfind("\n", 0, i) + 1:i]
-                if not _heading_like(prev_line):
+                if _ends_unit_line(prev_line) or _NUMBERED.match(text, j, j + 8):
+                    join = False  # a unit line is whole (责任单位：县自然资源局); a numbered line starts anew
+                elif not _heading_like(prev_line):
                     join = newlines == 1 or _unclosed(prev_line)
                 elif prev not in "。；" and newlines <= 3:
                     join = _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0])
@@ -300,6 +317,15 @@ def _spaces_and_breaks(t: _Text) -> None:
             if join and (prev_line if prev_line is not None else text[text.rfind("\n", 0, i) + 1:i]).strip():
                 edits.append((i, j, "", "line break inside a sentence"))
     t.apply(edits)
+
+
+def _ends_unit_line(line: str) -> bool:
+    """``line`` is a unit line of its own (牵头单位：X、Y) whose last item is a whole unit name."""
+    m = _UNIT_LINE.match(line.lstrip())
+    if not m:
+        return False
+    tail = re.split(r"[、，,；;：:\s]", line.rstrip())[-1]
+    return tail.count("(") == tail.count(")") and _unit_like(tail)
 
 
 _BLANK_RUN = re.compile(r"[ \t\n]+")

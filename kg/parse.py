@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from kg.annotations import Annotation, find_annotations, unit_like
+from kg.annotations import Annotation, find_annotations, first_listed_leads, unread_brackets
 from kg.dates import find_deadlines, find_recurrences
 from kg.model import CleanText, Diagnostic, Document, ParentRef, Section, Source, Task
 
@@ -325,7 +325,7 @@ def _first_sentence(s: str) -> str:
         return first.strip()  # a heading line of its own: 1.推进简政放权\n内容……
     m = re.search(r"[。！？]", s)
     title = s[:m.start()] if m else re.sub(r"(?:\([^()]*\))+$", "", s)[:60]
-    return title.strip()
+    return title.strip().rstrip("，,、；;：:").strip()
 
 
 def _grams(s: str) -> set[str]:
@@ -365,13 +365,20 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     # consults; a segment whose first pass consulted nothing reads the same the second time
     probe = _Consulted()
     seg_anns = []
+    # the plan may say once that the first-listed unit of a list leads (列第一位者为牵头单位)
+    said = first_listed_leads(t)
+    if said:
+        doc.diagnostics.append(Diagnostic(
+            "first-listed-leads", f"the plan says “{said.group(0)}”: in each list of responsible units the first "
+            "is read as lead and the others as supporters", span=to_src(said.start(), said.end()), severity="info"))
+    first = said is not None
     for a_s, a_e in segs:
         probe.asked = False
-        seg_anns.append((find_annotations(t, a_s, a_e, probe, to_src), probe.asked))
+        seg_anns.append((find_annotations(t, a_s, a_e, probe, to_src, first), probe.asked))
     known = {u.text for anns, _ in seg_anns for a in anns if not a.run_on for u in a.units}
     all_anns = []
     for (a_s, a_e), (anns, asked) in zip(segs, seg_anns):
-        all_anns.extend(find_annotations(t, a_s, a_e, known, to_src) if asked else anns)
+        all_anns.extend(find_annotations(t, a_s, a_e, known, to_src, first) if asked else anns)
     per_level: dict[int, int] = {}
     ai = 0
     for k, h in enumerate(heads):
@@ -483,10 +490,24 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     # a paragraph of its own that ends with a unit line is a task even without a number
     # (plans that do not number their tasks, table rows without a number column)
     preamble_end = heads[0].start if heads else title_end
+    last_plain: Optional[_Piece] = None
     for a, rs, ae in list(orphans):
         ls = t.rfind("\n", 0, a.start) + 1
         le = t.find("\n", a.end)
         le = len(t) if le == -1 else le
+        if not t[ls:a.start].strip() and ls > max(rs, preamble_end):
+            # a unit line of its own under a paragraph (责任单位：…): the paragraph above is the task
+            if last_plain is not None and not t[last_plain.end:a.start].strip():
+                last_plain.anns.append(a)  # 牵头单位：X / 配合单位：Y, line after line
+                last_plain.end = a.end
+                orphans.remove((a, rs, ae))
+                continue
+            pe = ls - 1
+            while pe > rs and t[pe - 1].isspace():
+                pe -= 1
+            ls = t.rfind("\n", 0, pe) + 1
+            if ls < max(rs, preamble_end) or not re.search(r"[。；]", t[ls:pe]) or any(h.start == ls for h in heads):
+                continue
         if ls < max(rs, preamble_end) or a.start - ls > 800 or t[a.end:le].strip():
             continue
         if not re.search(r"[。；]", t[ls:a.start]) and len(t[ls:a.start].strip()) < 4:
@@ -498,7 +519,8 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
         for s_ in doc.sections:
             if s_.span and s_.span[0] <= to_src(ls, ls + 1)[0]:
                 sec = s_.id
-        pieces.append(_Piece(head=h, end=a.end, section=sec, anns=[a]))
+        last_plain = _Piece(head=h, end=a.end, section=sec, anns=[a])
+        pieces.append(last_plain)
         orphans.remove((a, rs, ae))
     pieces.sort(key=lambda p: p.head.start)
     for a, rs, _ in orphans:
@@ -543,6 +565,10 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
             doc.diagnostics.append(Diagnostic(
                 "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
                 span=task.span))
+        for a, b in unread_brackets(t, h.body, body_end, p.anns):
+            doc.diagnostics.append(Diagnostic(
+                "unread-annotation", f"unread annotation in task {task.number or '(unnumbered)'} "
+                f"{task.title[:20]}: {_shorten(t[a:b], 60)}", span=to_src(a, b)))
 
     piece_of = {task.id: p for p, task in zip(pieces, doc.tasks)}
     shuffled = _numbering(doc, pieces)
@@ -551,6 +577,11 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     resequence(doc, piece_of, sec_heads, text.page_breaks, t, shuffled)
     _level_region(doc)
     return doc
+
+
+def _shorten(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[:n - 1] + "…"
 
 
 def _leaf_tasks(t: str, heads: list[_Heading], bounds: list[int], anns: list[Annotation],
@@ -580,6 +611,7 @@ def _leaf_tasks(t: str, heads: list[_Heading], bounds: list[int], anns: list[Ann
         lo = bisect.bisect_left(starts, nl)
         hi = bisect.bisect_left(starts, end)
         if lo == hi:
+            shapes[k] = (h.level, 0)
             continue
         pos = nl + 1
         while pos < end:
@@ -600,7 +632,8 @@ def _leaf_tasks(t: str, heads: list[_Heading], bounds: list[int], anns: list[Ann
     at_level = [k for k, (lv, n) in shapes.items() if lv == task_level and n >= 1]
     split = [k for k in at_level if shapes[k][1] >= 2]
     paragraph_mode = len(split) * 2 > len(at_level)
-    demoted = set(at_level) if paragraph_mode else set(split)
+    # in a plan that reads its headings' paragraphs as tasks, a heading with prose only is a section too
+    demoted = {k for k, (lv, n) in shapes.items() if lv == task_level} if paragraph_mode else set(split)
     promoted = set() if paragraph_mode else {k for k, (lv, n) in shapes.items() if lv < task_level and n == 1}
     return demoted, promoted
 

@@ -38,6 +38,11 @@ def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
     for d in docs:
         what = (f"{counts[d.id]['tasks']} tasks" if d.kind != "report" else f"report {d.year or ''}, "
                 f"{counts[d.id]['measures']} measures").replace(" ,", ",")
+        if d.kind != "report":
+            # where to look first: tasks read without units, brackets naming units left unread
+            bare = sum(x.code == "task-without-units" for x in d.diagnostics)
+            unread = sum(x.code == "unread-annotation" for x in d.diagnostics)
+            what += "".join(f", {k} {w}" for k, w in ((bare, "without units"), (unread, "unread annotations")) if k)
         lines.append(f"  {d.source.name}: {what}; {d.level or '?'} {d.region or ''}".rstrip())
         for x in d.diagnostics:
             lines.append(f"    {d.source.name}: {x.severity}: {' '.join(x.message.split())}")
