@@ -32,9 +32,10 @@ from kg import bodies
 from kg.model import UnitMention
 
 # the role of a role word (labels are looked up by their first two characters)
-ROLE_OF = {"牵头": "lead", "主责": "lead", "主办": "lead", "配合": "support", "参加": "support",
-           "参与": "support", "协办": "support", "协助": "support", "协同": "support", "责任": "responsible",
-           "负责": "responsible", "实施": "responsible", "落实": "responsible", "承办": "responsible"}
+ROLE_OF = {"牵头": "lead", "主责": "lead", "主办": "lead", "主要": "lead", "配合": "support", "参加": "support",
+           "参与": "support", "协办": "support", "协助": "support", "协同": "support", "协作": "support",
+           "责任": "responsible", "负责": "responsible", "实施": "responsible", "落实": "responsible",
+           "承办": "responsible", "具体": "responsible", "指导": "responsible", "督办": "responsible"}
 PERSON = "person"  # a label that names people (责任领导, 责任人): no unit
 _W = r"\s*"
 
@@ -47,7 +48,7 @@ def _alt(words) -> str:
     return "|".join(_spaced(w) for w in sorted(words, key=len, reverse=True))
 
 
-_NOUNS = ("单位", "部门", "处室", "科室", "机关", "机构", "主体")
+_NOUNS = ("责任单位", "责任部门", "负责单位", "负责部门", "单位", "部门", "处室", "科室", "机关", "机构", "主体")
 _PERSON_NOUNS = ("领导", "责任人", "联系人", "人")
 # a role label before a colon: 牵头单位： / 配合部门： / 责任处室： / 牵头： / 责任领导：
 _LABEL = re.compile(
@@ -55,6 +56,8 @@ _LABEL = re.compile(
     + "(?P<noun>" + _alt(_NOUNS + _PERSON_NOUNS) + r")?(?:\((?:单位|部门)\))?)" + _W + r"[:：]" + _W)
 # kinds that may stand without a noun (牵头：X); the others need one (负责：… is prose)
 _BARE_KINDS = ("牵头", "配合", "协办", "参与", "参加", "责任")
+# kinds that only open a label (主要责任单位, 具体负责单位), never one alone (主要：… is prose)
+_PREFIX_KINDS = ("主要", "具体", "指导", "督办")
 # another label inside an annotation (完成时限：…, 适用范围：…) ends the unit list
 _OTHER_LABEL = re.compile(r"^[^:：()\[\]]{2,8}[:：]")
 # the plan's convention that the first unit of a list leads
@@ -97,6 +100,8 @@ def role_of(label: str) -> str:
     label = _BLANKS.sub("", label)
     if label.endswith(_PERSON_NOUNS) and not label.endswith(_NOUNS) or label[:2] in ("分管", "包保"):
         return PERSON
+    if label[:2] in ("主要", "具体"):
+        return "lead" if label[:2] == "主要" else "responsible"
     return ROLE_OF.get(label[:2], "responsible")
 
 
@@ -185,12 +190,17 @@ def _scan_item(text: str, i: int, limit: int) -> int:
         j += 1
 
 
+def _label_ok(m) -> bool:
+    kind = _BLANKS.sub("", m.group("kind"))
+    if m.group("noun") is None:
+        return kind in _BARE_KINDS  # 负责：… without a noun is prose
+    return kind not in _PREFIX_KINDS or m.group("noun").startswith(("责任", "负责")) or kind in ("指导", "督办")
+
+
 def _label_at(text: str, i: int):
-    """The role label at ``i`` (a match of _LABEL), or None (负责：… without a noun is prose)."""
+    """The role label at ``i`` (a match of _LABEL), or None."""
     m = _LABEL.match(text, i)
-    if m and m.group("noun") is None and _BLANKS.sub("", m.group("kind")) not in _BARE_KINDS:
-        return None
-    return m
+    return m if m and _label_ok(m) else None
 
 
 def _label_search(text: str, pos: int, end: int):
@@ -198,7 +208,7 @@ def _label_search(text: str, pos: int, end: int):
         m = _LABEL.search(text, pos, end)
         if m is None:
             return None
-        if m.group("noun") is not None or _BLANKS.sub("", m.group("kind")) in _BARE_KINDS:
+        if _label_ok(m):
             return m
         pos = m.start() + 1
     return None

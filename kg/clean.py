@@ -153,6 +153,21 @@ def _markdown(t: _Text) -> None:
     t.apply(edits)
 
 
+# a role label printed in square brackets: 【牵头单位】X【配合单位】Y (brackets folded to [ ] before)
+_BRACKET_LABEL = re.compile(
+    r"\[(?P<label>(?:主要|具体)?(?:牵头|主责|主办|配合|参与|参加|协办|协助|协作|责任|负责|实施|落实|承办)"
+    r"(?:责任单位|责任部门|单位|部门|处室|科室|机关|机构|领导|人)?)\](?![:：])")
+
+
+def _bracket_labels(t: _Text) -> None:
+    """【牵头单位】X → 牵头单位：X, as the plan parser reads a label."""
+    edits = []
+    for m in _BRACKET_LABEL.finditer(t.text):
+        edits.append((m.start(), m.start() + 1, "", "label bracket"))
+        edits.append((m.end() - 1, m.end(), "：", "label bracket"))
+    t.apply(edits)
+
+
 def _headers(t: _Text) -> None:
     """Page numbers, and running headers: a short line repeated at page breaks (beside a page
     number or a form feed, or opening the text). A line repeated in the body (the same unit line
@@ -406,6 +421,7 @@ def clean(text: str) -> CleanText:
     else:
         t = _Text(text)
     _width(t)
+    _bracket_labels(t)
     _markdown(t)
     _banner(t)
     _headers(t)
