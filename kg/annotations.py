@@ -76,8 +76,9 @@ _VERB = re.compile(
     r"(?P<verb>牵头负责|牵头落实|牵头实施|牵头|负责落实|负责实施|负责推进|负责|配合落实|配合|参与|参加|协助|协办|"
     r"指导落实|指导实施|指导|组织实施|抓好落实|推进落实|落实|实施)$")
 _HUITONG = re.compile(r"会同|联合")
+_MARKED_ROLE = re.compile(r"\((?P<kind>牵头|主责|配合|协办|参与|协助|负责|责任)(?:单位|部门)?\)$")
 _BECOMES = re.compile(r"为(?P<kind>牵头|责任|配合|参与|协办|主办|主责)(?:单位|部门)$")
-_CLAUSE_MARK = re.compile(r"[()\[\]，,；;。]")
+_CLAUSE_MARK = re.compile(r"[()\[\]，,；;。、]")
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -318,6 +319,13 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
             cleaned.append((item, s + lead_ws, s + lead_ws + len(item)))
         if role == PERSON:
             continue  # 责任领导：张三 names a person, not a unit
+        # a role marked on the unit itself: 市司法局(牵头)、市法院(配合)
+        marked: dict[int, tuple[str, str]] = {}
+        for k, (item, s, e) in enumerate(cleaned):
+            m = _MARKED_ROLE.search(item)
+            if m and m.start() >= 2:
+                marked[s] = (ROLE_OF.get(m.group("kind"), role), m.group("kind"))
+                cleaned[k] = (item[:m.start()], s, s + m.start())
         # unbracketed lists: the last item may run into the next sentence
         pending: list[tuple[str, int, int]] = []
         group_units: list[UnitMention] = []
@@ -380,6 +388,12 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
         for p in pending:
             if unit_like(p[0]) or _loose_last(p[0]):
                 group_units.append(_mention(p[0], role, label, p[1], p[2], [], "", to_source))
+        if marked:
+            for u in group_units:
+                start = next((s for s in marked if to_source is None and u.span and u.span[0] == s
+                              or to_source is not None and u.span == to_source(s, s + len(u.text))), None)
+                if start is not None:
+                    u.role, u.label = marked[start]
         # a qualifier (按职责分工负责) closes the list and covers all its units
         quals = [u.qualifier for u in group_units if u.qualifier]
         if quals:
@@ -544,11 +558,15 @@ def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
             depth += 1
         elif c in _CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0:
+        elif depth == 0 and (c != "、" or text[max(s, m.start() - 2):m.start()] in _VERB_BEFORE_DUN):
             out.append((i, m.start()))
             i = m.end()
     out.append((i, e))
     return out
+
+
+# X牵头、Y配合: a 、 after a role verb ends a clause
+_VERB_BEFORE_DUN = frozenset({"牵头", "负责", "配合", "参与", "参加", "协助", "协办", "指导", "落实"})
 
 
 def _settle(clauses: list[_Clause]) -> list[list[UnitMention]]:
