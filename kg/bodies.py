@@ -65,7 +65,8 @@ OPENERS = re.compile(
     r"强化|健全|探索|优化|制定|发挥|全面|进一步|逐步|持续|大力|切实|认真|重点|依托|围绕|结合|通过|按照|根据|依据|"
     r"为了|对于|关于|其中|同时|并且|形成|打造|培育|促进|提高|扩大|统筹|协调|督促|配合|参与|牵头|会同|积极|及时|"
     r"主动|所有|全体|每个|每年|这|该|此|其|我们|在|对|将|把|向|从|与|和|及|或|如|若|凡|经|请|应|可|须|需|要|不|"
-    r"已|未|均|都|也|并|并且|还|又|再|即|且|则|因|故|但|而|例如|包括|含|不含|除|以及)")
+    r"已|未|均|都|也|并|并且|还|又|再|即|且|则|因|故|但|而|例如|包括|含|不含|除|以及|打击|建设|创建|新建|组建|设立|"
+    r"[一二两三四五六七八九十几数多若每首][个批支所家座项类处级])")
 # Characters a body's name never holds (outside a bracketed insert).
 NEVER_IN = re.compile(r"[的了是将把需须均都也并但即若被让者吗呢啊，。；：！？!?;:“”\"《》]")
 # Marks of an empty table cell or of "no unit".
@@ -138,11 +139,11 @@ def is_body(name: str) -> bool:
     """``name`` is the name of a public body (or a collective of them: 各有关单位, 相关区)."""
     name = name.strip()
     core = core_of(name)
-    if len(core) < 2 or len(core) > MAX_LEN:
-        return False
+    if len(core) < 2 or len(core) > MAX_LEN or core in ADMIN_WORDS:
+        return False  # 街道, 乡镇, 县级市 alone name a kind of place (乡镇(街道)), not a body
     if core in known_names():
         return True
-    if NEVER_IN.search(core) or core in ADMIN_WORDS:
+    if NEVER_IN.search(core):
         return False
     if OPENERS.match(core) and not COLLECTIVE.match(core):
         return False
@@ -155,7 +156,7 @@ def is_body(name: str) -> bool:
         # a place: collective (各区, 相关区), or named (浦东新区, 城中区, 房县, 黑龙江省)
         if COLLECTIVE.match(core):
             return True
-        return len(core) <= (9 if h.startswith(("自治", "特别")) else 6)
+        return len(core) <= (9 if h.startswith(("自治", "特别")) else 5)
     return len(core) > len(h) or core in ("政府", "街道", "乡镇")
 
 

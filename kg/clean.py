@@ -316,8 +316,8 @@ def _spaces_and_breaks(t: _Text) -> None:
             prev_line = None
             newlines = run.count("\n")
             join = False
-            if nxt in _CONT_START:
-                join = True
+            if nxt in _CONT_START or prev in "(（[［【《〈“" and newlines == 1:
+                join = True  # a line that ends with an opening bracket goes on on the next
             elif _is_cjk(prev) and _is_cjk(nxt) and run.endswith("\n"):  # not indented
                 prev_line = text[text.rfind("\n", 0, i) + 1:i]
                 if _ends_unit_line(prev_line) or _NUMBERED.match(text, j, j + 8):
