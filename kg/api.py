@@ -68,6 +68,22 @@ def open_store(path: str | Path):
                       f"rebuild it with `kg build corpus --out {p}`") from None
 
 
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
+
+
+def prefix_prologue(text: str) -> str:
+    """One line declaring the project's prefixes (kg.store.PREFIXES) that ``text`` does not."""
+    from kg.store import PREFIXES
+
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
+    missing = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in declared]
+    return " ".join(missing) + "\n" if missing else ""
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split())
+
+
 class LocalBackend:
     """A pyoxigraph store.
 
@@ -124,9 +140,9 @@ class LocalBackend:
         try:
             return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as e:
-            raise KgError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
+            raise KgError(f"SPARQL syntax error: {_one_line(e)}") from None
         except RuntimeError as e:
-            raise KgError(f"the query failed: {str(e).splitlines()[0]}") from None
+            raise KgError(f"the query failed: {_one_line(e)}") from None
 
 
 class RemoteBackend:
@@ -251,8 +267,17 @@ class Graph:
         return q.tidy(self.backend.select(q.text, Q.bind(q, self.params(q, params))))
 
     def sparql(self, text: str) -> list[dict[str, Any]]:
-        """Run any SPARQL query text as is (no parameters)."""
-        return self.backend.select(text, {})
+        """Run any SPARQL query text (no parameters). The project's prefixes (dg:, dgr:, eli:,
+        org:, skos:, prov:, dcterms:, schema:, rdf:, rdfs:, owl:, xsd:) are declared for it unless
+        it declares them itself; a syntax error is reported whole, at the line of the text given."""
+        prologue = prefix_prologue(text)
+        try:
+            return self.backend.select(prologue + text, {})
+        except KgError as e:
+            if prologue:
+                msg = re.sub(r"\b(error at |line )(\d+)", lambda m: m.group(1) + str(max(1, int(m.group(2)) - 1)), str(e))
+                raise KgError(msg, e.exit_code) from None
+            raise
 
     # ------------------------------------------------------------------ names of things
     def documents(self) -> list[dict[str, Any]]:
