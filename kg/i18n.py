@@ -39,7 +39,7 @@ HEADERS_ZH = {
     "question": "问题", "parameters": "参数", "returns": "返回列", "step": "步", "a_task_number": "甲序号",
     "a_task_title": "甲任务", "b_task_number": "乙序号", "b_task_title": "乙任务",
     "parent_task_number": "上级序号", "parent_task_title": "上级任务", "child_task_number": "下级序号",
-    "child_task_title": "下级任务", "result": "结果",
+    "child_task_title": "下级任务", "result": "结果", "status": "状态", "note": "说明", "reports": "证据来源",
 }
 
 ROLES_ZH = {"lead": "牵头", "support": "配合", "responsible": "责任"}
