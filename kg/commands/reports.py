@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         rows = g.evidence(task)
         cols = g.named("report-evidence").columns
         if (fmt or "table").lower() == "table":
-            cols = ["report", "year", "section_type", "section", "score", "method", "measure_text"]
+            cols = ["report", "year", "section_type", "counts", "score", "section", "measure_text"]
         emit(rows, cols, fmt, title=f"Evidence for {info['document']} #{info.get('task_number') or '?'} "
                                     f"{info.get('task_title') or ''}", lang=lang)
 
