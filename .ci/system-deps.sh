@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use (headless Chromium and its driver, a CJK font,
-# rapper for the Turtle check), and mimalloc (the store loader's allocator when installed: a
+# rapper for the Turtle check, LibreOffice Calc and poppler-utils to print the 督办台账 and look at
+# it, a Java runtime and Maven for the Fuseki test), and mimalloc (the store loader's allocator when installed: a
 # national build's bulk load takes a quarter less CPU, see kg/loader.py), when they are missing
 # and we may install them.
 set -u
@@ -10,13 +11,20 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 fc-list 2>/dev/null | grep -qi "cjk" || need+=(fonts-noto-cjk)
 ldconfig -p 2>/dev/null | grep -q "libmimalloc\.so" || need+=(libmimalloc2.0)
-[ ${#need[@]} -eq 0 ] && exit 0
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+fuseki() { bash "$(dirname "$0")/fuseki.sh"; }  # Jena Fuseki's jars, cached outside the repository
+if [ ${#need[@]} -eq 0 ]; then fuseki; exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "note: missing ${need[*]}; the tests that need them will be skipped" >&2
+  fuseki
   exit 0
 fi
 echo "installing ${need[*]} (Debian packages)" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null || \
   echo "note: could not install ${need[*]}; the tests that need them will be skipped" >&2
+fuseki
 exit 0

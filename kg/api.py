@@ -12,12 +12,12 @@ header, then a method that calls ``self.query("NAME", …)``.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Any, Optional
 
 from kg import queries as Q
 from kg.errors import KgError
-from kg.model import ROLES
 
 DOC = Q.PREFIXES["dgr"] + "doc/"
 DG = Q.PREFIXES["dg"]
@@ -66,6 +66,22 @@ def open_store(path: str | Path):
     except OSError as e:
         raise KgError(f"cannot open the graph store in {store_dir} ({str(e).splitlines()[0]}): "
                       f"rebuild it with `kg build corpus --out {p}`") from None
+
+
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
+
+
+def prefix_prologue(text: str) -> str:
+    """One line declaring the project's prefixes (kg.store.PREFIXES) that ``text`` does not."""
+    from kg.store import PREFIXES
+
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
+    missing = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in declared]
+    return " ".join(missing) + "\n" if missing else ""
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split())
 
 
 class LocalBackend:
@@ -124,9 +140,9 @@ class LocalBackend:
         try:
             return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as e:
-            raise KgError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
+            raise KgError(f"SPARQL syntax error: {_one_line(e)}") from None
         except RuntimeError as e:
-            raise KgError(f"the query failed: {str(e).splitlines()[0]}") from None
+            raise KgError(f"the query failed: {_one_line(e)}") from None
 
 
 class RemoteBackend:
@@ -184,19 +200,84 @@ class Graph:
             q = self._queries[name_or_file] = Q.find(name_or_file)
         return q
 
+    def params(self, q: Q.NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
+        """Parameters as a user may give them, made what the query's header declares: a document
+        or task named any way kg.names allows for an ``iri`` parameter (``doc=000``,
+        ``task=000#13``), a date as 2023年1月1日 or 2023.1.1 for a ``date``, width forms folded in
+        a name (``zh``: 各县（市、区）人民政府 is 各县(市、区)人民政府), a role or a kind in Chinese."""
+        from kg.dates import user_date
+        from kg.i18n import fold, role_name
+        from kg.i18n import find_theme
+
+        out = {}
+        for key, value in params.items():
+            p = q.param(key)
+            if p is None or value is None or isinstance(value, Q.Term) or (isinstance(value, str) and not value.strip()):
+                out[key] = value
+                continue
+            if p.type == "date":
+                value = user_date(value)
+            elif p.type == "zh":
+                value = fold(value)
+                if key == "role":
+                    value = role_name(value, allow_any=False)
+            elif p.type == "iri":
+                value = self.resolve_iri(key, str(value))
+            elif p.type in ("integer", "decimal", "gyear"):
+                value = fold(str(value))
+            elif key == "role" and isinstance(value, str):
+                value = role_name(value, allow_any=False)
+            elif key == "theme" and isinstance(value, str):
+                value = find_theme(value).id
+            out[key] = value
+        return out
+
+    def resolve_iri(self, key: str, value: str) -> str:
+        """An ``iri`` parameter: IRIs as given (prefixed names expanded); a task or a document
+        named any other way resolved (parameters called task…/…task are tasks, the rest that
+        look like one are documents)."""
+        from kg.names import is_iri
+
+        v = value.strip()
+        if is_iri(v) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v):
+            return Q.expand_iri(v)
+        if key == "kind":
+            from kg.i18n import kind_name
+
+            return _term_name(kind_name(v), KINDS, "kind")
+        if key == "level":
+            from kg.i18n import level_name
+
+            return _term_name(level_name(v), LEVELS, "level")
+        if "task" in key.lower() or "#" in v or "\uff03" in v:
+            return self.resolve_task(v)
+        if "doc" in key.lower() or "plan" in key.lower() or "report" in key.lower():
+            return self.resolve_doc(v)
+        return Q.expand_iri(v)  # raises: not an IRI
+
     def select(self, name_or_file: str, **params) -> list[dict[str, Any]]:
         """Run a named query; rows hold every projected variable."""
         q = self.named(name_or_file)
-        return self.backend.select(q.text, Q.bind(q, params))
+        return self.backend.select(q.text, Q.bind(q, self.params(q, params)))
 
     def query(self, name_or_file: str, **params) -> list[dict[str, Any]]:
-        """Run a named query (or a .rq file); rows hold its documented columns."""
+        """Run a named query (or a .rq file); rows hold its documented columns. Parameters may be
+        given as a user types them (see ``params``)."""
         q = self.named(name_or_file)
-        return q.tidy(self.backend.select(q.text, Q.bind(q, params)))
+        return q.tidy(self.backend.select(q.text, Q.bind(q, self.params(q, params))))
 
     def sparql(self, text: str) -> list[dict[str, Any]]:
-        """Run any SPARQL query text as is (no parameters)."""
-        return self.backend.select(text, {})
+        """Run any SPARQL query text (no parameters). The project's prefixes (dg:, dgr:, eli:,
+        org:, skos:, prov:, dcterms:, schema:, rdf:, rdfs:, owl:, xsd:) are declared for it unless
+        it declares them itself; a syntax error is reported whole, at the line of the text given."""
+        prologue = prefix_prologue(text)
+        try:
+            return self.backend.select(prologue + text, {})
+        except KgError as e:
+            if prologue:
+                msg = re.sub(r"\b(error at |line )(\d+)", lambda m: m.group(1) + str(max(1, int(m.group(2)) - 1)), str(e))
+                raise KgError(msg, e.exit_code) from None
+            raise
 
     # ------------------------------------------------------------------ names of things
     def documents(self) -> list[dict[str, Any]]:
@@ -204,39 +285,34 @@ class Graph:
             self._documents = self.query("documents")
         return self._documents
 
+    def doc_names(self):
+        """What each document can be called by (kg.names.DocName)."""
+        from kg.names import doc_names
+
+        return doc_names(self.documents())
+
     def resolve_doc(self, doc: str) -> str:
-        """A document IRI from an id, a unique id prefix (000), a file name or an IRI."""
-        d = str(doc).strip()
-        if d.startswith(("http://", "https://", "dgr:", "<")):
-            return Q.expand_iri(d)
-        docs = self.documents()
-        for key in ("document", "file"):
-            hit = [x for x in docs if x.get(key) == d]
-            if len(hit) == 1:
-                return hit[0]["doc"]
-        hit = [x for x in docs if (x.get("file") or "").rsplit(".", 1)[0] == d
-               or (x.get("document") or "").startswith(d)]
-        if len(hit) == 1:
-            return hit[0]["doc"]
-        ids = ", ".join(x["document"] for x in docs[:12]) or "none"
-        if hit:
-            raise KgError(f"document {d!r} is ambiguous: it starts {len(hit)} ids ({ids})")
-        raise KgError(f"no document {d!r} in the graph: use one of {ids}")
+        """A document IRI from an id, a unique id prefix (000), a file name or an IRI (kg.names)."""
+        from kg.names import resolve_document
+
+        return resolve_document(doc, self.doc_names()).iri
 
     def resolve_task(self, task: str) -> str:
-        """A task IRI from an IRI or DOC#NUMBER (000#12) or DOC#TASKID (000#u1)."""
+        """A task IRI from an IRI, DOC#NUMBER (000#12, 000＃12) or DOC#TASKID (001#u1) (kg.names)."""
+        from kg.names import is_iri, split_task
+
         t = str(task).strip()
-        if t.startswith(("http://", "https://", "dgr:", "<")):
+        if is_iri(t):
             return Q.expand_iri(t)
-        doc, sep, ref = t.rpartition("#")
-        if not sep or not doc or not ref:
-            raise KgError(f"task {t!r}: write it as DOC#NUMBER, e.g. 000#12, or give the task IRI")
+        doc, ref = split_task(t)
         doc_iri = self.resolve_doc(doc)
         if ref.isdigit():
             rows = self.query("find-task", doc=doc_iri, number=ref)
             if not rows:
-                raise KgError(f"document {doc} has no task numbered {ref}")
+                raise KgError(f"document {doc} has no task numbered {ref}: give a printed number or a task id (t3, u1)")
             return rows[0]["task"]
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", ref):
+            raise KgError(f"task {t!r}: {ref!r} is neither a task number nor a task id (t3, u1)")
         return f"{doc_iri}/t/{ref}"
 
     def task(self, task: str) -> dict[str, Any]:
@@ -279,9 +355,9 @@ class Graph:
     # ------------------------------------------------------------------ the questions
     def tasks_of(self, unit: str, role: str = "any", doc: Optional[str] = None) -> list[dict[str, Any]]:
         """Tasks where ``unit`` (any of its labels) is lead / support / responsible (or any role)."""
-        role = (role or "any").strip().lower()
-        if role not in ROLES + ("any",):
-            raise KgError(f"role {role!r}: use lead, support, responsible or any")
+        from kg.i18n import role_name
+
+        role = role_name(role or "any")
         rows = self.query("tasks-of", label=unit, role=None if role == "any" else role,
                           doc=self.resolve_doc(doc) if doc else None)
         if not rows:
@@ -365,8 +441,10 @@ class Graph:
 
     def organisations(self, kind: Optional[str] = None, level: Optional[str] = None) -> list[dict[str, Any]]:
         """Organisation entities, optionally of one kind (party, government, court, …) and level."""
-        return self.query("organisations", kind=_term_name(kind, KINDS, "kind"),
-                          level=_term_name(level, LEVELS, "level"))
+        from kg.i18n import kind_name, level_name
+
+        return self.query("organisations", kind=_term_name(kind_name(kind), KINDS, "kind"),
+                          level=_term_name(level_name(level), LEVELS, "level"))
 
     # ------------------------------------------------------------------ annual reports
     def figures(self, doc: Optional[str] = None, theme: Optional[str] = None) -> list[dict[str, Any]]:
@@ -377,9 +455,7 @@ class Graph:
         if doc:
             params["doc"] = self.resolve_doc(doc)
         if theme:
-            from kg.themes import theme as find_theme
-
-            params["theme"] = find_theme(theme).id
+            params["theme"] = theme  # an id or a Chinese name: see Graph.params
         rows = self.query("report-figures", **params)
         for r in rows:
             r["value"] = tidy_value(r.get("value"))

@@ -14,8 +14,22 @@ app = typer.Typer(
 )
 
 # Each module registers its commands; modules import heavy libraries only inside commands.
-for _name in ("build", "units", "ask", "trace", "viz", "reports"):
+for _name in ("build", "units", "ask", "trace", "viz", "reports", "tables"):
     importlib.import_module(f"kg.commands.{_name}").register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from kg import __version__
+
+        typer.echo(f"kg (DutyGraph) {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """DutyGraph: turn implementation plans and annual reports into a knowledge graph of duties."""
 
 
 def main() -> None:  # console-script entry point

@@ -161,3 +161,31 @@ def find_recurrences(text: str, base: int = 0, to_source=None) -> list[Recurrenc
         span = to_source(base + s, base + e) if to_source else (base + s, base + e)
         out.append(Recurrence(raw=raw, frequency=freq, quantity=quantity, span=span))
     return out
+
+
+# ---------------------------------------------------------------------------- dates a user types
+
+_USER_DATE = re.compile(r"(?P<y>\d{4})\s*(?:年|[-./])\s*(?P<m>\d{1,2})\s*(?:月|[-./])\s*(?P<d>\d{1,2})\s*[日号]?")
+
+
+def user_date(value) -> "datetime.date":
+    """A date as a user writes it: 2023-01-01, 2023年1月1日, 2023.1.1, 2023/1/1, 2023-1-1, full-width
+    digits too (２０２３年１月１日); a datetime.date passes through. KgError (one line saying how to
+    write it) otherwise."""
+    import datetime
+    import unicodedata
+
+    from kg.errors import KgError
+
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    s = unicodedata.normalize("NFKC", str(value)).strip()
+    m = _USER_DATE.fullmatch(s)
+    if m:
+        try:
+            return datetime.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            pass
+    raise KgError(f"{str(value).strip()!r} is not a date: write it as 2023-01-01, 2023年1月1日, 2023.1.1 or 2023/1/1")

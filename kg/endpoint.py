@@ -143,14 +143,20 @@ def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> lis
 
     Each PUT replaces that graph only, so pushing a document again replaces it, and a push cut
     short leaves every graph already sent (and every other graph on the server) intact.
-    ``docs`` limits the push to those document ids' graphs (dgr:graph/{doc} and its links,
-    dgr:graph/links/{doc}); the other graphs are sent whenever ``docs`` is None.
+    ``docs`` limits the push to those documents' graphs (dgr:graph/{doc} and its links,
+    dgr:graph/links/{doc}), each named as everywhere else (id, unique id prefix, file name or IRI:
+    kg.names); the other graphs are sent whenever ``docs`` is None.
     """
     import pyoxigraph as ox
 
     names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
     wanted = graph_order(names)
     if docs is not None:
+        from kg.api import Graph
+        from kg.names import doc_id_of_iri
+
+        g = Graph.from_store(store)
+        docs = [doc_id_of_iri(g.resolve_doc(d)) for d in docs]
         keep = {DGR + "graph/" + d for d in docs}
         unknown = sorted(keep - set(names))
         if unknown:

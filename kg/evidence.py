@@ -15,6 +15,22 @@ problems, next year's plans, the leaders' duty alike) is linked
   ``TOP`` tasks at or above ``THRESHOLD`` and within ``RATIO`` of the best are kept.
 
 Method strings read e.g. ``tfidf+bm25+title+theme:parent``. Same corpus, same evidence.
+
+Not every match is evidence that the task was carried out (``Evidence.counts``). A measure counts
+for a plan's task only when
+
+* it stands in an achievements section (主要成效/主要做法), not among problems, next year's plans
+  or the leaders' duty, and
+* its report is by the plan's own region (tier ``own``) or by one of the task's units, or the
+  measure itself names the plan's region (柳州市城中区 or 城中区) or one of the task's units.
+
+So the city report's 城中区建成并启用…“办不成事”反映窗口 counts for 城中区's plan, while the
+city's and 柳江区's own work does not. A measure that names the plan's region or a task's unit is
+kept from ``THRESHOLD_NAMED`` up (the naming is itself a sign that it is about that plan); one
+that names the region is weighed as the region's own report, on its words without the name
+(method ``…+names-region``). The
+other matches are kept with ``counts`` False: related passages, shown apart (kg evidence), never
+counted as reported (kg overdue, the ledger).
 """
 from __future__ import annotations
 
@@ -23,6 +39,8 @@ from typing import Optional
 from kg.model import Corpus, Document, Evidence, Measure, Task, task_count
 
 THRESHOLD = 0.30
+THRESHOLD_NAMED = 0.20  # for a measure that names the plan's region or one of the task's units
+COUNTED_SECTIONS = ("achievements",)
 TOP = 3
 RATIO = 0.8
 TIER_WEIGHT = {"own": 1.0, "parent": 1.0, "child": 0.85, "peer": 0.85, "other": 0.7}
@@ -47,6 +65,28 @@ def _tier(report: Document, plan: Document) -> str:
         if mr and mp and (mr.group(0) == mp.group(0) or p.startswith(mr.group(0))):
             return "peer" if p != mr.group(0) else "parent"
     return "other"
+
+
+def region_names(region: Optional[str]) -> tuple[str, ...]:
+    """The ways a report writes a region: 柳州市城中区 and 城中区; 广西壮族自治区 and 广西."""
+    import re
+
+    if not region:
+        return ()
+    out = [region]
+    for enclosing in (r"市", r"自治州|地区|盟", r"州"):
+        m = re.match(rf"^(.+?(?:{enclosing}))(.{{2,}}(?:区|县|市|旗))$", region)
+        if m:
+            out.append(m.group(2))
+            break
+    m = re.match(r"^(.{2,}?)(?:壮族|回族|维吾尔|藏族)?(?:自治区|省)$", region)
+    if m and m.group(1) != region:
+        out.append(m.group(1))
+    return tuple(dict.fromkeys(out))
+
+
+def _task_orgs(t: Task) -> set[str]:
+    return {u.org_id for u in t.units if u.org_id}
 
 
 def _covers(plan: Document, year: Optional[int]) -> bool:
@@ -98,7 +138,8 @@ def theme_evidence(doc: Document) -> list[Evidence]:
 
 
 def task_evidence(doc: Document, plans: list[Document]) -> list[Evidence]:
-    """Measures of report ``doc`` -> tasks of ``plans``."""
+    """Measures of report ``doc`` -> tasks of ``plans``, each marked whether it counts (see the
+    module docstring)."""
     from kg import themes
     from kg.similarity import Similarity, title_similarity
 
@@ -106,6 +147,8 @@ def task_evidence(doc: Document, plans: list[Document]) -> list[Evidence]:
         return []
     m_texts = [m.text for m in doc.measures]
     m_themes = [doc.section_themes.get(m.section or "") or themes.classify("", m.text) for m in doc.measures]
+    m_counted = [doc.section_types.get(m.section or "") in COUNTED_SECTIONS for m in doc.measures]
+    m_orgs = [{u.org_id for u in m.units if u.org_id} for m in doc.measures]
     out = []
     for plan in plans:
         if not task_count(plan) or not _covers(plan, doc.year):
@@ -115,23 +158,37 @@ def task_evidence(doc: Document, plans: list[Document]) -> list[Evidence]:
         tasks = plan.tasks
         scorer = Similarity([_task_text(t) for t in tasks], background=m_texts)
         t_theme = _task_themes(plan)
+        t_orgs = [_task_orgs(t) for t in tasks]
+        names = region_names(plan.region) if tier != "other" else ()
         method = f"tfidf+bm25+title+theme:{tier}"
-        for m, mt in zip(doc.measures, m_themes):
-            cos, bm = scorer.scores(m.text), scorer.bm25(m.text)
+        for m, mt, counted, mo in zip(doc.measures, m_themes, m_counted, m_orgs):
+            names_region = any(n in m.text for n in names)
+            text, w, how = m.text, weight, method
+            if names_region:
+                # addressed to the plan's region: weighed as the region's own report, on its words
+                # without the region's name (which would pull towards tasks that repeat it)
+                for n in sorted(names, key=len, reverse=True):
+                    text = text.replace(n, "")
+                w, how = TIER_WEIGHT["own"], method + "+names-region"
+            cos, bm = scorer.scores(text), scorer.bm25(text)
             scored = []
             for j, t in enumerate(tasks):
-                tit = title_similarity(m.text[:40], t.title)
+                tit = title_similarity(text[:40], t.title)
                 th = 1.0 if mt and t_theme.get(t.id) == mt else 0.0
-                s = weight * (W_COS * cos[j] + W_BM25 * bm[j] + W_TITLE * tit + W_THEME * th)
+                s = w * (W_COS * cos[j] + W_BM25 * bm[j] + W_TITLE * tit + W_THEME * th)
                 if cos[j] > 0:
                     scored.append((round(s, 4), j))
             scored.sort(key=lambda x: (-x[0], x[1]))
-            if not scored or scored[0][0] < THRESHOLD:
+            if not scored:
                 continue
             best = scored[0][0]
             for s, j in scored[:TOP]:
-                if s >= THRESHOLD and s >= RATIO * best:
-                    out.append(Evidence(measure_key(doc, m), f"{plan.id}#{tasks[j].id}", s, method))
+                named = names_region or bool(mo & t_orgs[j])
+                if s < (THRESHOLD_NAMED if named else THRESHOLD) or s < RATIO * best:
+                    continue
+                by = tier == "own" or (doc.reporting_body_id is not None and doc.reporting_body_id in t_orgs[j])
+                out.append(Evidence(measure_key(doc, m), f"{plan.id}#{tasks[j].id}", s, how,
+                                    counts=counted and (by or named)))
     return out
 
 

@@ -5,9 +5,12 @@
 Formats (``FORMATS``): ttl (Turtle), nt (N-Triples, UTF-8), jsonld (JSON-LD with a @context,
 one nested @graph per named graph), trig (TriG, one named graph per document, plus the corpus
 graph), graphml (networkx: nodes are IRIs with label/type attributes, edges are object
-properties, for Gephi and Cytoscape), csv (the responsibility table, UTF-8, no BOM), xlsx (the
-table, one sheet per document, two header rows: Chinese and English; needs ``out``).
-RDF and CSV output is deterministic (sorted). Files are written atomically (temp file + rename).
+properties, for Gephi and Cytoscape), csv (the responsibility table, one row per unit, UTF-8 with a
+BOM so that Excel in a Chinese locale reads it; English column names and values unless
+``lang='zh'``; cells that a spreadsheet would run as a formula are prefixed with ') and xlsx (the
+督办台账 of kg.ledger, Chinese by default, with the one-row-per-unit table as its last sheet; needs
+``out``). RDF and CSV output is deterministic (sorted). Files are written atomically (temp file +
+rename).
 """
 from __future__ import annotations
 
@@ -158,61 +161,32 @@ def to_graphml(store) -> bytes:
 
 # ---------------------------------------------------------------------------- the table
 
-def to_csv(store) -> bytes:
-    from kg.table import COLUMNS, responsibility_rows
+BOM = "\ufeff"
 
+
+def to_csv(store, lang: Optional[str] = None, doc: Optional[str] = None, **_) -> bytes:
+    """The responsibility table as CSV (see the module docstring)."""
+    from kg.i18n import language
+    from kg.table import COLUMNS, csv_safe, responsibility_rows, unit_table
+
+    heads, rows = unit_table(responsibility_rows(store, doc=doc), language(lang))
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows(responsibility_rows(store))
-    return buf.getvalue().encode("utf-8")
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join("_" if c in '[]:*?/\\' else c for c in Path(name).stem)[:31] or "document"
-    n, k = base, 2
-    while n.lower() in used:
-        suffix = f"~{k}"
-        n, k = base[: 31 - len(suffix)] + suffix, k + 1
-    used.add(n.lower())
-    return n
-
-
-def to_xlsx(store) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from kg.table import COLUMNS, HEADERS_ZH, responsibility_rows
-
-    rows = responsibility_rows(store)
-    by_doc: dict[str, list[dict]] = {}
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(heads)
     for r in rows:
-        by_doc.setdefault(r["document"], []).append(r)
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    if not by_doc:
-        by_doc = {"documents": []}
-    for doc, drows in by_doc.items():
-        ws = wb.create_sheet(_sheet_name(doc, used))
-        ws.append(list(HEADERS_ZH))
-        ws.append(list(COLUMNS))
-        for cell in list(ws[1]) + list(ws[2]):
-            cell.font = Font(bold=True)
-        for r in drows:
-            ws.append([r[c] for c in COLUMNS])
-        ws.freeze_panes = "A3"
-        for col, width in zip("ABCDEFGHIJ", (28, 10, 14, 24, 8, 40, 10, 24, 30, 20)):
-            ws.column_dimensions[col].width = width
-    # same input, same bytes: fixed document dates, and zip entries re-stamped with one date
-    fixed = datetime.datetime(2000, 1, 1)
-    wb.properties.created = wb.properties.modified = fixed
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _restamp_zip(buf.getvalue(), fixed)
+        w.writerow([csv_safe(r[c]) for c in COLUMNS])
+    return (BOM + buf.getvalue()).encode("utf-8")
 
 
-def _restamp_zip(data: bytes, when) -> bytes:
+def to_xlsx(store, on=None, lang: Optional[str] = None, doc: Optional[str] = None, **_) -> bytes:
+    """The 督办台账 workbook (kg.ledger.to_xlsx)."""
+    from kg.ledger import to_xlsx as ledger_xlsx
+
+    return ledger_xlsx(store, on=on, lang=lang, doc=doc)
+
+
+def restamp_zip(data: bytes, when) -> bytes:
+    """An xlsx (zip) with every entry stamped ``when``: the same workbook gives the same bytes."""
     import zipfile
 
     out = io.BytesIO()
@@ -233,15 +207,24 @@ WRITERS = {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "trig": to_
            "graphml": to_graphml, "csv": to_csv, "xlsx": to_xlsx}
 
 
-def render(store, fmt: str) -> bytes:
+TABLES = ("csv", "xlsx")  # the formats that take on= / lang= / doc=
+
+
+def render(store, fmt: str, on=None, lang: Optional[str] = None, doc: Optional[str] = None) -> bytes:
+    """The bytes of ``fmt``; the tables (csv, xlsx) take ``on`` (the ledger's status date, default
+    today), ``lang`` (en | zh; CSV English by default, xlsx Chinese) and ``doc`` (a document IRI)."""
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in WRITERS:
         raise KgError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}", 2)
+    if fmt in TABLES:
+        return WRITERS[fmt](store, on=on, lang=lang, doc=doc)
     return WRITERS[fmt](store)
 
 
-def export(directory: str | Path, fmt: str, out: Optional[str | Path] = None) -> Optional[Path]:
-    """Export the graph built in ``directory``; to ``out`` (atomically) or, without it, to stdout."""
+def export(directory: str | Path, fmt: str, out: Optional[str | Path] = None, on=None,
+           lang: Optional[str] = None, doc: Optional[str] = None) -> Optional[Path]:
+    """Export the graph built in ``directory``; to ``out`` (atomically) or, without it, to stdout.
+    ``doc`` (csv, xlsx) names one document any way kg.names allows."""
     from kg.store import Store
 
     fmt = (fmt or "").lower().lstrip(".")
@@ -249,7 +232,12 @@ def export(directory: str | Path, fmt: str, out: Optional[str | Path] = None) ->
         raise KgError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}", 2)
     if fmt == "xlsx" and out is None:
         raise KgError("xlsx is a binary format: give --out FILE.xlsx", 2)
-    data = render(Store.open(directory), fmt)
+    store = Store.open(directory)
+    if doc is not None:
+        from kg.api import Graph
+
+        doc = Graph.from_store(store.ox).resolve_doc(doc)
+    data = render(store, fmt, on=on, lang=lang, doc=doc)
     if out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

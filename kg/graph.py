@@ -459,12 +459,14 @@ def _evidence(b: _Builder, evidence: list) -> None:
             continue
         k = seen[m] = seen.get(m, 0) + 1
         x = f"{m}/e/{k}"
-        b.add(m, DG + "evidenceFor", t)
+        if ev.counts:
+            b.add(m, DG + "evidenceFor", t)
         b.a(x, DG + "Evidence")
         b.add(x, DG + "measure", m)
         b.add(x, DG + "target", t)
         b.lit(x, DG + "score", _dec(ev.score), "decimal")
         b.lit(x, DG + "method", ev.method)
+        b.lit(x, DG + "counts", "true" if ev.counts else "false", "boolean")
 
 
 def _lines(g: str, fill: Callable[[_Builder], object]) -> list[str]:
@@ -491,7 +493,7 @@ def _fingerprint(obj) -> str:
 
 # a links graph's records as tuples, which pickle fast, for its fingerprint
 _ALIGNMENT_FIELDS = operator.attrgetter("child", "parent", "score", "method", "confirmed")
-_EVIDENCE_FIELDS = operator.attrgetter("measure", "target", "score", "method")
+_EVIDENCE_FIELDS = operator.attrgetter("measure", "target", "score", "method", "counts")
 
 
 def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",

@@ -213,6 +213,9 @@ class Evidence:
     target: str  # "<doc id>#<task id>" or "theme:<id>"
     score: float
     method: str
+    # for a task: whether the measure is evidence that the task was carried out (the right report,
+    # an achievement; kg.evidence), or only a related passage
+    counts: bool = True
 
 
 @dataclass

@@ -29,30 +29,28 @@ GAPS_COLUMNS = ["kind", "parent_task_number", "parent_task_title", "child_task_n
 # ---------------------------------------------------------------- finding things
 
 def find_document(corpus: Corpus, ref: str) -> Document:
-    """A document by id, unique id prefix, or file name (with or without extension)."""
-    r = str(ref).strip()
+    """A document by id, unique id prefix, file name (with or without extension) or IRI (kg.names)."""
+    from kg.names import DocName, resolve_document
+
     docs = corpus.documents
-    for test in (lambda d: d.id == r, lambda d: d.source.name == r,
-                 lambda d: d.source.name.rsplit(".", 1)[0] == r, lambda d: d.id.startswith(r)):
-        hit = [d for d in docs if test(d)]
-        if len(hit) == 1:
-            return hit[0]
-        if len(hit) > 1:
-            raise KgError(f"document {r!r} is ambiguous ({', '.join(d.id for d in hit[:6])}): give more of its id")
-    ids = ", ".join(d.id for d in docs[:12]) or "none"
-    raise KgError(f"no document {r!r}: use one of {ids}")
+    name = resolve_document(ref, [DocName(d.id, d.source.name, d.title) for d in docs])
+    return next(d for d in docs if d.id == name.id)
 
 
 def find_task(corpus: Corpus, ref: str) -> tuple[Document, Task]:
-    """A task from DOC#NUMBER, DOC#TASKID or 'DOC NUMBER'."""
+    """A task from DOC#NUMBER, DOC#TASKID, 'DOC NUMBER' or its IRI (kg.names)."""
+    from kg.names import DOC_NS, is_iri, split_task
+
     r = str(ref).strip()
-    if "#" in r:
-        doc_ref, _, task_ref = r.rpartition("#")
+    if is_iri(r):
+        from kg.queries import expand_iri
+
+        iri = expand_iri(r)
+        doc_ref, sep, task_ref = iri[len(DOC_NS):].partition("/t/") if iri.startswith(DOC_NS) else ("", "", "")
+        if not sep:
+            raise KgError(f"{r!r} is not a task IRI of this graph (…/doc/DOC/t/TASK)")
     else:
-        doc_ref, _, task_ref = r.rpartition(" ")
-    doc_ref, task_ref = doc_ref.strip(), task_ref.strip()
-    if not doc_ref or not task_ref:
-        raise KgError(f"task {r!r}: write it as DOC#NUMBER or DOC#TASKID, e.g. 000#12 or 001#u1")
+        doc_ref, task_ref = split_task(r)
     doc = find_document(corpus, doc_ref)
     for t in doc.tasks:
         if t.id == task_ref or (t.number is not None and t.number == task_ref):

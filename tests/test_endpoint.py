@@ -159,7 +159,7 @@ def Graph_store():
 def test_push_of_an_unknown_document_is_refused(server):
     from kg.endpoint import Endpoint, push
 
-    with pytest.raises(KgError, match="no graph"):
+    with pytest.raises(KgError, match="no document .zz. in the graph"):
         push(Graph_store(), Endpoint(server), docs=["zz"])
 
 

@@ -66,27 +66,59 @@ def test_csv(out, tmp_path):
 
     p = export(out, "csv", tmp_path / "t.csv")
     raw = p.read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")  # plain UTF-8
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert raw.startswith(b"\xef\xbb\xbfdocument,")  # a BOM: Excel in a Chinese locale reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert list(rows[0]) == COLUMNS and len(rows) == 5
     assert rows[3]["deadline"] == "2023年6月底前;2022年年底前"
     # the scorer reads utf-8-sig: same rows
     assert list(csv.DictReader(open(p, encoding="utf-8-sig"))) == rows
 
 
+def test_csv_in_chinese(out, tmp_path):
+    from kg.export import export
+
+    raw = export(out, "csv", tmp_path / "t.csv", lang="zh").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw)))
+    assert rows[0] == ["文件", "层级", "地区", "章节", "任务序号", "任务", "角色", "单位（原文）", "单位", "时限"]
+    assert rows[2][1] == "县区级" and [r[6] for r in rows[2:5]] == ["牵头", "配合", "责任"]
+
+
 def test_xlsx(out, tmp_path):
+    """The ledger on the hand corpus (two plans, one report), read back with openpyxl."""
     from openpyxl import load_workbook
 
     from kg.export import export
 
-    p = export(out, "xlsx", tmp_path / "t.xlsx")
+    p = export(out, "xlsx", tmp_path / "t.xlsx", on="2023-01-01")
     wb = load_workbook(p)
-    assert wb.sheetnames == ["c1", "d1"]
-    ws = wb["d1"]
+    assert wb.sheetnames == ["XX市法治政府建设实施方案", "城中区落实方案", "责任分工表"]
+    ws = wb["城中区落实方案"]
     vals = [[c.value for c in row] for row in ws.iter_rows()]
-    assert vals[0] == ["文件", "层级", "地区", "章节", "任务序号", "任务", "角色", "单位（原文）", "单位", "时限"]
-    assert vals[1] == COLUMNS
-    assert len(vals) == 2 + 4 and vals[2][6] == "lead" and vals[2][8] == "XX市城中区司法局"
+    assert vals[0][0] == "城中区落实方案　任务督办台账"
+    assert vals[1][0].startswith("地区：XX市城中区　　层级：县区级　　文件：d1.txt　　生成日期：")
+    assert vals[1][0].endswith("状态日期：2023-01-01")
+    assert vals[2] == ["序号", "任务", "牵头单位", "配合单位", "责任单位", "完成时限", "状态", "说明", "落实证据", "证据来源"]
+    # task 1: due 2022-12-31, so overdue on 2023-01-01; r1 (the district's own 2022 report) is evidence
+    assert vals[3] == [1, "全面实行政府权责清单制度", "区司法局", "区政府各有关部门", "区委 编办", "2023年6月底前；2022年年底前",
+                       "黄", "已逾期，已有落实证据", 1, "城中区2022年法治政府建设情况报告"]
+    assert vals[4][:2] == [None, "加强法治宣传"] and vals[4][6:9] == ["绿", "无明确时限", 0]
+    units = wb["责任分工表"]
+    head = [c.value for c in units[1]]
+    assert head == ["文件", "层级", "地区", "章节", "任务序号", "任务", "角色", "单位（原文）", "单位", "时限"]
+    assert [[c.value for c in row][4:8] for row in units.iter_rows(min_row=3, max_row=5)] == [
+        [1, "全面实行政府权责清单制度", "牵头", "区司法局"], [1, "全面实行政府权责清单制度", "配合", "区政府各有关部门"],
+        [1, "全面实行政府权责清单制度", "责任", "区委 编办"]]
+
+
+def test_xlsx_in_english(out, tmp_path):
+    from openpyxl import load_workbook
+
+    from kg.export import export
+
+    wb = load_workbook(export(out, "xlsx", tmp_path / "t.xlsx", on="2023-01-01", lang="en"))
+    ws = wb["城中区落实方案"]
+    assert [c.value for c in ws[3]][:3] == ["No.", "Task", "Lead units"] and ws["G4"].value == "yellow"
+    assert [c.value for c in wb["responsibilities"][1]][:2] == ["document", "level"]
 
 
 def test_xlsx_same_bytes_every_time(out, tmp_path):
@@ -181,8 +213,9 @@ def test_stdout(out, capsysbinary):
     from kg.export import export
 
     assert export(out, "csv") is None
-    got = capsysbinary.readouterr().out.decode("utf-8")
-    assert got.splitlines()[0] == ",".join(COLUMNS)
+    got = capsysbinary.readouterr().out
+    assert got.startswith(b"\xef\xbb\xbf")  # the same bytes as the file: `kg export -f csv > t.csv` opens in Excel
+    assert got.decode("utf-8-sig").splitlines()[0] == ",".join(COLUMNS)
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):

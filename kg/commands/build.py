@@ -84,11 +84,16 @@ def register(app: typer.Typer) -> None:
     def export(graph: str = typer.Option("out", "--graph", "-g", envvar="KG_GRAPH", help="A built graph directory."),
                fmt: str = typer.Option(..., "--format", "-f", help="ttl, nt, jsonld, trig, graphml, csv or xlsx."),
                out: Optional[str] = typer.Option(None, "--out", "-o",
-                                                 help="File to write (atomically); stdout when absent (not for xlsx).")):
-        """Export the graph, or the responsibility table (csv, xlsx)."""
+                                                 help="File to write (atomically); stdout when absent (not for xlsx)."),
+               on: Optional[str] = typer.Option(None, "--on", help="xlsx: the date the ledger's status is judged on "
+                                                                   "(2025-01-01, 2025年1月1日; default today)."),
+               lang: Optional[str] = typer.Option(None, "--lang", envvar="KG_LANG",
+                                                  help="csv, xlsx: en or zh (CSV English by default, xlsx Chinese)."),
+               doc: Optional[str] = typer.Option(None, "--doc", "-d", help="csv, xlsx: only this document.")):
+        """Export the graph, or the responsibility table (csv) and the 督办台账 (xlsx)."""
         from kg.export import export as run
 
-        path = run(graph, fmt, out)
+        path = run(graph, fmt, out, on=on, lang=lang, doc=doc)
         if path is not None:
             typer.echo(f"wrote {path}", err=True)
 

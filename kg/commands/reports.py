@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from kg.commands._common import EndpointOpt, FormatOpt, GraphOpt, emit, guarded
+from kg.commands._common import LangOpt, EndpointOpt, FormatOpt, GraphOpt, emit, guarded
 from kg.commands._common import open_graph as _graph
 FIGURE_COLUMNS = ["document", "value", "unit", "counted", "kind", "approximate", "year", "text", "themes",
                   "section", "figure"]
@@ -17,16 +17,16 @@ def register(app: typer.Typer) -> None:
     @guarded
     def evidence(task: str = typer.Argument(..., help="DOC#NUMBER (e.g. 000#12) or a task IRI."),
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
-                 fmt: str = FormatOpt):
+                 fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Report measures that report on a task, best score first, with the report and section."""
         g = _graph(graph, endpoint)
         info = g.task(task)
         rows = g.evidence(task)
         cols = g.named("report-evidence").columns
         if (fmt or "table").lower() == "table":
-            cols = ["report", "year", "section_type", "section", "score", "method", "measure_text"]
+            cols = ["report", "year", "section_type", "counts", "score", "section", "measure_text"]
         emit(rows, cols, fmt, title=f"Evidence for {info['document']} #{info.get('task_number') or '?'} "
-                                    f"{info.get('task_title') or ''}")
+                                    f"{info.get('task_title') or ''}", lang=lang)
 
     @app.command("figures")
     @guarded
@@ -34,11 +34,11 @@ def register(app: typer.Typer) -> None:
                 theme: Optional[str] = typer.Option(None, "--theme", "-t",
                                                     help="Only figures of this theme id (see kg/data/themes.yaml), e.g. disputes."),
                 graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
-                fmt: str = FormatOpt):
+                fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Figures stated in annual reports: value, unit, what is counted, kind, year, clause."""
         g = _graph(graph, endpoint)
         rows = g.figures(doc, theme)
         cols = FIGURE_COLUMNS
         if (fmt or "table").lower() == "table":
             cols = ["document", "value", "unit", "counted", "kind", "approximate", "year", "themes"]
-        emit(rows, cols, fmt, title="Figures" + (f" of {doc}" if doc else "") + (f" ({theme})" if theme else ""))
+        emit(rows, cols, fmt, title="Figures" + (f" of {doc}" if doc else "") + (f" ({theme})" if theme else ""), lang=lang)

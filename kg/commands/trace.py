@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from kg.commands._common import GraphOpt, emit, guarded
+from kg.commands._common import LangOpt, GraphOpt, emit, guarded
 
 
 
@@ -58,7 +58,8 @@ def register(app: typer.Typer) -> None:
     @app.command("docs")
     @guarded
     def docs_cmd(graph: Optional[str] = GraphOpt,
-                 fmt: str = typer.Option("table", "--format", "-f", help="table (default) or json.")):
+                 fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."),
+                 lang: Optional[str] = LangOpt):
         """Documents with their level, region, period and the parent directives they name."""
         from kg.errors import KgError
         from kg.trace import DOCS_COLUMNS, docs
@@ -66,31 +67,37 @@ def register(app: typer.Typer) -> None:
         rows = docs(_corpus(graph))
         fmt = (fmt or "table").lower()
         if fmt == "json":
-            emit(rows, DOCS_COLUMNS, "json")
-        elif fmt == "table":
-            emit(_docs_table(rows), ["document", "title", "level", "region", "period", "parents"], "table",
-                 title="Documents and the directives they name")
+            emit(rows, DOCS_COLUMNS, "json", lang=lang)
+        elif fmt in ("table", "csv"):
+            # one cell per document: its parents one a line in a table, joined with ' | ' in CSV
+            table = _docs_table(rows)
+            if fmt == "csv":
+                for r in table:
+                    r["parents"] = " | ".join(r["parents"].split("\n")) if r["parents"] else ""
+                    r["period"] = "-".join(str(y) for y in r["period"]) if isinstance(r["period"], (list, tuple)) else r["period"]
+            emit(table, ["document", "title", "level", "region", "period", "parents"], fmt,
+                 title="Documents and the directives they name", lang=lang)
         else:
-            raise KgError(f"unknown format {fmt!r}: use table or json", 2)
+            raise KgError(f"unknown format {fmt!r}: use table, csv or json", 2)
 
     @app.command("align")
     @guarded
     def align_cmd(a: str = typer.Argument(..., help="A plan: a file, or a document id of --graph."),
                   b: str = typer.Argument(..., help="The plan to align with: a file or a document id."),
                   graph: Optional[str] = GraphOpt,
-                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
+                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """Align the tasks of plan A with those of plan B: one row per task of A (B empty when none fits)."""
         from kg.trace import ALIGN_COLUMNS, align
 
         cache: dict = {}
         da, db = _plan(a, graph, cache), _plan(b, graph, cache)
-        emit(align(da, db), ALIGN_COLUMNS, fmt, title=f"{da.id} → {db.id}")
+        emit(align(da, db), ALIGN_COLUMNS, fmt, title=f"{da.id} → {db.id}", lang=lang)
 
     @app.command("trace")
     @guarded
     def trace_cmd(task: str = typer.Argument(..., help="DOC#NUMBER or DOC#TASKID, e.g. 000#24 or 001#u1."),
                   graph: Optional[str] = GraphOpt,
-                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
+                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """The chain of a task up through every level: the tasks it carries out, their units, then the named directives above."""
         from kg.trace import TRACE_COLUMNS, trace
 
@@ -98,17 +105,17 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             if r.get("directive"):
                 r["task_title"] = f"《{r['directive']}》"
-        emit(rows, TRACE_COLUMNS, fmt, title=f"Trace of {task}")
+        emit(rows, TRACE_COLUMNS, fmt, title=f"Trace of {task}", lang=lang)
 
     @app.command("gaps")
     @guarded
     def gaps_cmd(child: str = typer.Argument(..., help="The lower plan (document id)."),
                  parent: str = typer.Argument(..., help="The higher plan (document id)."),
                  graph: Optional[str] = GraphOpt,
-                 fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
+                 fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """Parent tasks not taken up, local additions, and parent responsibilities with no functional counterpart below."""
         from kg.trace import GAPS_COLUMNS, find_document, gaps
 
         corpus = _corpus(graph)
         emit(gaps(corpus, find_document(corpus, child), find_document(corpus, parent)), GAPS_COLUMNS, fmt,
-             title=f"Gaps: {child} under {parent}")
+             title=f"Gaps: {child} under {parent}", lang=lang)

@@ -5,7 +5,7 @@ from typing import Optional
 
 import typer
 
-from kg.commands._common import emit, guarded
+from kg.commands._common import LangOpt, emit, guarded
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
                                                  help="Only this kind: party, government, court, procuratorate, "
                                                       "congress, cppcc, mass, other, group."),
               merged: bool = typer.Option(False, "--merged", help="Only entities that merge two or more written forms."),
-              fmt: str = typer.Option("table", "--format", "-f", help="table (default), json or csv.")):
+              fmt: str = typer.Option("table", "--format", "-f", help="table (default), json or csv."), lang: Optional[str] = LangOpt):
         """Every organisation entity with its prefLabel, kind, level, region, labels and merged mentions."""
         from kg.errors import KgError
         from kg.resolve import KINDS
@@ -28,4 +28,4 @@ def register(app: typer.Typer) -> None:
         rows = units_table(open_graph(graph or "out"), kind=kind, merged_only=merged)
         cols = COLUMNS if (fmt or "table").lower() != "table" else \
             ["unit", "kind", "level", "region", "mentions", "labels", "part_of"]
-        emit(rows, cols, fmt, title=f"Organisations ({len(rows)})")
+        emit(rows, cols, fmt, title=f"Organisations ({len(rows)})", lang=lang)
