@@ -76,9 +76,11 @@ _VERB = re.compile(
     r"(?P<verb>牵头负责|牵头落实|牵头实施|牵头|负责落实|负责实施|负责推进|负责|配合落实|配合|参与|参加|协助|协办|"
     r"指导落实|指导实施|指导|组织实施|抓好落实|推进落实|落实|实施)$")
 _HUITONG = re.compile(r"会同|联合")
+# the last two characters of every role verb of _VERB
+_VERB_ENDS = frozenset({"牵头", "负责", "落实", "实施", "推进", "配合", "参与", "参加", "协助", "协办", "指导"})
 _MARKED_ROLE = re.compile(r"\((?P<kind>牵头|主责|配合|协办|参与|协助|负责|责任)(?:单位|部门)?\)$")
 _BECOMES = re.compile(r"为(?P<kind>牵头|责任|配合|参与|协办|主办|主责)(?:单位|部门)$")
-_CLAUSE_MARK = re.compile(r"[()\[\]，,；;。、]")
+_CLAUSE_MARK = re.compile(r"[()\[\]〔〕，,；;。、]")
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -124,8 +126,9 @@ _QUALIFIER = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按照?
 _SENTENCE_START = re.compile(r"^(?:全市|全区|全县|全省|各级|各地|我市|我区|我县|要|为|在|对|按照|根据|通过|到|坚持|加强|推进|建立|完善|深化|\d)")
 _HEADS = ("人民政府", "党委", "人大常委会", "政府", "法院", "检察院", "政协", "党组")
 _GENERIC_HEADS = ("行政主管部门", "主管部门", "有关部门", "部门", "单位", "机构")
+_INSERT = r"(?:[(（〔][^()（）〔〕]{1,6}[)）〕])?"  # 县(市、区), 市〔州〕
 _ADMIN_HEAD = re.compile(r"^各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)")
-_BARE_ADMIN = re.compile(r"^(?:各)?(?:县级市|县|区|市|乡|镇|乡镇|街道|旗)$")
+_BARE_ADMIN = re.compile(r"^(?:各)?(?:县级市|县|区|市|乡|镇|乡镇|街道|旗)" + _INSERT + "$")
 
 
 @lru_cache(maxsize=65536)
@@ -145,7 +148,7 @@ def _parts(name: str, coordinated: list[str]) -> list[str]:
             return [x if x.startswith("各") else "各" + x for x in coordinated]
         if all(_BARE_ADMIN.match(x) for x in coordinated[:-1]):
             # 各区、县级市人民政府: the head of the last part is shared
-            m = re.match(r"^(各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗))(.+)$", last)
+            m = re.match(r"^(各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)" + _INSERT + ")(.+)$", last)
             if m:
                 head = m.group(2)
                 return [(x if x.startswith("各") else "各" + x) + head for x in coordinated[:-1]] + \
@@ -165,7 +168,7 @@ def _parts(name: str, coordinated: list[str]) -> list[str]:
 
 
 # a bracket, or a separator between items (a space is left between two whole units by kg.clean)
-_ITEM_MARK = re.compile(r"[()\[\]、，,；;。\n ]")
+_ITEM_MARK = re.compile(r"[()\[\]〔〕、，,；;。\n ]")
 
 
 def _scan_item(text: str, i: int, limit: int) -> int:
@@ -180,9 +183,9 @@ def _scan_item(text: str, i: int, limit: int) -> int:
             return limit
         j = m.start()
         c = text[j]
-        if c in "([":
+        if c in "([〔":
             depth += 1
-        elif c in ")]":
+        elif c in ")]〕":
             if depth == 0:
                 return j
             depth -= 1
@@ -192,14 +195,21 @@ def _scan_item(text: str, i: int, limit: int) -> int:
 
 
 def _label_ok(m) -> bool:
-    kind = _BLANKS.sub("", m.group("kind"))
+    kind = m.group("kind")
+    if len(kind) != 2:
+        kind = _BLANKS.sub("", kind)
     if m.group("noun") is None:
         return kind in _BARE_KINDS  # 负责：… without a noun is prose
     return kind not in _PREFIX_KINDS or m.group("noun").startswith(("责任", "负责")) or kind in ("指导", "督办")
 
 
+_LABEL_FIRST = frozenset(k[0] for k in ROLE_OF) | {"分", "包"}
+
+
 def _label_at(text: str, i: int):
     """The role label at ``i`` (a match of _LABEL), or None."""
+    if i >= len(text) or text[i] not in _LABEL_FIRST:
+        return None
     m = _LABEL.match(text, i)
     return m if m and _label_ok(m) else None
 
@@ -322,7 +332,7 @@ def _units_from_groups(text, groups, bracketed: bool, known: set[str], to_source
         # a role marked on the unit itself: 市司法局(牵头)、市法院(配合)
         marked: dict[int, tuple[str, str]] = {}
         for k, (item, s, e) in enumerate(cleaned):
-            m = _MARKED_ROLE.search(item)
+            m = _MARKED_ROLE.search(item) if item.endswith(")") else None
             if m and m.start() >= 2:
                 marked[s] = (ROLE_OF.get(m.group("kind"), role), m.group("kind"))
                 cleaned[k] = (item[:m.start()], s, s + m.start())
@@ -554,9 +564,9 @@ def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
     i = s
     for m in _CLAUSE_MARK.finditer(text, s, e):
         c = m.group(0)
-        if c in _OPEN:
+        if c in _OPEN or c == "〔":
             depth += 1
-        elif c in _CLOSE:
+        elif c in _CLOSE or c == "〕":
             depth = max(0, depth - 1)
         elif depth == 0 and (c != "、" or text[max(s, m.start() - 2):m.start()] in _VERB_BEFORE_DUN):
             out.append((i, m.start()))
@@ -713,8 +723,8 @@ def read_closing_clauses(text: str, ps: int, pe: int, to_source=None, first_lead
     full_stop = e
     if e > ps and text[e - 1] in "。；":
         e -= 1
-    if e <= ps or text[e - 1] in _CLOSE:
-        return None
+    if e <= ps or text[e - 1] in _CLOSE or text[e - 2:e] not in _VERB_ENDS:
+        return None  # the clauses close with a role verb: 牵头 配合 负责 …
     sent_start = max(text.rfind("。", ps, e), text.rfind("；", ps, e), text.rfind("\n", ps, e)) + 1
     sent_start = max(sent_start, ps)
     cls = _clauses(text, sent_start, e)
@@ -760,6 +770,7 @@ def split_units(s: str, role: str, label: str, base: int, to_source=None) -> lis
 
 
 _SITE = re.compile(r"[(\[\n]")
+_OPEN_RX = re.compile(r"[(\[]")
 
 
 def find_annotations(text: str, start: int, end: int, known: set[str], to_source=None,
@@ -815,8 +826,8 @@ def unread_brackets(text: str, s: int, e: int, anns: list[Annotation]) -> list[t
     the reader did not understand, reported so that a user sees where to look."""
     out = []
     taken = sorted((a.start, a.end) for a in anns)
-    for m in re.finditer(r"[(\[]", text[s:e]):
-        o = s + m.start()
+    for m in _OPEN_RX.finditer(text, s, e):
+        o = m.start()
         if any(a <= o < b for a, b in taken):
             continue
         c = _matching_close(text, o, e)

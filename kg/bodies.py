@@ -72,7 +72,7 @@ NEVER_IN = re.compile(r"[的了是将把需须均都也并但即若被让者吗�
 # Marks of an empty table cell or of "no unit".
 EMPTY = frozenset({"/", "／", "\\", "-", "－", "—", "——", "–", "无", "暂无", "×", "x", "X", "空", "...", "…"})
 
-_BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
+_BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）|〔[^〔〕]*〕")
 MAX_LEN = 32
 
 
@@ -100,7 +100,7 @@ def _known_suffixes() -> tuple[str, ...]:
 
 def core_of(name: str) -> str:
     """The name without its bracketed inserts (各县(市、区)人民政府 -> 各县人民政府)."""
-    return _BRACKETED.sub("", name).strip() if "(" in name or "（" in name else name.strip()
+    return _BRACKETED.sub("", name).strip() if "(" in name or "（" in name or "〔" in name else name.strip()
 
 
 @lru_cache(maxsize=65536)

@@ -251,3 +251,19 @@ def test_unread_annotations_are_reported_with_their_text():
     doc = parse(HEAD + "1.推进数据共享。建立共享目录。（县数据局、县公安局按季度通报进展）\n")
     unread = [d.message for d in doc.diagnostics if d.code == "unread-annotation"]
     assert unread == ["unread annotation in task 1 推进数据共享: (县数据局、县公安局按季度通报进展)"]
+
+
+def test_roles_marked_on_units_and_verbs_joined_by_dun():
+    doc = parse(HEAD + "1.加强行政复议。推进复议体制改革。（责任单位：县司法局（牵头）、县人民法院、县信访局（配合））\n"
+                "2.深化综合执法。推进执法力量下沉（县委编办牵头、县司法局配合）。\n")
+    t1, t2 = doc.tasks
+    assert roles(t1) == [("lead", "县司法局"), ("responsible", "县人民法院"), ("support", "县信访局")]
+    assert roles(t2) == [("lead", "县委编办"), ("support", "县司法局")]
+
+
+def test_tortoise_shell_brackets_inside_a_coordination():
+    doc = parse("某省法治政府建设实施方案\n一、主要任务\n"
+                "1.推进政府机构职能优化。深化机构改革。（省委编办牵头，各市〔州〕、县〔市、区〕人民政府按职责分工负责）\n")
+    units = doc.tasks[0].units
+    assert [(u.role, u.text) for u in units] == [("lead", "省委编办"), ("support", "各市〔州〕、县〔市、区〕人民政府")]
+    assert units[1].parts == ["各市〔州〕人民政府", "各县〔市、区〕人民政府"]
