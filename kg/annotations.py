@@ -129,6 +129,7 @@ _GENERIC_HEADS = ("行政主管部门", "主管部门", "有关部门", "部门"
 _INSERT = r"(?:[(（〔][^()（）〔〕]{1,6}[)）〕])?"  # 县(市、区), 市〔州〕
 _ADMIN_HEAD = re.compile(r"^各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)")
 _BARE_ADMIN = re.compile(r"^(?:各)?(?:县级市|县|区|市|乡|镇|乡镇|街道|旗)" + _INSERT + "$")
+_SHARED_HEAD = re.compile(r"^(各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)" + _INSERT + ")(.+)$")
 
 
 @lru_cache(maxsize=65536)
@@ -148,7 +149,7 @@ def _parts(name: str, coordinated: list[str]) -> list[str]:
             return [x if x.startswith("各") else "各" + x for x in coordinated]
         if all(_BARE_ADMIN.match(x) for x in coordinated[:-1]):
             # 各区、县级市人民政府: the head of the last part is shared
-            m = re.match(r"^(各?(?:县级市|乡镇|街道|县|区|市|乡|镇|旗)" + _INSERT + ")(.+)$", last)
+            m = _SHARED_HEAD.match(last)
             if m:
                 head = m.group(2)
                 return [(x if x.startswith("各") else "各" + x) + head for x in coordinated[:-1]] + \
@@ -594,11 +595,14 @@ def _settle(clauses: list[_Clause]) -> list[list[UnitMention]]:
     return lists
 
 
+_BRACKET_OR_NL = re.compile(r"[()\[\]\n]")
+
+
 def _matching_close(text: str, o: int, end: int, cap: int = 600) -> int:
     """Index of the bracket closing text[o], or -1 (none before ``end`` or within ``cap``)."""
     depth = 0
     stop = min(end, o + cap)
-    for m in re.compile(r"[()\[\]\n]").finditer(text, o, stop):
+    for m in _BRACKET_OR_NL.finditer(text, o, stop):
         c = m.group(0)
         if c == "\n":
             if text.find(":", o, m.start()) == -1 and text.find("：", o, m.start()) == -1:
@@ -718,12 +722,12 @@ def _has_body(text: str, s: int, e: int) -> bool:
 def read_closing_clauses(text: str, ps: int, pe: int, to_source=None, first_leads: bool = False) -> Optional[Annotation]:
     """The clauses closing the paragraph text[ps:pe] that state units (……，由X牵头，Y配合。)."""
     e = pe
-    while e > ps and text[e - 1].isspace():
+    while e > ps and text[e - 1] in " \t\r\n":
         e -= 1
     full_stop = e
     if e > ps and text[e - 1] in "。；":
         e -= 1
-    if e <= ps or text[e - 1] in _CLOSE or text[e - 2:e] not in _VERB_ENDS:
+    if e - 2 < ps or text[e - 2:e] not in _VERB_ENDS:
         return None  # the clauses close with a role verb: 牵头 配合 负责 …
     sent_start = max(text.rfind("。", ps, e), text.rfind("；", ps, e), text.rfind("\n", ps, e)) + 1
     sent_start = max(sent_start, ps)
@@ -748,7 +752,13 @@ def read_closing_clauses(text: str, ps: int, pe: int, to_source=None, first_lead
 
 def first_listed_leads(text: str) -> Optional[re.Match]:
     """Where the plan says that the first-listed unit of a list leads (列第一位者为牵头单位)."""
-    return FIRST_LEADS.search(text)
+    pos = text.find("牵头")
+    while pos != -1:  # every statement of it names 牵头: look only around each
+        m = FIRST_LEADS.search(text, max(0, pos - 16), pos + 12)
+        if m:
+            return m
+        pos = text.find("牵头", pos + 2)
+    return None
 
 
 def split_units(s: str, role: str, label: str, base: int, to_source=None) -> list[UnitMention]:
