@@ -28,7 +28,7 @@ from kg.atomic import write_atomic
 from kg.model import Document
 
 # The modules (and data) whose code decides what a parsed Document holds, and an alignment.
-PARSE_MODULES = ("read", "clean", "parse", "report", "annotations", "dates", "orgnames", "titles", "model",
+PARSE_MODULES = ("read", "clean", "parse", "report", "annotations", "bodies", "dates", "orgnames", "titles", "model",
                  "resolve", "pipeline", "cache")
 ALIGN_MODULES = ("link", "similarity", "titles", "model", "cache")
 FORMAT = 3  # bump when the cache layout changes
