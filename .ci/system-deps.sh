@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use (headless Chromium and its driver, a CJK font,
-# rapper for the Turtle check), and mimalloc (the store loader's allocator when installed: a
+# rapper for the Turtle check, LibreOffice Writer to read and make .doc/.wps/.rtf/.odt and Calc
+# to print the ledger), and mimalloc (the store loader's allocator when installed: a
 # national build's bulk load takes a quarter less CPU, see kg/loader.py), when they are missing
 # and we may install them.
 set -u
@@ -9,6 +10,9 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 fc-list 2>/dev/null | grep -qi "cjk" || need+=(fonts-noto-cjk)
+# soffice is one binary for both: check each component's own files
+command -v soffice >/dev/null 2>&1 && dpkg -s libreoffice-writer >/dev/null 2>&1 || need+=(libreoffice-writer)
+command -v soffice >/dev/null 2>&1 && dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)
 ldconfig -p 2>/dev/null | grep -q "libmimalloc\.so" || need+=(libmimalloc2.0)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
