@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use (headless Chromium and its driver, a CJK font,
-# rapper for the Turtle check, LibreOffice Calc and poppler-utils to print the 督办台账 and look at
-# it, a Java runtime and Maven for the Fuseki test), and mimalloc (the store loader's allocator when installed: a
+# rapper for the Turtle check, LibreOffice Writer to read and make .doc/.wps/.rtf/.odt, Calc and
+# poppler-utils to print the 督办台账 and look at it, a Java runtime and Maven for the Fuseki test),
+# and mimalloc (the store loader's allocator when installed: a
 # national build's bulk load takes a quarter less CPU, see kg/loader.py), when they are missing
 # and we may install them.
 set -u
@@ -10,8 +11,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 fc-list 2>/dev/null | grep -qi "cjk" || need+=(fonts-noto-cjk)
+# soffice is one binary for both: check each component's own files
+command -v soffice >/dev/null 2>&1 && dpkg -s libreoffice-writer >/dev/null 2>&1 || need+=(libreoffice-writer)
+command -v soffice >/dev/null 2>&1 && dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)
 ldconfig -p 2>/dev/null | grep -q "libmimalloc\.so" || need+=(libmimalloc2.0)
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)

@@ -29,7 +29,7 @@ class Source:
     path: str  # the path as given by the user
     name: str  # the file's base name, e.g. 000_b7f676789088e75d.txt
     sha256: str  # checksum of the file's bytes
-    format: str  # txt | docx | pdf | html
+    format: str  # txt | docx | pdf | html | doc | wps | rtf | odt | ofd
     text: str  # decoded text (paragraphs and table cells in document order, one per line)
     encoding: Optional[str] = None  # for .txt/.html: utf-8, utf-8-sig, gb18030 ...
 

@@ -43,7 +43,8 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.model import Source
 
-EXTENSIONS = {".txt": "txt", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+EXTENSIONS = {".txt": "txt", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html",
+              ".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".odt": "odt", ".ofd": "ofd"}  # kg.office, kg.ofd
 SUPPORTED = " ".join(EXTENSIONS)
 
 
@@ -132,8 +133,7 @@ def read_file(path: str | os.PathLike) -> Source:
     ext = p.suffix.lower()
     fmt = EXTENSIONS.get(ext)
     if fmt is None:
-        hint = "; save it as .docx" if ext == ".doc" else ""
-        raise _fail(path, f"unsupported file type '{ext or '(none)'}'; supported: {SUPPORTED}{hint}")
+        raise _fail(path, f"unsupported file type '{ext or '(none)'}'; supported: {SUPPORTED}")
     if not p.exists():
         raise _fail(path, "no such file; check the path")
     if p.is_dir():
@@ -151,6 +151,14 @@ def read_file(path: str | os.PathLike) -> Source:
         text = _read_docx(path, data)
     elif fmt == "pdf":
         text = _read_pdf(path, data)
+    elif fmt in ("doc", "wps", "rtf", "odt"):  # LibreOffice makes a .docx of it (kg.office)
+        from kg.office import to_docx
+
+        text = _read_docx(path, to_docx(path, data, fmt))
+    elif fmt == "ofd":
+        from kg.ofd import read_ofd
+
+        text = read_ofd(path, data)
     else:
         text, encoding = _read_html(path, data)
     text = _newlines(text)

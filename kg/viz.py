@@ -1,13 +1,20 @@
 """Interactive pages of the graph: one self-contained HTML file per view (pyvis / vis-network).
 
-Four views, each read from a built graph (``kg.api.Graph``):
+Four views, each read from a built graph (``kg.api.Graph``), each readable at its opening zoom:
 
-- ``unit_view(g, "区司法局")``: a unit, its tasks by role, their documents and sections, and the
-  other units sharing those tasks;
-- ``doc_view(g, "000")``: a document's section tree with its tasks and their lead units;
-- ``trace_view(g, "001#3")``: a task and the tasks above it (dg:carriesOut), left to right, with
-  their documents and the parent directives those documents name;
-- ``corpus_view(g)``: every document, section, task and unit, clustered by document.
+- ``unit_view(g, "区司法局")``: an outline from the unit: its documents, their sections, its
+  tasks, each task headed and bordered by the unit's role on it (牵头｜, 配合｜, 责任｜);
+- ``doc_view(g, "000")``: an outline of a document: its sections and tasks (an annual report's
+  measures);
+- ``trace_view(g, "001#3")``: a task and the tasks above it (dg:carriesOut), one column per step,
+  with their documents, their units beside them, and the parent directives those documents name;
+- ``corpus_view(g)``: every document as one box, in rows by level under the directives they
+  name; a click opens a document into its outline (``pack`` makes room, here and in page.js).
+
+On the unit, document and corpus pages a task's units are drawn only while the task is selected
+(nodes and edges marked ``demand``), beside it; its tooltip lists them. Sizes of boxes are
+computed here (``node_size``) so that layouts keep boxes apart; tests check in Chromium that no
+two drawn boxes overlap. Every label that is cut (…) is whole in the node's tooltip.
 
 ``write(view, path)`` renders a page and writes it atomically. Pages work offline from file://:
 vis-network's script and style (shipped inside pyvis) are inlined, nothing comes from a CDN, and
@@ -19,6 +26,7 @@ same bytes for the same graph. Text from documents only reaches the page as JSON
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -50,15 +58,13 @@ NODE_STYLES = {
     "group": ("单位泛指 unit group", "ellipse", "#fcf3cf", "#b7950b", "#7d6608"),
     "focus": ("所查单位 the unit shown", "ellipse", "#1e8449", "#145a32", "#ffffff"),
 }
-# Shapes in the corpus view: label under the shape, so labels can vanish when zoomed out.
-CORPUS_SHAPES = {"plan": ("box", 0), "report": ("box", 0), "directive": ("box", 0),
-                 "section": ("dot", 7), "task": ("dot", 6), "unit": ("diamond", 9), "group": ("triangle", 9)}
 # kind -> (legend label, colour, width, dashes, arrow)
 EDGE_STYLES = {
     "lead": ("牵头单位 lead", "#c0392b", 2.5, False, False),
     "support": ("配合单位 support", "#2471a3", 1.5, [8, 5], False),
     "responsible": ("责任单位 responsible", "#8e44ad", 2.0, [2, 4], False),
     "part": ("属于 part of", "#b8c0c6", 1.0, False, False),
+    "holds": ("承担任务所在文件 its tasks are in", "#b8c0c6", 1.0, False, False),
     "carries_out": ("落实上级任务 carries out", "#1e8449", 2.5, False, True),
     "parent": ("依据/贯彻上级文件 based on / applies", "#7f8c8d", 1.5, [4, 4], True),
     "mentions": ("报告提及单位 measure names the unit", "#17a589", 1.5, [2, 3], False),
@@ -145,10 +151,11 @@ def _unit_short(u: dict) -> str:
     return min(alts, key=lambda a: (len(a), a)) if alts and len(min(alts, key=len)) < len(name) else name
 
 
-def _task_label(t: dict) -> str:
+def _task_label(t: dict, prefix: str = "") -> str:
+    """Number and title in at most two lines of 18 characters (… when cut: the tooltip has it all)."""
     num = t.get("number")
     head = f"{num}．" if num else "·"
-    return _wrap(head + (t.get("title") or t["task"].rsplit("/", 1)[-1]), 12, 2)
+    return _wrap(prefix + head + (t.get("title") or t["task"].rsplit("/", 1)[-1]), 18, 2)
 
 
 class _Tips:
@@ -220,49 +227,69 @@ class _Tips:
         return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- sizes
+FONT_SIZE = 14
+MARGIN = 8
+
+
+def text_width(line: str, size: float = FONT_SIZE) -> float:
+    """The width vis draws ``line`` at in the CJK font: a full em for wide characters, about half
+    for ASCII (measured in Chromium with Noto Sans CJK SC)."""
+    return sum(size if unicodedata.east_asian_width(c) in "WFA" else size * 0.56 for c in line)
+
+
+def node_size(shape: str, label: str, size: float = FONT_SIZE, margin: float = MARGIN) -> tuple[float, float]:
+    """(width, height) of a vis node: a box is its text plus margins; an ellipse is its text
+    widened by the text's height and twice as high (vis-network's Box and Ellipse shapes)."""
+    lines = label.split("\n") or [""]
+    tw = max(text_width(x, size) for x in lines)
+    th = len(lines) * size
+    if shape == "ellipse":
+        h = 2 * th
+        return round(max(tw + th, h), 1), round(h, 1)
+    return round(tw + 2 * margin, 1), round(th + 2 * margin, 1)
+
+
 # --------------------------------------------------------------------------- views
 @dataclass
 class View:
-    """Nodes and edges (vis-network dicts, positions included) and what the page says about them."""
+    """Nodes and edges (vis-network dicts, positions included) and what the page says about them.
+
+    A node or edge marked ``demand`` starts hidden and is drawn when a node next to it is
+    selected (a task's units). A node marked ``member`` belongs to a document of the corpus page
+    and is drawn when that document is opened, at its offset ``dx``, ``dy`` from the document."""
 
     title: str
     kind: str  # unit | doc | trace | corpus
     nodes: dict[str, dict] = field(default_factory=dict)
     edges: list[dict] = field(default_factory=list)
-    compact: bool = False  # corpus view: small shapes, labels under them
     note: str = ""  # what the page leaves out and how to narrow it (shown on the page, printed by the CLI)
+    corpus: dict = field(default_factory=dict)  # corpus page: rows of documents and their extents
 
-    def add_node(self, iri: str, kind: str, label: str, tip: str, search: str = "", **extra) -> None:
+    def add_node(self, iri: str, kind: str, label: str, tip: str, search: str = "", size: float = FONT_SIZE,
+                 **extra) -> None:
         if iri in self.nodes:
             return
         style = NODE_STYLES[kind]
-        node = {"id": iri, "kind": kind, "label": label, "title": tip,
+        node = {"id": iri, "kind": kind, "label": label, "title": tip, "shape": style[1],
                 "search": " ".join(x for x in [label.replace("\n", ""), search] if x).lower(),
                 "color": {"background": style[2], "border": style[3],
                           "highlight": {"background": style[2], "border": "#000000"}},
-                "font": {"color": style[4], "face": FONT, "size": 14}, "borderWidth": 1.5}
+                "font": {"color": style[4], "face": FONT, "size": size}, "borderWidth": 1.5, "margin": MARGIN}
         if len(style) > 5 and style[5]:
             node["shapeProperties"] = {"borderDashes": [5, 4]}
-        if self.compact:
-            shape, size = CORPUS_SHAPES.get(kind, ("dot", 8))
-            node.update(shape=shape, size=size)
-            node["font"]["color"] = "#2c3e50"
-            if kind in ("plan", "report", "directive"):  # a title box over the document's disc
-                node["font"]["color"] = style[4]
-                node["margin"] = 12
-        else:
-            node["shape"] = style[1]
-            node["widthConstraint"] = {"maximum": 190}
-            node["margin"] = 8
+        node["w"], node["h"] = node_size(style[1], label, size)
         node.update(extra)
         self.nodes[iri] = node
 
-    def add_edge(self, src: str, dst: str, kind: str, tip: str = "") -> None:
+    def add_edge(self, src: str, dst: str, kind: str, tip: str = "", demand: bool = False) -> None:
         label, colour, width, dashes, arrow = EDGE_STYLES[kind]
         edge = {"from": src, "to": dst, "kind": kind, "color": {"color": colour, "highlight": colour, "opacity": 1.0},
                 "width": width, "dashes": dashes, "title": tip or label}
         if arrow:
             edge["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.6}}
+        if demand:
+            edge.update(demand=True, hidden=True)
         self.edges.append(edge)
 
     def legend(self) -> list[dict]:
@@ -271,9 +298,14 @@ class View:
         out = []
         for k, s in NODE_STYLES.items():
             if k in kinds:
-                shape = CORPUS_SHAPES.get(k, ("dot",))[0] if self.compact else s[1]
-                out.append({"type": "node", "label": s[0], "shape": shape, "fill": s[2], "stroke": s[3],
+                out.append({"type": "node", "label": s[0], "shape": s[1], "fill": s[2], "stroke": s[3],
                             "dashed": len(s) > 5 and bool(s[5])})
+        if self.kind == "unit":  # the unit's role on each task: the task's border
+            for role in ROLES:
+                if any(n.get("role") == role for n in self.nodes.values()):
+                    s, e = NODE_STYLES["task"], EDGE_STYLES[role]
+                    out.append({"type": "node", "label": f"{ROLE_ZH[role]}的任务 task it is {role} for（边框 border）",
+                                "shape": "box", "fill": s[2], "stroke": e[1], "dashed": bool(e[3]), "width": 2.5})
         for k, s in EDGE_STYLES.items():
             if k in ekinds:
                 out.append({"type": "edge", "label": s[0], "stroke": s[1], "width": s[2],
@@ -286,17 +318,32 @@ class _Builder:
 
     def __init__(self, data: Data, view: View):
         self.data, self.view, self.tips = data, view, _Tips(data)
+        self.task_role: dict[str, str] = {}  # unit page: the unit's role on each task
 
-    def doc(self, iri: str, title: str = "", level: bool = False) -> None:
-        """A document node; ``level`` puts its level (市级, 区县级 …) above the title."""
+    def doc(self, iri: str, title: str = "", level: bool = False, corpus: bool = False) -> None:
+        """A document node; ``level`` puts its level (市级, 区县级 …) above the title; ``corpus``
+        gives the box of the corpus page: level, the whole title (up to four lines), what it holds."""
         d = self.data.docs.get(iri)
         kind = _doc_kind(d)
         name = (d or {}).get("title") or title or doc_id(iri)
-        label = _wrap(name, 16, 1) if self.view.compact else _wrap(name, 13, 3)
-        if level:
+        tip = self.tips.doc(iri, d, title)
+        if corpus:  # a head line (level, what it holds), then the title in up to three lines
             lv = (d or {}).get("level")
-            label = f"【{LEVEL_ZH.get(lv, lv) if lv else '上级文件'}】\n" + label
-        self.view.add_node(iri, kind, label, self.tips.doc(iri, d, title), name + " " + doc_id(iri), full=name)
+            if d is None:
+                head = "上级文件（未收录）"
+            else:
+                what = ("年度报告" if d.get("type") == "AnnualReport" else
+                        f"{d['tasks']} 项任务" if d.get("tasks") is not None else "方案")
+                head = " · ".join(x for x in [LEVEL_ZH.get(lv or "", lv or ""), what] if x)
+            label = head + "\n" + _wrap(name, 16, 3)
+            if d is not None:
+                tip += "\n点击展开 click to open · 双击收起 double-click to close"
+        else:
+            label = _wrap(name, 13, 3)
+            if level:
+                lv = (d or {}).get("level")
+                label = f"【{LEVEL_ZH.get(lv, lv) if lv else '上级文件'}】\n" + label
+        self.view.add_node(iri, kind, label, tip, name + " " + doc_id(iri), full=name)
 
     def section(self, iri: str) -> None:
         s = self.data.sections[iri]
@@ -306,11 +353,20 @@ class _Builder:
 
     def task(self, iri: str) -> None:
         t = self.data.tasks[iri]
-        self.view.add_node(iri, "measure" if t.get("measure") else "task", _task_label(t), self.tips.task(t),
-                           " ".join(x for x in [t.get("title") or "", t.get("description") or "",
-                                                f"#{t['number']}" if t.get("number") else ""] if x))
+        search = " ".join(x for x in [t.get("title") or "", t.get("description") or "",
+                                      f"#{t['number']}" if t.get("number") else ""] if x)
+        role = self.task_role.get(iri)
+        if role:  # a unit's page: its role heads the label and draws the border
+            _, colour, _, dashes, _ = EDGE_STYLES[role]
+            label = _task_label(t, prefix=ROLE_ZH[role] + "｜")
+            self.view.add_node(iri, "task", label, self.tips.task(t), search, role=role, borderWidth=2.5,
+                               color={"background": NODE_STYLES["task"][2], "border": colour,
+                                      "highlight": {"background": NODE_STYLES["task"][2], "border": "#000000"}},
+                               shapeProperties={"borderDashes": dashes})
+            return
+        self.view.add_node(iri, "measure" if t.get("measure") else "task", _task_label(t), self.tips.task(t), search)
 
-    def unit(self, iri: str, focus: bool = False, roles: Optional[list[dict]] = None) -> None:
+    def unit(self, iri: str, focus: bool = False, roles: Optional[list[dict]] = None, demand: bool = False) -> None:
         u = self.data.units.get(iri) or {"unit": iri}
         counts: dict[str, int] = {}
         for r in roles or []:
@@ -318,9 +374,10 @@ class _Builder:
                 counts[r["role"]] = counts.get(r["role"], 0) + 1
         kind = "focus" if focus else ("group" if u.get("group") or u.get("kind") == "Group" else "unit")
         written = " ".join(sorted({r.get("as_written") or "" for r in roles or [] if r["unit"] == iri}))
-        extra = {"font": {"color": NODE_STYLES[kind][4], "face": FONT, "size": 20 if focus else 14}} if focus else {}
+        extra: dict[str, Any] = {"demand": True, "hidden": True} if demand else {}
         self.view.add_node(iri, kind, _wrap(_unit_short(u), 9, 2), self.tips.unit(u, counts),
-                           " ".join(x for x in [u.get("name") or "", u.get("alt") or "", written] if x), **extra)
+                           " ".join(x for x in [u.get("name") or "", u.get("alt") or "", written] if x),
+                           size=20 if focus else FONT_SIZE, **extra)
 
     def structure(self, tasks: Iterable[str], whole: Iterable[str] = ()) -> tuple[list[str], dict[str, list[str]]]:
         """Documents, sections and tasks as a tree: (roots, children), in document order.
@@ -355,8 +412,8 @@ class _Builder:
             children[p].sort(key=lambda n: rank[n])
         roots = sorted({data.tasks[t]["doc"] for t in task_list} | {data.sections[s]["doc"] for s in keep_sections})
         for r in roots:
-            self.doc(r)
-        for n in parent_of:
+            self.doc(r, corpus=self.view.kind == "corpus")
+        for n in sorted(parent_of, key=_natural):
             self.section(n) if n in data.sections else self.task(n)
             self.view.add_edge(parent_of[n], n, "part")
         return roots, children
@@ -382,66 +439,97 @@ def _depth(data: Data, s: str) -> int:
 
 
 # --------------------------------------------------------------------------- layouts
-COL = 250  # px between columns
-ROW = 58   # px between rows of tasks
+GAP_X = 64.0    # px between the widest box of a column and the next column
+GAP_Y = 12.0    # px between two rows of a tree
+DOC_GAP = 36.0  # px more between two documents of one tree
+UNIT_GAP = 8.0  # px between units stacked beside a task
 
 
-def _tree_layout(view: View, roots: list[str], children: dict[str, list[str]], data: Data) -> int:
-    """Columns left to right: documents, sections by depth, tasks. Returns the task column."""
-    max_depth = max([_depth(data, s) for s in view.nodes if s in data.sections] + [0])
-    task_col = max_depth + 1
-    y = 0.0
+def _tree(view: View, roots: list[str], children: dict[str, list[str]], col, x0: float = 0.0,
+          y0: float = 0.0) -> tuple[float, float]:
+    """An outline, left to right: one column per ``col(node)``, each as wide as its widest box (a
+    column of tasks gets boxes of one width); a node level with its first child and its subtree
+    below it, so the root is top left. Returns the right and bottom edges."""
+    order: list[str] = []
+
+    def gather(n: str) -> None:
+        order.append(n)
+        for k in children.get(n, []):
+            gather(k)
+
+    for r in roots:
+        gather(r)
+    widths: dict[int, float] = {}
+    for n in order:
+        widths[col(n)] = max(widths.get(col(n), 0.0), view.nodes[n]["w"])
+    for n in order:  # tasks (the last column) in boxes of one width: a list, not a ragged edge
+        node = view.nodes[n]
+        if node["kind"] in ("task", "measure") and node["w"] < widths[col(n)]:
+            node["w"] = widths[col(n)]
+            node["widthConstraint"] = {"minimum": round(widths[col(n)], 1)}
+    xs: dict[int, float] = {}
+    prev: Optional[int] = None
+    for c in sorted(widths):
+        xs[c] = x0 + widths[c] / 2 if prev is None else xs[prev] + widths[prev] / 2 + GAP_X + widths[c] / 2
+        prev = c
+    top = y0
+
+    def below(n: str) -> list[str]:
+        out = []
+        for k in children.get(n, []):
+            out += [k] + below(k)
+        return out
+
+    def visit(n: str) -> None:
+        nonlocal top
+        node, start = view.nodes[n], top
+        kids = children.get(n, [])
+        for k in kids:
+            visit(k)
+        cy = start + node["h"] / 2
+        if kids:
+            first = view.nodes[kids[0]]["y"]
+            if first < cy:  # a parent taller than its first child: its subtree moves down to be level
+                for m in below(n):
+                    view.nodes[m]["y"] = round(view.nodes[m]["y"] + cy - first, 1)
+                top += cy - first
+            cy = max(cy, first)
+        node["x"], node["y"] = round(xs[col(n)], 1), round(cy, 1)
+        top = max(top, start + node["h"] + GAP_Y)
+
+    for i, r in enumerate(roots):
+        if i:
+            top += DOC_GAP
+        visit(r)
+    right = max((xs[c] + widths[c] / 2 for c in widths), default=x0)
+    return right, top
+
+
+def _unit_homes(view: View, roles: list[dict], right: float) -> None:
+    """Where a unit drawn on demand stands when it is shown by itself (found by search): right of
+    the tasks, level with the middle of its tasks. Beside a selected task the page stacks them."""
+    ys: dict[str, list[float]] = {}
+    for r in roles:
+        u, t = view.nodes.get(r["unit"]), view.nodes.get(r["task"])
+        if u is not None and t is not None and u.get("demand"):
+            ys.setdefault(r["unit"], []).append(t["y"])
+    for u, v in ys.items():
+        node = view.nodes[u]
+        node["x"], node["y"] = round(right + GAP_X + node["w"] / 2, 1), round(sum(v) / len(v), 1)
+
+
+def _tree_col(data: Data, view: View, first: int = 0):
+    """Columns of a document tree: the document, its sections by depth, then its tasks."""
+    depth = max([_depth(data, s) for s in view.nodes if s in data.sections] + [0])
 
     def col(n: str) -> int:
         if n in data.tasks:
-            return task_col
+            return first + depth + 1
         if n in data.sections:
-            return _depth(data, n)
-        return 0
+            return first + _depth(data, n)
+        return first
 
-    def visit(n: str) -> None:
-        nonlocal y
-        kids = children.get(n, [])
-        if not kids:
-            view.nodes[n].update(x=col(n) * COL, y=y)
-            y += ROW
-            return
-        for k in kids:
-            visit(k)
-        view.nodes[n].update(x=col(n) * COL, y=(view.nodes[kids[0]]["y"] + view.nodes[kids[-1]]["y"]) / 2)
-
-    for r in roots:
-        visit(r)
-        y += ROW  # a gap between documents
-    return task_col
-
-
-def _spread(items: list[tuple[str, float]], gap: float) -> dict[str, float]:
-    """Positions along one axis close to the wanted ones, at least ``gap`` apart, same mean."""
-    items = sorted(items, key=lambda kv: (kv[1], kv[0]))
-    placed: list[float] = []
-    for _, want in items:
-        placed.append(want if not placed else max(want, placed[-1] + gap))
-    if not placed:
-        return {}
-    shift = sum(w for _, w in items) / len(items) - sum(placed) / len(placed)
-    return {k: p + shift for (k, _), p in zip(items, placed)}
-
-
-def _unit_column(view: View, roles: list[dict], x: float, gap: float = 50) -> None:
-    """Units right of the tasks, each near the middle of its tasks (fewer crossings); when they
-    outnumber the tasks, in two or three staggered columns so the page stays about as tall."""
-    ys: dict[str, list[float]] = {}
-    tasks: set[str] = set()
-    for r in roles:
-        if r["task"] in view.nodes and r["unit"] in view.nodes:
-            ys.setdefault(r["unit"], []).append(view.nodes[r["task"]]["y"])
-            tasks.add(r["task"])
-    want = [(u, sum(v) / len(v)) for u, v in sorted(ys.items())]
-    k = max(1, min(3, math.ceil(len(want) * gap / max(len(tasks) * ROW, 1) - 0.2)))
-    spread = _spread(want, gap / k)
-    for i, (u, y) in enumerate(sorted(spread.items(), key=lambda kv: (kv[1], kv[0]))):
-        view.nodes[u].update(x=x + (i % k) * 150, y=round(y, 1))
+    return col
 
 
 # --------------------------------------------------------------------------- the four views
@@ -462,8 +550,11 @@ def resolve_unit(g, name: str) -> str:
 
 def unit_view(g, name: str, doc: Optional[str] = None, role: Optional[str] = None,
               max_tasks: Optional[int] = None) -> View:
-    """A unit's tasks (only those of ``doc`` / in ``role`` when given); beyond ``max_tasks`` tasks the
-    first ones in document order, with a note saying what was left out and how to narrow the view."""
+    """A unit's tasks (only those of ``doc`` / in ``role`` when given), as an outline from the unit:
+    its documents, their sections, its tasks, each headed and bordered by the unit's role on it.
+    The other units of a task are drawn when the task is selected (and listed in its tooltip).
+    Beyond ``max_tasks`` tasks the first ones in document order, with a note saying what was left
+    out and how to narrow the view."""
     max_tasks = MAX_TASKS if max_tasks is None else max_tasks
     org = resolve_unit(g, name)
     if role is not None and role not in ROLES:
@@ -493,13 +584,25 @@ def unit_view(g, name: str, doc: Optional[str] = None, role: Optional[str] = Non
     unit = data.units.get(org) or {"unit": org}
     view = View(title=f"单位 {unit.get('name') or name}", kind="unit", note=note)
     b = _Builder(data, view)
-    roots, children = b.structure(tasks)
-    task_col = _tree_layout(view, roots, children, data)
     roles = [r for t in sorted(tasks) for r in data.roles_of(t)]
+    for r in roles:  # the unit's role on each task (the first, lead before responsible before support)
+        if r["unit"] == org:
+            b.task_role.setdefault(r["task"], r["role"])
+    b.unit(org, focus=True, roles=roles)
+    roots, children = b.structure(tasks)
+    for d in roots:
+        view.add_edge(org, d, "holds")
+    children = dict(children)
+    children[org] = roots
+    in_doc = _tree_col(data, view, first=1)
+    right, _ = _tree(view, [org], children, lambda n: 0 if n == org else in_doc(n))
     for r in roles:
-        b.unit(r["unit"], focus=r["unit"] == org, roles=roles)
-        view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}")
-    _unit_column(view, roles, (task_col + 1.3) * COL)
+        if r["unit"] != org:
+            b.unit(r["unit"], roles=roles, demand=True)
+        view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}",
+                      demand=True)
+    _unit_homes(view, roles, right)
+    view.nodes[org]["search"] += " " + " ".join(ROLE_ZH[k] for k in ROLES)
     return view
 
 
@@ -518,8 +621,9 @@ def _load_measures(g, data: Data, doc: str) -> None:
 
 
 def doc_view(g, doc: str) -> View:
-    """A plan's section tree with its tasks and their lead (and responsible) units; an annual
-    report's with its measures and the units they name."""
+    """A plan's section tree with its tasks (an annual report's with its measures), as an outline
+    from the document. A task's units (lead, support, responsible; the units a measure names)
+    are drawn when the task is selected, and listed in its tooltip."""
     iri = g.resolve_doc(doc)
     data = load(g, [iri])
     d = data.docs.get(iri) or {}
@@ -532,19 +636,20 @@ def doc_view(g, doc: str) -> View:
     if not roots:
         b.doc(iri)
         roots = [iri]
-        view.nodes[iri].update(x=0, y=0)
-    else:
-        task_col = _tree_layout(view, roots, children, data)
-    roles = [r for t in tasks for r in data.roles_of(t) if r["role"] in ("lead", "responsible", "mentions")]
+    right, _ = _tree(view, roots, children, _tree_col(data, view))
+    roles = [r for t in sorted(tasks) for r in data.roles_of(t)]
     for r in roles:
-        b.unit(r["unit"], roles=roles)
-        view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}")
-    if roles:
-        _unit_column(view, roles, (task_col + 1.3) * COL)
+        b.unit(r["unit"], roles=roles, demand=True)
+        view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}",
+                      demand=True)
+    _unit_homes(view, roles, right)
     return view
 
 
 def trace_view(g, task: str) -> View:
+    """A task and the tasks it carries out above it, one column per step up, right to left: each
+    task under its document, its units in a grid under it; the parent directives a document names
+    in the column left of it."""
     start = g.task(task)["task"]
     chain = g.parent_chain(start)
     dist = {r["ancestor"]: int(r["distance"]) for r in chain}
@@ -560,26 +665,18 @@ def trace_view(g, task: str) -> View:
         col_of[t] = top - dist[t]
         b.task(t)
         b.doc(data.tasks[t]["doc"], level=True)
-        col_of.setdefault(data.tasks[t]["doc"], col_of[t])
     for t in chain_tasks:  # a document in the chain twice keeps its leftmost column
-        col_of[data.tasks[t]["doc"]] = min(col_of[data.tasks[t]["doc"]], col_of[t])
-    stack: dict[int, float] = {}
-    for t in chain_tasks:
-        c = col_of[t]
-        view.nodes[t].update(x=c * COL * 1.4, y=0)
         dnode = data.tasks[t]["doc"]
-        view.nodes[dnode].update(x=col_of[dnode] * COL * 1.4, y=-170)
-        stack[c] = -170
-        view.add_edge(dnode, t, "part")
+        col_of[dnode] = min(col_of.get(dnode, col_of[t]), col_of[t])
+    for t in chain_tasks:
+        view.add_edge(data.tasks[t]["doc"], t, "part")
         parent = next((x for x in chain_tasks if dist[x] == dist[t] + 1 and
                        any(l["source"] == t and l["target"] == x for l in data.links)), None)
         if parent:
             view.add_edge(t, parent, "carries_out")
         roles = data.roles_of(t)
-        for i, r in enumerate(roles):
+        for r in roles:
             b.unit(r["unit"], roles=roles)
-            if "x" not in view.nodes[r["unit"]]:
-                view.nodes[r["unit"]].update(x=c * COL * 1.4 + (i % 2) * 110 - 55, y=130 + (i // 2) * 62)
             view.add_edge(r["unit"], t, r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}")
     docs = sorted({data.tasks[t]["doc"] for t in chain_tasks}, key=lambda d: col_of[d])
     seen: set[tuple[str, str]] = set()
@@ -592,11 +689,65 @@ def trace_view(g, task: str) -> View:
             seen.add((d, l["target"]))
             if l["target"] not in view.nodes:
                 b.doc(l["target"], titles.get(l["target"], ""), level=True)
-                c = col_of[d] - 1
-                stack[c] = stack.get(c, -170 + 90) - 90
-                view.nodes[l["target"]].update(x=c * COL * 1.4, y=stack[c])
+                col_of[l["target"]] = col_of[d] - 1
             view.add_edge(d, l["target"], "parent", _parent_tip(l))
+    _trace_layout(view, data, chain_tasks, col_of)
     return view
+
+
+def _trace_layout(view: View, data: Data, chain_tasks: list[str], col_of: dict[str, int]) -> None:
+    """Columns left to right (directives, then each step down the chain). In a column: its
+    documents, then each task with its units stacked beside it on the right (as a selected task's
+    units on the other pages); the directives a document names stacked upwards, left of it."""
+    cols: dict[int, list[str]] = {}
+    for n in view.nodes:
+        if n in col_of:
+            cols.setdefault(col_of[n], []).append(n)
+    units_of: dict[str, list[str]] = {t: [] for t in chain_tasks}
+    placed: set[str] = set()
+    for t in chain_tasks:  # a unit of two tasks of the chain stands beside the first
+        for e in view.edges:
+            if e["kind"] in ROLES and e["to"] == t and e["from"] not in placed:
+                units_of[t].append(e["from"])
+                placed.add(e["from"])
+    left: dict[int, float] = {}
+    right: dict[int, float] = {}
+    for c, members in cols.items():
+        left[c] = max(view.nodes[n]["w"] / 2 for n in members)
+        right[c] = max([view.nodes[n]["w"] / 2 for n in members] +
+                       [view.nodes[t]["w"] / 2 + GAP_X + view.nodes[u]["w"]
+                        for t in members if t in units_of for u in units_of[t]])
+    xs: dict[int, float] = {}
+    prev: Optional[int] = None
+    for c in sorted(cols):
+        xs[c] = left[c] if prev is None else xs[prev] + right[prev] + GAP_X * 1.5 + left[c]
+        prev = c
+    for c, members in cols.items():
+        x = xs[c]
+        docs = sorted((n for n in members if view.nodes[n]["kind"] in ("plan", "report")), key=_natural)
+        y = 0.0
+        for d in docs:
+            node = view.nodes[d]
+            node["x"], node["y"] = round(x, 1), round(y + node["h"] / 2, 1)
+            y += node["h"] + GAP_Y * 5
+        bottom = -GAP_Y * 3
+        for d in sorted(n for n in members if view.nodes[n]["kind"] == "directive"):
+            node = view.nodes[d]
+            node["x"], node["y"] = round(x, 1), round(bottom - node["h"] / 2 + 0.0, 1)
+            bottom -= node["h"] + GAP_Y * 2
+        for t in sorted((n for n in members if n in units_of), key=chain_tasks.index):
+            node, units = view.nodes[t], units_of[t]
+            # the units hang from the task's right, below the line a carries-out edge runs along
+            stack = sum(view.nodes[u]["h"] for u in units) + UNIT_GAP * max(len(units) - 1, 0)
+            block = node["h"] / 2 + max(node["h"] / 2, stack + UNIT_GAP)
+            node["x"], node["y"] = round(x, 1), round(y + node["h"] / 2, 1)
+            width = max([view.nodes[u]["w"] for u in units] + [0.0])
+            uy = node["y"] + UNIT_GAP
+            for u in units:
+                un = view.nodes[u]
+                un["x"], un["y"] = round(x + node["w"] / 2 + GAP_X + width / 2, 1), round(uy + un["h"] / 2, 1)
+                uy += un["h"] + UNIT_GAP
+            y += block + GAP_Y * 4
 
 
 def _parent_tip(l: dict) -> str:
@@ -605,6 +756,9 @@ def _parent_tip(l: dict) -> str:
 
 
 def corpus_view(g, max_nodes: int = MAX_NODES) -> View:
+    """Every document as one box, in rows by level (parent directives not in the corpus on top),
+    with the links between documents. A click opens a document into its outline of sections and
+    tasks (the page moves the others aside); a task's units are drawn when it is selected."""
     # documents and their tasks are nodes already: when they alone overflow the page, say so
     # before reading the corpus (at 3,200 plans that read took minutes)
     docs = g.documents()
@@ -613,22 +767,23 @@ def corpus_view(g, max_nodes: int = MAX_NODES) -> View:
         raise KgError(f"the whole corpus has more than {floor} nodes, too many for one page "
                       f"(limit {max_nodes}): view one document (--doc) or one unit (--unit)")
     data = load(g)
-    view = View(title="全部文件 whole corpus", kind="corpus", compact=True)
+    view = View(title="全部文件 whole corpus", kind="corpus")
     b = _Builder(data, view)
-    roots, children = b.structure(list(data.tasks), whole=data.docs)
     for d in sorted(data.docs):
-        b.doc(d)
+        b.doc(d, corpus=True)
+    roots, children = b.structure(list(data.tasks), whole=data.docs)
     by_unit: dict[str, list[dict]] = {}
     for r in data.roles:
         by_unit.setdefault(r["unit"], []).append(r)
     for r in data.roles:
-        b.unit(r["unit"], roles=by_unit[r["unit"]])
-        view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}")
+        b.unit(r["unit"], roles=by_unit[r["unit"]], demand=True)
+        view.add_edge(r["unit"], r["task"], r["role"], f"{ROLE_ZH[r['role']]}：{r.get('as_written') or ''}",
+                      demand=True)
     _links(view, b, data)
     if len(view.nodes) > max_nodes:
         raise KgError(f"the whole corpus has {len(view.nodes)} nodes, too many for one page "
                       f"(limit {max_nodes}): view one document (--doc) or one unit (--unit)")
-    _cluster_layout(view, data, children)
+    _corpus_layout(view, data, children)
     return view
 
 
@@ -642,7 +797,8 @@ def _parent_titles(data: Data) -> dict[str, str]:
 
 
 def _links(view: View, b: _Builder, data: Data) -> None:
-    """carries-out edges between tasks on the page, and parent-document edges (placeholders added)."""
+    """carries-out edges between tasks on the page (hidden until asked for), and parent-document
+    edges (placeholders added)."""
     seen: set[tuple[str, str]] = set()
     titles = _parent_titles(data)
     for l in sorted(data.links, key=lambda l: (l["kind"], l["source"], l["target"], l.get("title") or "")):
@@ -653,100 +809,133 @@ def _links(view: View, b: _Builder, data: Data) -> None:
             if l["target"] in view.nodes:
                 seen.add(key)
                 view.add_edge(l["source"], l["target"], "carries_out")
-                if view.compact:  # thousands of long lines across the corpus: shown on demand
-                    view.edges[-1]["hidden"] = True
+                view.edges[-1]["hidden"] = True  # long lines across the corpus: shown on demand
         else:
             seen.add(key)
-            b.doc(l["target"], titles.get(l["target"], ""))
+            b.doc(l["target"], titles.get(l["target"], ""), corpus=True)
             view.add_edge(l["source"], l["target"], "parent", _parent_tip(l))
+            view.edges[-1]["smooth"] = {"enabled": True, "type": "cubicBezier", "forceDirection": "vertical",
+                                        "roundness": 0.4}  # between rows of documents
 
 
-def _cluster_layout(view: View, data: Data, children: dict[str, list[str]]) -> None:
-    """Each document a disc (sections inside, tasks on a ring, its units outside) under a title box;
-    discs in rows, in document order."""
-    # home document of a unit: where it holds most roles
-    count: dict[str, dict[str, int]] = {}
-    for r in data.roles:
-        count.setdefault(r["unit"], {}).setdefault(r["doc"], 0)
-        count[r["unit"]][r["doc"]] += 1
-    home = {u: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for u, c in count.items()}
-    unit_angles: dict[str, list[str]] = {}
-    for r in data.roles:
-        unit_angles.setdefault(r["unit"], []).append(r["task"])
-    # (doc, positions relative to the disc centre, disc radius)
-    clusters: list[tuple[str, dict[str, tuple[float, float]], float]] = []
-    docs = sorted((n for n, v in view.nodes.items() if v["kind"] in ("plan", "report", "directive")),
-                  key=lambda n: (view.nodes[n]["kind"] == "directive", n))  # directives outside the corpus last
+CORPUS_GAP = (40.0, 60.0)  # px between two documents of a row, between two rows
+SCREEN = (1024.0, 700.0)  # the drawing area of a 1400 x 900 window beside the panel, less margins
+
+
+def _corpus_layout(view: View, data: Data, children: dict[str, list[str]]) -> None:
+    """Each document's outline laid out once, as offsets from its box (``dx``, ``dy``), with the
+    extents of the box closed and open; the boxes packed in rows by level (page.js packs them the
+    same way again when a document opens or closes)."""
+    docs = sorted(n for n, v in view.nodes.items() if v["kind"] in ("plan", "report", "directive"))
+    units_of: dict[str, float] = {}
+    for e in view.edges:
+        if e.get("demand") and e["to"] in data.tasks:
+            d = data.tasks[e["to"]]["doc"]
+            units_of[d] = max(units_of.get(d, 0.0), view.nodes[e["from"]]["w"])
+    extents: dict[str, dict] = {}
     for d in docs:
-        pos: dict[str, tuple[float, float]] = {}
-        order: list[str] = []
+        node = view.nodes[d]
+        closed = [-node["w"] / 2, -node["h"] / 2, node["w"] / 2, node["h"] / 2]
+        members: list[str] = []
 
-        def walk(n: str) -> None:
-            if n != d:
-                order.append(n)
+        def gather(n: str) -> None:
             for k in children.get(n, []):
-                walk(k)
+                members.append(k)
+                gather(k)
 
-        walk(d)
-        tasks = [n for n in order if n in data.tasks]
-        sections = [n for n in order if n in data.sections]
-        units = sorted(u for u, h in home.items() if h == d and u in view.nodes)
-        if not (tasks or sections or units):
-            clusters.append((d, pos, 0.0))
-            continue
-        r_task = max(160.0 if tasks else 90.0, len(tasks or sections) * 28 / (2 * math.pi))
-        angle: dict[str, float] = {}
-        for i, t in enumerate(tasks):
-            angle[t] = 2 * math.pi * i / max(1, len(tasks)) - math.pi / 2
-            pos[t] = (r_task * math.cos(angle[t]), r_task * math.sin(angle[t]))
-        max_d = max([_depth(data, s) for s in sections] + [1])
-        for i, s in enumerate(reversed(sections)):  # deepest first: at the mean angle of its children
-            kids = [k for k in children.get(s, []) if k in angle]
-            a = _mean_angle([angle[k] for k in kids]) if kids else 2 * math.pi * i / len(sections)
-            angle[s] = a
-            r = r_task * (0.2 + 0.55 * _depth(data, s) / max_d)
-            pos[s] = (r * math.cos(a), r * math.sin(a))
-        r_unit = max(r_task + 160, len(units) * 36 / (2 * math.pi)) if units else r_task
-        want = [(u, _mean_angle([angle[t] for t in unit_angles[u] if t in angle] or [0.0])) for u in units]
-        for u, a in _spread(want, 36 / r_unit).items():
-            pos[u] = (r_unit * math.cos(a), r_unit * math.sin(a))
-        clusters.append((d, pos, r_unit + 70))
-    placed = {n for _, p, _ in clusters for n in p} | set(docs)
-    loose = sorted(n for n in view.nodes if n not in placed)  # units of no document: one ring apart
-    if loose:
-        ring = max(200.0, len(loose) * 36 / (2 * math.pi))
-        clusters.append(("", {n: (ring * math.cos(2 * math.pi * i / len(loose)),
-                                  ring * math.sin(2 * math.pi * i / len(loose))) for i, n in enumerate(loose)},
-                         ring + 70))
-    # title boxes sized to their disc, so that titles stay readable when the whole corpus is in view
-    boxes = []
-    for d, pos, r in clusters:
-        label = view.nodes[d]["label"] if d else ""
-        size = max(28.0, min(110.0, 1.7 * r / max(len(label), 4))) if r else 28.0
-        w = max(2 * r, size * len(label) + 60)
-        h = 2 * r + (size * 1.4 + 40 if d else 0)
-        boxes.append((d, pos, r, size, w, h))
-    area = sum(w * h for *_, w, h in boxes)
-    width = max(math.sqrt(area) * 1.3, max((w for *_, w, _ in boxes), default=0))
-    x = y = row_h = 0.0
-    gap = 80.0
-    for d, pos, r, size, w, h in boxes:
-        if x > 0 and x + w > width:
-            x, y, row_h = 0.0, y + row_h + gap, 0.0
-        cx, cy = x + w / 2, y + h - r
-        for n, (px, py) in pos.items():
-            view.nodes[n].update(x=round(cx + px, 1), y=round(cy + py, 1))
-        if d:
-            view.nodes[d].update(x=round(cx, 1), y=round(y + size * 0.7 + 10, 1), disc=round(w))
-            view.nodes[d]["font"]["size"] = round(size)
-        x += w + gap
-        row_h = max(row_h, h)
+        gather(d)
+        opened = list(closed)
+        if members:
+            sub = View(title="", kind="corpus")
+            sub.nodes = {n: view.nodes[n] for n in [d] + members}
+            depth = max([_depth(data, s) for s in members if s in data.sections] + [0])
+
+            def col(n: str, depth: int = depth) -> int:
+                return depth + 1 if n in data.tasks else (_depth(data, n) if n in data.sections else 0)
+
+            right, bottom = _tree(sub, [d], children, col)
+            ox, oy = node.pop("x"), node.pop("y")
+            for m in members:
+                mn = view.nodes[m]
+                mn["dx"], mn["dy"] = round(mn.pop("x") - ox, 1), round(mn.pop("y") - oy, 1)
+                mn.update(member=d, hidden=True)
+                opened = [min(opened[0], mn["dx"] - mn["w"] / 2), min(opened[1], mn["dy"] - mn["h"] / 2),
+                          max(opened[2], mn["dx"] + mn["w"] / 2), max(opened[3], mn["dy"] + mn["h"] / 2)]
+            if units_of.get(d):  # room for the units a selected task shows beside it
+                opened[2] += GAP_X + units_of[d]
+        extents[d] = {"closed": [round(v, 1) for v in closed], "open": [round(v, 1) for v in opened]}
+    for e in view.edges:  # edges inside a document: drawn when it is open
+        if not e.get("demand") and (view.nodes[e["from"]].get("member") or view.nodes[e["to"]].get("member")):
+            e["hidden"] = True
+
+    def row_of(d: str) -> tuple:
+        info = data.docs.get(d)
+        if info is None:
+            return (0, 0)
+        return (1 + LEVEL_RANK.get(info.get("level") or "", 8), 1 if info.get("type") == "AnnualReport" else 0)
+
+    rows: list[list[str]] = []
+    last = None
+    for d in sorted(docs, key=lambda d: (row_of(d)[0], row_of(d)[1], _natural(d))):
+        if row_of(d)[0] != last:
+            rows.append([])
+            last = row_of(d)[0]
+        rows[-1].append(d)
+    gap_doc, gap_row = CORPUS_GAP
+    widest = max([e["closed"][2] - e["closed"][0] for e in extents.values()] + [0.0])
+    longest = max([sum(extents[d]["closed"][2] - extents[d]["closed"][0] + gap_doc for d in r) for r in rows] + [0.0])
+    view.corpus = {"rows": rows, "width": widest, "gap": [gap_doc, gap_row], "docs": extents}
+    best = (0.0, widest)
+    width = widest
+    while True:  # the row width at which the closed boxes fill a screen best (the largest fitting zoom)
+        view.corpus["width"] = width
+        pos = pack(view.corpus, set())
+        w = max(x + extents[d]["closed"][2] for d, (x, _) in pos.items()) if pos else 1.0
+        h = max(y + extents[d]["closed"][3] for d, (_, y) in pos.items()) if pos else 1.0
+        scale = min(1.0, SCREEN[0] / max(w, 1.0), SCREEN[1] / max(h, 1.0))
+        if scale > best[0] + 1e-9:
+            best = (scale, width)
+        if width >= longest:
+            break
+        width += 100.0
+    view.corpus["width"] = round(best[1], 1)
+    for d, (x, y) in pack(view.corpus, set()).items():
+        view.nodes[d]["x"], view.nodes[d]["y"] = x, y
+    for n, node in view.nodes.items():
+        if node.get("member"):
+            home = view.nodes[node["member"]]
+            node["x"], node["y"] = round(home["x"] + node["dx"], 1), round(home["y"] + node["dy"], 1)
+    for n, node in view.nodes.items():  # units drawn on demand: beside the tasks they serve
+        node.setdefault("x", 0.0)
+        node.setdefault("y", 0.0)
+    homes: dict[str, dict[str, int]] = {}
+    for e in view.edges:
+        if e.get("demand") and e["to"] in data.tasks:
+            c = homes.setdefault(e["from"], {})
+            c[data.tasks[e["to"]]["doc"]] = c.get(data.tasks[e["to"]]["doc"], 0) + 1
+    for u, c in homes.items():  # the document where the unit holds most tasks: opened to show it
+        view.nodes[u]["home"] = min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _mean_angle(angles: list[float]) -> float:
-    s = sum(math.sin(a) for a in angles)
-    c = sum(math.cos(a) for a in angles)
-    return math.atan2(s, c) if (s or c) else angles[0]
+def pack(layout: dict, opened: set[str]) -> dict[str, tuple[float, float]]:
+    """Centres of the document boxes: rows by level, each row left to right, wrapped at the
+    layout's width; an open document takes its outline's room (page.js's pack is the same)."""
+    gap_doc, gap_row = layout["gap"]
+    out: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for row in layout["rows"]:
+        x = row_h = 0.0
+        for d in row:
+            e = layout["docs"][d]["open" if d in opened else "closed"]
+            w, h = e[2] - e[0], e[3] - e[1]
+            if x > 0 and x + w > layout["width"]:
+                y += row_h + gap_row
+                x = row_h = 0.0
+            out[d] = (round(x - e[0], 1), round(y - e[1], 1))
+            x += w + gap_doc
+            row_h = max(row_h, h)
+        y += row_h + gap_row
+    return out
 
 
 # --------------------------------------------------------------------------- page
@@ -772,11 +961,11 @@ def _options(view: View) -> dict:
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "keyboard": False,
                         "multiselect": False},
         "nodes": {"font": {"face": FONT}},
-        "edges": {"smooth": False, "selectionWidth": 1.5},
+        "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
+                             "roundness": 0.45}, "selectionWidth": 1.5},
     }
-    if view.compact:
-        opts["interaction"].update(hideEdgesOnDrag=True, hideEdgesOnZoom=True)
-        opts["nodes"]["scaling"] = {"label": {"drawThreshold": 7}}
+    if view.kind == "corpus":
+        opts["interaction"].update(hideEdgesOnDrag=True)
     return opts
 
 
@@ -798,6 +987,9 @@ def network(view: View):
     return net
 
 
+READABLE = 0.75  # the smallest opening zoom: 14 px labels drawn at 10.5 px
+
+
 def render(view: View) -> str:
     """The page: one HTML string with everything inlined."""
     import jinja2
@@ -807,8 +999,9 @@ def render(view: View) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DATA)), autoescape=True,
                              keep_trailing_newline=True)
     payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "kind": view.kind,
-               "readable": None if view.compact else 0.7, "titles": _titles(view),
-               "toggles": sorted({e["kind"] for e in net.edges if e.get("hidden")})}
+               "readable": READABLE, "gap": GAP_X, "unitGap": UNIT_GAP, "corpus": view.corpus or None,
+               "toggles": sorted({e["kind"] for e in net.edges if e.get("hidden") and not e.get("demand")
+                                  and e["kind"] == "carries_out"})}
     page_js = (DATA / "page.js").read_text(encoding="utf-8")
     for script in (js, page_js):
         if "</script" in script.lower():
@@ -820,21 +1013,6 @@ def render(view: View) -> str:
         vis_css=_markup(css), page_js=_markup(page_js),
         page_css=_markup((DATA / "page.css").read_text(encoding="utf-8")), font=FONT)
     return html
-
-
-def _titles(view: View) -> list[dict]:
-    """Document titles the page draws at a readable size when zoomed out (corpus view): each with
-    the width of its document's disc, so a title never runs over its neighbours."""
-    if not view.compact:
-        return []
-    out = []
-    for n in sorted(view.nodes):
-        node = view.nodes[n]
-        if node["kind"] in ("plan", "report", "directive") and node.get("disc"):
-            style = NODE_STYLES[node["kind"]]
-            out.append({"id": n, "text": node["full"], "width": node["disc"], "size": node["font"]["size"],
-                        "fill": style[2], "stroke": style[3], "color": style[4]})
-    return out
 
 
 def _markup(s: str):

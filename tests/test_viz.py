@@ -5,9 +5,10 @@ Every expected count and name below is read off tests/data/viz_mini.ttl by eye:
           = 24 nodes; 14 part-of + 11 roles + 1 carries-out + 2 parent documents = 28 edges.
   unit 区司法局 (cz-sifaju): leads vd/t1 and vd/t5, supports vd/t2, is responsible for vd/t3;
           vd + sections s1, s1-1, s1-2, s2 + those 4 tasks + itself, 区委编办, 区发改局 = 12 nodes;
-          8 part-of + 7 roles = 15 edges.
-  doc vd: vd + 4 sections + 6 tasks + lead/responsible units 区司法局, 区委编办, 区发改局 = 14 nodes;
-          10 part-of + 5 lead/responsible roles = 15 edges.
+          8 part-of + 7 roles + 1 from the unit to its document vd = 16 edges.
+  doc vd: vd + 4 sections + 6 tasks + the units of its tasks 区司法局, 区委编办, 区发改局 and the
+          group 区政府各有关部门 = 15 nodes; 10 part-of + 8 roles (t1: 2, t2: 2, t3: 2, t4: 1, t5: 1)
+          = 18 edges.
   doc vr (the report): vr + its section + 2 measures + 区司法局, named by m1 = 5 nodes;
           3 part-of + 1 mention = 4 edges.
   trace vd#1: vd/t1 -> vc/t1, documents vd and vc, the directive vc applies, 4 units = 9 nodes;
@@ -70,31 +71,52 @@ def test_corpus_view_holds_every_document_section_task_and_unit(graph, viz):
 
 def test_unit_view_shows_the_unit_its_tasks_by_role_their_places_and_the_other_units(graph, viz):
     v = viz.unit_view(graph, "区司法局")
-    assert (len(v.nodes), len(v.edges)) == (12, 15)
+    assert (len(v.nodes), len(v.edges)) == (12, 16)
     assert kinds(v) == Counter(plan=1, section=4, task=4, unit=2, focus=1)
     focus = [n for n in v.nodes.values() if n["kind"] == "focus"]
     assert [n["id"] for n in focus] == [ORG + "cz-sifaju"]
-    mine = {(e["to"].rsplit("/", 1)[-1], e["kind"]) for e in v.edges if e["from"] == ORG + "cz-sifaju"}
+    mine = {(e["to"].rsplit("/", 1)[-1], e["kind"]) for e in v.edges
+            if e["from"] == ORG + "cz-sifaju" and e["kind"] != "holds"}
     assert mine == {("t1", "lead"), ("t5", "lead"), ("t2", "support"), ("t3", "responsible")}
+    assert [(e["from"], e["to"]) for e in v.edges if e["kind"] == "holds"] == [(ORG + "cz-sifaju", DOC + "vd")]
     others = {n["id"] for n in v.nodes.values() if n["kind"] == "unit"}
     assert others == {ORG + "cz-bianban", ORG + "cz-fagai"}
+    # the unit's role heads each task's label and draws its border; the page is an outline from the unit
+    t = {k.rsplit("/", 1)[-1]: n for k, n in v.nodes.items() if n["kind"] == "task"}
+    assert t["t1"]["label"].startswith("牵头｜1．") and t["t2"]["label"].startswith("配合｜2．")
+    assert t["t3"]["label"].startswith("责任｜3．") and t["t5"]["label"].startswith("牵头｜5．")
+    assert t["t2"]["color"]["border"] == viz.EDGE_STYLES["support"][1]
+    assert t["t2"]["shapeProperties"]["borderDashes"] == viz.EDGE_STYLES["support"][3]
+    x = {k.rsplit("/", 1)[-1]: n["x"] for k, n in v.nodes.items()}
+    assert x["cz-sifaju"] < x["vd"] < x["s1"] < x["s1-1"] < x["t1"] < x["cz-bianban"]
+    # the other units, and every role edge, are drawn on demand (a task selected); the unit itself is not
+    assert all(n.get("demand") and n.get("hidden") for n in v.nodes.values() if n["kind"] == "unit")
+    assert not v.nodes[ORG + "cz-sifaju"].get("hidden")
+    assert all(e.get("demand") and e.get("hidden") for e in v.edges if e["kind"] in ("lead", "support", "responsible"))
     # the same unit by its full name and by IRI
     assert set(viz.unit_view(graph, "柳州市城中区司法局").nodes) == set(v.nodes)
     assert set(viz.unit_view(graph, "dgr:org/cz-sifaju").nodes) == set(v.nodes)
 
 
-def test_doc_view_is_the_section_tree_with_tasks_and_lead_units(graph, viz):
+def test_doc_view_is_the_section_tree_with_tasks_and_their_units_on_demand(graph, viz):
     v = viz.doc_view(graph, "vd")
-    assert (len(v.nodes), len(v.edges)) == (14, 15)
-    assert kinds(v) == Counter(plan=1, section=4, task=6, unit=3)
-    assert not any(e["kind"] == "support" for e in v.edges)
+    assert (len(v.nodes), len(v.edges)) == (15, 18)
+    assert kinds(v) == Counter(plan=1, section=4, task=6, unit=3, group=1)
+    assert Counter(e["kind"] for e in v.edges) == Counter(part=10, lead=3, support=3, responsible=2)
+    # a task's units are not drawn until it is selected: no crisscross of role edges
+    assert all(e.get("demand") and e.get("hidden") for e in v.edges if e["kind"] != "part")
+    assert all(n.get("demand") and n.get("hidden") for n in v.nodes.values() if n["kind"] in ("unit", "group"))
+    assert not any(n.get("hidden") for n in v.nodes.values() if n["kind"] not in ("unit", "group"))
     x = {k.rsplit("/", 1)[-1]: n["x"] for k, n in v.nodes.items()}
     # columns: document, sections by depth, tasks, units
     assert x["vd"] < x["s1"] == x["s2"] < x["s1-1"] == x["s1-2"] < x["t1"] == x["u1"] < x["cz-sifaju"]
     y = {k.rsplit("/", 1)[-1]: n["y"] for k, n in v.nodes.items()}
-    # tasks top to bottom in document order; a section sits beside its tasks
+    # tasks top to bottom in document order; a section level with its first task, the plan on top
     assert y["t1"] < y["t2"] < y["t3"] < y["t4"] < y["u1"] < y["t5"]
-    assert y["t1"] <= y["s1-1"] <= y["t2"]
+    assert y["s1"] == y["s1-1"] == y["t1"] and y["s2"] == y["t4"]
+    plan = v.nodes[DOC + "vd"]
+    # top left, in the first row: the page opens on it
+    assert plan["x"] - plan["w"] / 2 == 0 and plan["y"] == min(n["y"] for n in v.nodes.values())
 
 
 def test_doc_view_of_a_report_shows_its_measures_and_the_units_they_name(graph, viz):
@@ -137,7 +159,10 @@ def test_every_node_has_a_position_and_a_tooltip_with_the_whole_text(graph, viz)
     # a long title is cut in the label, whole in the tooltip
     t5 = v.nodes[DOC + "vd/t/t5"]
     whole = "健全行政执法工作体系全面推进严格规范公正文明执法切实维护群众合法权益"
-    assert t5["label"].endswith("…") and len(t5["label"].replace("\n", "")) <= 24
+    # 34 characters and its number: two lines of 18, whole
+    assert t5["label"] == "5．健全行政执法工作体系全面推进严格\n规范公正文明执法切实维护群众合法权益"
+    t5 = viz.unit_view(graph, "区司法局").nodes[DOC + "vd/t/t5"]  # with 牵头｜ before it: cut
+    assert t5["label"] == "牵头｜5．健全行政执法工作体系全面推\n进严格规范公正文明执法切实维护群众…"
     assert whole in t5["title"]
 
 
@@ -255,7 +280,7 @@ def test_cli_writes_a_page_and_fails_in_one_line(tmp_path):
     out = tmp_path / "u.html"
     r = runner.invoke(app, ["viz", "--graph", str(MINI), "--unit", "区司法局", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert out.is_file() and "12 nodes, 15 edges" in r.output
+    assert out.is_file() and "12 nodes, 16 edges" in r.output
     r = runner.invoke(app, ["viz", "--graph", str(MINI), "--out", str(out)])
     assert r.exit_code != 0 and "choose one view" in r.output and "Traceback" not in r.output
     r = runner.invoke(app, ["viz", "--graph", str(tmp_path / "none"), "--all", "--out", str(out)])
@@ -297,10 +322,11 @@ def test_corpus_pages_match_the_graph(corpus_build, viz):
         PREFIX eli: <http://data.europa.eu/eli/ontology#>
         SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a dg:Section ; eli:is_part_of+ <{doc}> }}""")[0]["n"]
     assert k["section"] == n_sections
-    leads = g.sparql(f"""PREFIX dg: <https://w3id.org/dutygraph/ontology#>
-        SELECT DISTINCT ?t ?u WHERE {{ ?t dg:inDocument <{doc}> ; dg:leadUnit|dg:responsibleUnit ?u }}""")
-    assert k["unit"] + k["group"] == len({r["u"] for r in leads})
-    assert len(v.edges) == n_sections + 47 + len(leads)
+    roles = g.sparql(f"""PREFIX dg: <https://w3id.org/dutygraph/ontology#>
+        SELECT DISTINCT ?t ?p ?u WHERE {{ VALUES ?p {{ dg:leadUnit dg:responsibleUnit dg:supportingUnit }}
+                                          ?t dg:inDocument <{doc}> ; ?p ?u }}""")
+    assert k["unit"] + k["group"] == len({r["u"] for r in roles})
+    assert len(v.edges) == n_sections + 47 + len(roles)
     # the demo: the corpus and the busiest unit, whose tasks are all on its page
     pages = viz.demo_pages(corpus_build.parent / "demo", graph=corpus_build)
     busiest = g.workload(top=1)[0]
@@ -318,7 +344,7 @@ def test_a_unit_view_over_the_cap_shows_its_first_tasks_and_says_what_it_left_ou
     v = viz.unit_view(graph, "区司法局", max_tasks=2)
     tasks = sorted(n.rsplit("/", 1)[-1] for n, x in v.nodes.items() if x["kind"] == "task")
     assert tasks == ["t1", "t2"]
-    assert (len(v.nodes), len(v.edges)) == (7, 8)  # vd, s1, s1-1, t1, t2, 司法局, 编办; 4 part + 4 role edges
+    assert (len(v.nodes), len(v.edges)) == (7, 9)  # vd, s1, s1-1, t1, t2, 司法局, 编办; 4 part + 4 roles + 1
     assert "first 2 of 4 tasks" in v.note and "2 left out" in v.note
     assert "--doc DOC" in v.note and "--role" in v.note
     html = viz.render(v)
@@ -365,3 +391,87 @@ def test_cli_names_what_a_capped_page_left_out_in_one_line(tmp_path, viz, monkey
     r = CliRunner().invoke(app, ["viz", "--graph", str(MINI), "--doc", "vd", "--role", "lead",
                                                  "--out", str(out)])
     assert r.exit_code != 0 and "--role narrows a unit's view" in (r.stdout + r.stderr)
+
+
+# ----------------------------------------------------------------------------- layout: nothing overlaps
+
+def overlaps(boxes: dict[str, tuple[float, float, float, float]]) -> list[tuple[str, str]]:
+    """Pairs of (left, top, right, bottom) boxes that overlap (sweep along x)."""
+    out = []
+    items = sorted(boxes.items(), key=lambda kv: kv[1][0])
+    for i, (a, (l1, t1, r1, b1)) in enumerate(items):
+        for b, (l2, t2, r2, b2) in items[i + 1:]:
+            if l2 >= r1:
+                break
+            if t2 < b1 and t1 < b2:
+                out.append((a, b))
+    return out
+
+
+def shown(view, opened=()) -> dict[str, tuple]:
+    """The boxes a page draws when it opens (nodes not hidden), with ``opened`` documents open."""
+    from kg import viz
+
+    nodes = {k: dict(n) for k, n in view.nodes.items()}
+    if view.corpus:
+        for d, (x, y) in viz.pack(view.corpus, set(opened)).items():
+            nodes[d].update(x=x, y=y)
+        for n in nodes.values():
+            if n.get("member") in opened:
+                n.update(x=nodes[n["member"]]["x"] + n["dx"], y=nodes[n["member"]]["y"] + n["dy"], hidden=False)
+    return {k: (n["x"] - n["w"] / 2, n["y"] - n["h"] / 2, n["x"] + n["w"] / 2, n["y"] + n["h"] / 2)
+            for k, n in nodes.items() if not n.get("hidden")}
+
+
+def test_no_two_boxes_overlap_on_the_mini_pages(graph, viz):
+    for v in (viz.corpus_view(graph), viz.unit_view(graph, "区司法局"), viz.doc_view(graph, "vd"),
+              viz.doc_view(graph, "vr"), viz.trace_view(graph, "vd#1")):
+        boxes = shown(v)
+        assert len(boxes) >= 4 and overlaps(boxes) == [], v.kind
+    v = viz.corpus_view(graph)
+    assert set(shown(v)) == {DOC + "vc", DOC + "vd", DOC + "vr", "https://w3id.org/dutygraph/id/directive/n1"}
+    everything = shown(v, opened=[DOC + "vc", DOC + "vd", DOC + "vr"])
+    assert len(everything) == 4 + 6 + 8 and overlaps(everything) == []
+
+
+def test_no_two_boxes_overlap_on_the_pages_of_the_bundled_corpus(corpus_build, viz):
+    from kg.api import Graph
+
+    g = Graph.open(corpus_build)
+    pages = [viz.unit_view(g, g.workload(top=1)[0]["org"]), viz.trace_view(g, "000#24"), viz.corpus_view(g)]
+    pages += [viz.doc_view(g, d) for d in ("000", "001", "002", "003", "004")]
+    for v in pages:
+        boxes = shown(v)
+        assert overlaps(boxes) == [], v.title
+    corpus = pages[2]
+    docs = [d for d, n in corpus.nodes.items() if n["kind"] in ("plan", "report")]
+    assert len(shown(corpus)) == len(corpus.corpus["docs"])  # documents only, until one is opened
+    for d in docs:
+        assert overlaps(shown(corpus, opened=[d])) == [], d
+    every = shown(corpus, opened=docs)
+    assert len(every) == sum(1 for n in corpus.nodes.values() if n["kind"] not in ("unit", "group"))
+    assert overlaps(every) == []
+
+
+def test_the_corpus_page_packs_documents_in_rows_by_level(corpus_build, viz):
+    from kg.api import Graph
+
+    v = viz.corpus_view(Graph.open(corpus_build))
+    level = {}
+    for d in g_docs(corpus_build):
+        level[d["doc"]] = d.get("level")
+    rows = v.corpus["rows"]
+    # parent directives not in the corpus first, then the city plan and report, the district's, the department's
+    assert all(v.nodes[d]["kind"] == "directive" for d in rows[0])
+    assert [sorted({level[d] for d in r}) for r in rows[1:]] == [["City"], ["District"], ["Department"]]
+    y = {d: v.nodes[d]["y"] for r in rows for d in r}
+    assert max(y[d] for d in rows[1]) < min(y[d] for d in rows[2]) < min(y[d] for d in rows[3])
+    # a box holds its whole title when it is short, a head line of level and task count
+    box = v.nodes[viz.DOC + "001_642e6dbf011a83a5"]
+    assert box["label"].split("\n")[0] == "市级 · 47 项任务" and box["full"] in box["label"].replace("\n", "")
+
+
+def g_docs(build):
+    from kg.api import Graph
+
+    return Graph.open(build).documents()

@@ -126,8 +126,8 @@ def check_page(driver, path: Path, nodes: int, edges: int, shot: str) -> dict:
 # counts are those of the unit tests (tests/test_viz.py), read off tests/data/viz_mini.ttl
 @pytest.mark.parametrize("name,make,nodes,edges", [
     ("corpus", lambda g, v: v.corpus_view(g), 24, 28),
-    ("unit", lambda g, v: v.unit_view(g, "区司法局"), 12, 15),
-    ("doc", lambda g, v: v.doc_view(g, "vd"), 14, 15),
+    ("unit", lambda g, v: v.unit_view(g, "区司法局"), 12, 16),
+    ("doc", lambda g, v: v.doc_view(g, "vd"), 15, 18),
     ("trace", lambda g, v: v.trace_view(g, "vd#1"), 9, 9),
     ("report", lambda g, v: v.doc_view(g, "vr"), 5, 4),
 ])
@@ -168,9 +168,9 @@ def test_search_click_and_tooltip_in_the_browser(driver, graph, tmp_path):
     size = canvas.size
     ActionChains(driver).move_to_element_with_offset(canvas, pos[0] - size["width"] / 2,
                                                      pos[1] - size["height"] / 2).click().perform()
+    # t3, its section and its other unit 区发改局, drawn beside it (区司法局's role is t3's border)
     assert driver.execute_script("return vizFocus()") == sorted(
-        [d + "t3", "https://w3id.org/dutygraph/id/org/cz-sifaju", "https://w3id.org/dutygraph/id/org/cz-fagai",
-         "https://w3id.org/dutygraph/id/doc/vd/s/s1-2"])
+        [d + "t3", "https://w3id.org/dutygraph/id/org/cz-fagai", "https://w3id.org/dutygraph/id/doc/vd/s/s1-2"])
     ActionChains(driver).move_to_element_with_offset(canvas, -size["width"] / 2 + 5,
                                                      size["height"] / 2 - 5).click().perform()
     assert driver.execute_script("return vizFocus()") is None
@@ -192,7 +192,7 @@ def test_crafted_script_in_a_document_does_not_run(driver, tmp_path):
     src.write_text(ttl, encoding="utf-8")
     g = Graph.open(src)
     page = viz.write(viz.doc_view(g, "vd"), tmp_path / "evil.html")
-    info = check_page(driver, page, 14, 15, "viz-evil-doc")
+    info = check_page(driver, page, 15, 18, "viz-evil-doc")
     assert info["pwned"] is None
     title = driver.execute_script(
         "return vizData.nodes.get('https://w3id.org/dutygraph/id/doc/vd/t/t1').title")
@@ -236,10 +236,209 @@ def test_a_capped_unit_page_shows_its_note_in_the_browser(driver, graph, tmp_pat
     from kg import viz
 
     page = viz.write(viz.unit_view(graph, "区司法局", max_tasks=2), tmp_path / "capped.html")
-    info = check_page(driver, page, 7, 8, "unit-capped")  # vd, s1, s1-1, t1, t2, two units; 4 part + 4 roles
+    info = check_page(driver, page, 7, 9, "unit-capped")  # vd, s1, s1-1, t1, t2, two units; 4 part + 4 roles + 1
     assert info["ready"]
     note = driver.find_element("id", "note")
     assert note.is_displayed()
     assert note.text.startswith("只显示前 2 项任务（共 4 项）") and "--role" in note.text
     box = note.rect
     assert box["width"] > 100 and box["height"] > 10
+
+
+# ----------------------------------------------------------------------------- readable at the opening zoom
+
+DRAWN = """
+var canvas = document.querySelector('#graph canvas').getBoundingClientRect();
+var panel = document.getElementById('panel').getBoundingClientRect();
+var out = [];
+network.body.data.nodes.forEach(function (n) {
+  if (n.hidden) return;
+  var node = network.body.nodes[n.id], w = node.shape.width, h = node.shape.height;
+  var a = network.canvasToDOM({x: node.x - w / 2, y: node.y - h / 2});
+  var b = network.canvasToDOM({x: node.x + w / 2, y: node.y + h / 2});
+  out.push({id: n.id, kind: n.kind, label: n.label, l: a.x, t: a.y, r: b.x, b: b.y});
+});
+return {boxes: out, scale: network.getScale(), width: canvas.width, height: canvas.height,
+        canvasLeft: canvas.left, panelRight: panel.right};
+"""
+
+
+def drawn(driver) -> dict:
+    """The boxes vis draws (not hidden), in the canvas's pixels, and the zoom."""
+    return driver.execute_script(DRAWN)
+
+
+def overlapping(boxes: list[dict], tolerance: float = 0.5) -> list[tuple[str, str]]:
+    out = []
+    boxes = sorted(boxes, key=lambda b: b["l"])
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if b["l"] >= a["r"] - tolerance:
+                break
+            if b["t"] < a["b"] - tolerance and a["t"] < b["b"] - tolerance:
+                out.append((a["label"].replace("\n", ""), b["label"].replace("\n", "")))
+    return out
+
+
+def check_opening(driver, page: Path, shot: str, root: str | None = None) -> dict:
+    """Open a page: every box in view is drawn at a readable size and none overlaps another; the
+    drawing sits in the canvas beside the panel, and ``root`` (the page's first node) is in view."""
+    open_page(driver, page)
+    info = drawn(driver)
+    assert info["canvasLeft"] >= info["panelRight"] - 1, "the canvas runs under the panel"
+    W, H = info["width"], info["height"]
+    in_view = [b for b in info["boxes"] if b["r"] > 0 and b["l"] < W and b["b"] > 0 and b["t"] < H]
+    assert len(in_view) >= min(4, len(info["boxes"])), "the opening view shows (almost) nothing"
+    assert overlapping(in_view) == []
+    assert info["scale"] * 14 >= 10, f"labels drawn at {info['scale'] * 14:.1f} px"
+    if root:
+        box = next(b for b in info["boxes"] if b["id"] == root)
+        assert 0 <= box["l"] and box["r"] <= W and 0 <= box["t"] and box["b"] <= H, f"{root} is not wholly in view"
+    driver.save_screenshot(str(ARTIFACTS / f"{shot}.png"))
+    return info
+
+
+@pytest.mark.parametrize("name,make,root", [
+    ("corpus", lambda g, v: v.corpus_view(g), None),
+    ("unit", lambda g, v: v.unit_view(g, "区司法局"), "https://w3id.org/dutygraph/id/org/cz-sifaju"),
+    ("doc", lambda g, v: v.doc_view(g, "vd"), "https://w3id.org/dutygraph/id/doc/vd"),
+    ("trace", lambda g, v: v.trace_view(g, "vd#1"), "https://w3id.org/dutygraph/id/doc/vd/t/t1"),
+    ("report", lambda g, v: v.doc_view(g, "vr"), "https://w3id.org/dutygraph/id/doc/vr"),
+])
+def test_mini_pages_open_readable_without_overlapping_labels(driver, graph, tmp_path, name, make, root):
+    from kg import viz
+
+    page = viz.write(make(graph, viz), tmp_path / f"{name}.html")
+    ARTIFACTS.mkdir(exist_ok=True)
+    info = check_opening(driver, page, f"viz-mini-{name}-opening", root)
+    assert info["scale"] <= 1.0 + 1e-9  # a small page is not blown up
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory, corpus_dir):
+    from kg import pipeline
+
+    out = tmp_path_factory.mktemp("viz-open") / "out"
+    pipeline.build([str(corpus_dir)], out=out)
+    return out
+
+
+def test_the_pages_of_the_bundled_corpus_open_readable_without_overlapping_labels(driver, demo_build, tmp_path):
+    """The unit, document, trace and corpus pages of the real build; their screenshots are README's."""
+    from kg import viz
+    from kg.api import Graph
+
+    g = Graph.open(demo_build)
+    busiest = g.workload(top=1)[0]["org"]
+    doc000 = g.resolve_doc("000")
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = [("unit", viz.unit_view(g, busiest), busiest), ("doc", viz.doc_view(g, "000"), doc000),
+             ("doc-001", viz.doc_view(g, "001"), g.resolve_doc("001")),
+             ("doc-004", viz.doc_view(g, "004"), g.resolve_doc("004")),
+             ("trace", viz.trace_view(g, "000#24"), g.task("000#24")["task"]), ("corpus", viz.corpus_view(g), None)]
+    for name, view, root in pages:
+        page = viz.write(view, tmp_path / f"{name}.html")
+        info = check_opening(driver, page, f"viz-real-{name}", root)
+        if name == "corpus":  # documents only, each one box, until opened
+            assert sorted(b["kind"] for b in info["boxes"]) == sorted(
+                n["kind"] for n in view.nodes.values() if n["kind"] in ("plan", "report", "directive"))
+        if name == "unit":  # the unit's tasks, none of the other units yet
+            assert {b["kind"] for b in info["boxes"]} == {"focus", "plan", "section", "task"}
+        if name == "doc":  # task 1 selected: its seven lead units and the supporting group beside it
+            t1 = g.task("000#1")["task"]
+            driver.execute_script("network.selectNodes([arguments[0]]); vizHighlight(arguments[0])", t1)
+            settle(driver)
+            after = drawn(driver)
+            units = [b for b in after["boxes"] if b["kind"] in ("unit", "group")]
+            assert len(units) == len(g.units_of("000#1")) == 8 and overlapping(after["boxes"]) == []
+            driver.save_screenshot(str(ARTIFACTS / "viz-real-doc-task-selected.png"))
+
+
+def test_a_selected_task_draws_its_units_beside_it_and_hides_them_again(driver, graph, tmp_path):
+    from kg import viz
+
+    page = viz.write(viz.doc_view(graph, "vd"), tmp_path / "doc.html")
+    open_page(driver, page)
+    d = "https://w3id.org/dutygraph/id/doc/vd/"
+    before = {b["id"] for b in drawn(driver)["boxes"]}
+    assert not any("/org/" in i for i in before)
+    t1 = d + "t/t1"
+    driver.execute_script("network.selectNodes([arguments[0]]); vizHighlight(arguments[0])", t1)
+    assert driver.execute_script("return vizFocus()") == sorted(
+        [t1, d + "s/s1-1", "https://w3id.org/dutygraph/id/org/cz-sifaju", "https://w3id.org/dutygraph/id/org/cz-bianban"])
+    info = drawn(driver)
+    units = [b for b in info["boxes"] if "/org/" in b["id"]]
+    task = next(b for b in info["boxes"] if b["id"] == t1)
+    assert sorted(b["id"].rsplit("/", 1)[-1] for b in units) == ["cz-bianban", "cz-sifaju"]
+    assert all(b["l"] > task["r"] for b in units)  # right of the task
+    assert min(b["t"] for b in units) < (task["t"] + task["b"]) / 2 < max(b["b"] for b in units)  # level with it
+    assert overlapping(info["boxes"]) == []
+    shown_edges = driver.execute_script(
+        "return vizData.edges.get({filter: function (e) { return !e.hidden && e.kind !== 'part'; }})"
+        ".map(function (e) { return [e.from.split('/').pop(), e.kind, e.to.split('/').pop()]; }).sort()")
+    assert shown_edges == [["cz-bianban", "support", "t1"], ["cz-sifaju", "lead", "t1"]]
+    driver.save_screenshot(str(ARTIFACTS / "viz-mini-doc-task-selected.png"))
+    driver.execute_script("vizReset()")
+    assert {b["id"] for b in drawn(driver)["boxes"]} == before
+
+
+def test_a_corpus_document_opens_into_its_outline_and_closes(driver, demo_build, tmp_path):
+    from kg import viz
+    from kg.api import Graph
+
+    g = Graph.open(demo_build)
+    view = viz.corpus_view(g)
+    page = viz.write(view, tmp_path / "corpus.html")
+    open_page(driver, page)
+    docs = sorted(n for n, v in view.nodes.items() if v["kind"] in ("plan", "report"))
+    closed = len(drawn(driver)["boxes"])
+    # a click on the district plan's box opens it: its sections and 47 tasks, nothing overlapping
+    d000 = g.resolve_doc("000")
+    settle(driver)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("css selector", "#graph canvas")
+    pos = driver.execute_script("var p = network.canvasToDOM(network.getPositions([arguments[0]])[arguments[0]]);"
+                                " return [p.x, p.y]", d000)
+    ActionChains(driver).move_to_element_with_offset(canvas, pos[0] - canvas.size["width"] / 2,
+                                                     pos[1] - canvas.size["height"] / 2).click().perform()
+    assert driver.execute_script("return vizOpened()") == [d000]
+    settle(driver)
+    info = drawn(driver)
+    kinds = [b["kind"] for b in info["boxes"]]
+    assert kinds.count("task") == 47 and overlapping(info["boxes"]) == []
+    W, H = info["width"], info["height"]
+    in_view = [b for b in info["boxes"] if b["r"] > 0 and b["l"] < W and b["b"] > 0 and b["t"] < H]
+    assert sum(b["kind"] == "task" for b in in_view) >= 10 and info["scale"] * 14 >= 10
+    ActionChains(driver).move_to_element_with_offset(canvas, canvas.size["width"] / 2 - 4,
+                                                     canvas.size["height"] / 2 - 4).perform()  # off the box
+    driver.execute_script("document.querySelectorAll('.vis-tooltip').forEach(function (e) {"
+                          " e.style.visibility = 'hidden'; })")
+    driver.save_screenshot(str(ARTIFACTS / "viz-real-corpus-000-open.png"))
+    # every document open at once: still no two boxes overlap
+    for d in docs:
+        driver.execute_script("vizOpen(arguments[0])", d)
+    info = drawn(driver)
+    assert len(info["boxes"]) == sum(1 for n in view.nodes.values() if n["kind"] not in ("unit", "group"))
+    assert overlapping(info["boxes"]) == []
+    for d in docs:
+        driver.execute_script("vizClose(arguments[0])", d)
+    assert len(drawn(driver)["boxes"]) == closed
+    # a task found by search opens its document
+    hits = driver.execute_script("return vizSearch('全面实行政府权责清单制度')")
+    assert hits and hits[0].startswith(d000 + "/t/")
+    driver.find_elements("css selector", "#hits li")[0].click()
+    assert driver.execute_script("return vizOpened()") == [d000]
+
+
+def test_the_overlap_check_sees_two_labels_drawn_over_each_other(driver, graph, tmp_path):
+    """The check above is not vacuous: a task moved onto its neighbour is caught."""
+    from kg import viz
+
+    view = viz.doc_view(graph, "vd")
+    d = "https://w3id.org/dutygraph/id/doc/vd/t/"
+    view.nodes[d + "t2"]["y"] = view.nodes[d + "t1"]["y"] + 10
+    page = viz.write(view, tmp_path / "overlap.html")
+    open_page(driver, page)
+    assert ("1．全面实行政府权责清单制度", "2．推进政府机构职能优化协同高效") in [
+        tuple(sorted(p)) for p in overlapping(drawn(driver)["boxes"])]
