@@ -326,6 +326,9 @@ def _spaces_and_breaks(t: _Text) -> None:
                     join = newlines == 1 or _unclosed(prev_line)
                 elif prev not in "。；" and newlines <= 3:
                     join = _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0])
+            elif prev in "，、" and newlines == 1 and (_is_cjk(nxt) or nxt in "(（") \
+                    and not _NUMBERED.match(text, j, j + 8):
+                join = True  # a line that ends with a comma goes on on the next (a printed page's wrap)
             elif prev not in "。；" and newlines <= 3 and _is_cjk(nxt):
                 prev_line = text[text.rfind("\n", 0, i) + 1:i]
                 join = _unclosed(prev_line) and not _heading_like(text[j:j + 40].split("\n")[0])
@@ -344,7 +347,7 @@ def _ends_unit_line(line: str) -> bool:
 
 
 _BLANK_RUN = re.compile(r"[ \t\n]+")
-_UNIT_LINE = re.compile(r"[(\[]?\S{2,4}(?:单位|部门)\s*[:：]")
+_UNIT_LINE = re.compile(r"[(\[]?[^\s，、；。,;:：()\[\]]{2,4}(?:单位|部门)\s*[:：]")
 
 
 _TOKEN_STOP = set("、，；：。,;:!?！？\n \t")

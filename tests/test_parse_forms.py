@@ -267,3 +267,16 @@ def test_tortoise_shell_brackets_inside_a_coordination():
     units = doc.tasks[0].units
     assert [(u.role, u.text) for u in units] == [("lead", "省委编办"), ("support", "各市〔州〕、县〔市、区〕人民政府")]
     assert units[1].parts == ["各市〔州〕人民政府", "各县〔市、区〕人民政府"]
+
+
+def test_unit_lists_wrapped_by_a_printed_page(make_pdf, tmp_path, seed_text):
+    # seed 000 printed 38 characters a line: lists break after a comma and inside a name
+    # (区市场监管\n局；配合单位…): the same 197 units as the .txt
+    from kg.read import read_file
+
+    text = seed_text("000")
+    txt = parse(text)
+    src = read_file(make_pdf(tmp_path / "000.pdf", [text.split("\n")]))
+    pdf = parse_plan(src, clean(src.text))
+    assert [roles(t) for t in pdf.tasks] == [roles(t) for t in txt.tasks]
+    assert sum(len(t.units) for t in pdf.tasks) == 197
