@@ -806,6 +806,9 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
             if ann is None or ann.end <= pos:
                 pos = lab.end()
                 continue
+            if text[s] not in _OPEN and _furniture(text, s, ann.end):
+                pos = max(ann.end, lab.end())  # 主办单位：…办公室 承办单位：… 网站标识码: a site's footer
+                continue
             out.append(ann)
             pos = max(ann.end, lab.end())
             continue
@@ -829,6 +832,17 @@ def find_annotations(text: str, start: int, end: int, known: set[str], to_source
         out.append(ann)
         pos = ann.end
     return out
+
+
+_FURNITURE = re.compile(r"网站标识码|ICP备|ICP证|备案号|公网安备|版权所有|技术支持|联系我们|网站地图|主办单位[:：][^\n]{0,60}承办单位[:：]")
+
+
+def _furniture(text: str, s: int, e: int) -> bool:
+    """The label run at text[s:e] stands in a web page's footer (主办单位：… 承办单位：… 网站标识码)."""
+    ls = text.rfind("\n", 0, s) + 1
+    le = text.find("\n", e)
+    le = len(text) if le == -1 else le
+    return bool(_FURNITURE.search(text, max(ls, s - 200), min(le, e + 200)))
 
 
 def unread_brackets(text: str, s: int, e: int, anns: list[Annotation]) -> list[tuple[int, int]]:

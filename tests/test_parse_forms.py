@@ -280,3 +280,9 @@ def test_unit_lists_wrapped_by_a_printed_page(make_pdf, tmp_path, seed_text):
     pdf = parse_plan(src, clean(src.text))
     assert [roles(t) for t in pdf.tasks] == [roles(t) for t in txt.tasks]
     assert sum(len(t.units) for t in pdf.tasks) == 197
+
+
+def test_a_web_page_footer_is_no_annotation():
+    doc = parse(HEAD + "1.推进企业开办便利化。压缩开办时间。（牵头单位：县市场监管局）\n"
+                "主办单位：青山县人民政府办公室 承办单位：青山县大数据中心 网站标识码：4501000001\n")
+    assert roles(doc.tasks[0]) == [("lead", "县市场监管局")]
