@@ -139,6 +139,11 @@ def test_installed_wheel_runs_outside_the_checkout(installed):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "conforms" in r.stdout
 
+    r = run([kg, "demo", "--out", "D"], cwd=work, env=env)  # the sample corpus/ is not in the wheel
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "give plans" in r.stderr, r.stderr
+    assert not (work / "D").exists()
+
     r = run([kg, "export", "--graph", "X", "--format", "csv", "--out", "t.csv"], cwd=work, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "区司法局" in (work / "t.csv").read_text(encoding="utf-8-sig")
