@@ -10,8 +10,8 @@ through a .pth line instead of downloading them again, which keeps this test to 
 minute. A .pth line only adds a folder to sys.path: the checkout's editable-install hook in
 that folder is not run, so `import kg` finds the wheel's copy (asserted below).
 
-The build runs with pip's build isolation, which fetches setuptools and wheel from the package index (pip's
-cache makes later runs quick); the test skips, saying so, when PyPI cannot be reached.
+The build runs with pip's build isolation, which fetches setuptools and wheel from the package
+index (pip's cache makes later runs quick); the test skips, saying so, when it cannot be reached.
 """
 from __future__ import annotations
 
