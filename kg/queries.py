@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from kg.errors import KgError
+from kg.resources import shipped_dir
 from kg.store import PREFIXES as _STORE_PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -44,9 +45,10 @@ _DATATYPES = {"string": None, "date": XSD + "date", "integer": XSD + "integer",
 
 
 def query_dir() -> Path:
-    """Where the named queries live: $KG_QUERIES, else queries/ beside the kg package."""
+    """Where the named queries live: $KG_QUERIES, else the shipped ones (kg.resources: the
+    checkout's queries/, or their copy inside an installed wheel)."""
     env = os.environ.get("KG_QUERIES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "queries"
+    return Path(env) if env else shipped_dir("queries")
 
 
 @dataclass(frozen=True)

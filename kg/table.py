@@ -6,8 +6,9 @@ row with role and units empty. The SPARQL is queries/responsibility_table.rq.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
+
+from kg.resources import shipped_dir
 
 COLUMNS = ("document", "level", "region", "section", "task_number", "task_title", "role",
            "unit_as_written", "unit", "deadline")
@@ -35,7 +36,7 @@ def unit_table(rows: list[dict], lang: str = "en") -> tuple[list[str], list[dict
     out = [{**r, "role": ROLES_ZH.get(r["role"], r["role"]), "level": LEVELS_ZH.get(r["level"], r["level"])}
            for r in rows]
     return list(HEADERS_ZH), out
-QUERY = Path(__file__).resolve().parent.parent / "queries" / "responsibility_table.rq"
+QUERY = shipped_dir("queries") / "responsibility_table.rq"
 
 
 def query_text() -> str:

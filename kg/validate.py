@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
+from kg.resources import shipped_dir
+
+SHAPES = shipped_dir("ontology") / "shapes.ttl"
 SH = "http://www.w3.org/ns/shacl#"
 
 

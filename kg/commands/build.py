@@ -120,7 +120,12 @@ def register(app: typer.Typer) -> None:
         from kg.pipeline import build as run
         from kg.store import Store
 
-        srcs = paths or [str(Path(__file__).resolve().parents[2] / "corpus")]
+        sample = Path(__file__).resolve().parents[2] / "corpus"  # in a checkout; a wheel has none
+        if not paths and not sample.is_dir():
+            from kg.errors import KgError
+
+            raise KgError("kg demo: no sample corpus/ comes with an installed kg; give plans: kg demo FILE_OR_FOLDER... --out DIR")
+        srcs = paths or [str(sample)]
         res = run(srcs, out)
         for line in summary_lines(res.corpus, Path(out)):
             typer.echo(line)

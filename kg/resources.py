@@ -1,0 +1,17 @@
+"""Where the files shipped beside the code are: the named queries and the ontology.
+
+Their one source is the top-level queries/ and ontology/ folders of the checkout. A wheel carries
+copies made by the build (setup.py) as kg/data/queries/ and kg/data/ontology/; a checkout and an
+editable install have no such copies and read the top-level folders.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped_dir(name: str) -> Path:
+    """The folder ``name`` ("queries" or "ontology"): inside the installed package, else the checkout's."""
+    inside = PACKAGE / "data" / name
+    return inside if inside.is_dir() else PACKAGE.parent / name
