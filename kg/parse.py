@@ -326,8 +326,12 @@ def _issuer_names(lines: list[str]) -> list[str]:
             if not part:
                 continue
             _, region = infer_level(part)
-            if region and part.startswith(region) and part.count(region) > 1:
-                cuts = [m.start() for m in re.finditer(re.escape(region), part)]
+            if region and part.count(region) > 1:
+                cuts = [0]
+                for m in re.finditer(re.escape(region), part):
+                    at = m.start() - 2 if part[max(0, m.start() - 2):m.start()] == "中共" else m.start()
+                    if at > cuts[-1]:
+                        cuts.append(at)
                 out.extend(part[a:b] for a, b in zip(cuts, cuts[1:] + [len(part)]))
             else:
                 out.append(part)
@@ -626,6 +630,12 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     # annotation: the paragraphs are the tasks (the heading a section), or, for one paragraph,
     # the heading is the task
     demoted, promoted = _leaf_tasks(t, heads, bounds, all_anns, task_level)
+    aims: set[int] = set()
+    if not all_anns:
+        # a plan without any unit annotation (a 纲要, a provincial 方案 that others carry out): its
+        # items at the task level are its tasks, but its aims and principles are sections
+        aims = _aims(t, heads, bounds, task_level)
+        demoted |= aims
 
     # sections and task pieces
     sec_stack: list[Section] = []
@@ -769,7 +779,7 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
             doc.diagnostics.append(Diagnostic(
                 "task-text-unfinished", f"task {task.number or '(unnumbered)'} {task.title[:30]} breaks off "
                 f"mid-sentence (…{body_text[-8:]})", span=task.span))
-        if not task.units:
+        if not task.units and all_anns:
             doc.diagnostics.append(Diagnostic(
                 "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
                 span=task.span))
@@ -779,12 +789,45 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
                 f"{task.title[:20]}: {_shorten(t[a:b], 60)}", span=to_src(a, b)))
 
     piece_of = {task.id: p for p, task in zip(pieces, doc.tasks)}
-    shuffled = _numbering(doc, pieces)
+    shuffled = _numbering(doc, pieces, {heads[k].value for k in aims if heads[k].value})
+    if not all_anns and doc.tasks:
+        doc.diagnostics.append(Diagnostic(
+            "no-unit-annotations", f"no task names a unit: read as a plan that others carry out (a 纲要 or a "
+            f"higher-level 方案); {len(doc.tasks)} items are its tasks"
+            + (f", {len(aims)} items of aims and principles are sections" if aims else ""), severity="info"))
     from kg.sections import resequence
 
     resequence(doc, piece_of, sec_heads, text.page_breaks, t, shuffled)
     _level_region(doc)
     return doc
+
+
+# parts and items of a plan that state its aims and principles, not duties
+_AIMS = re.compile(r"(?:总体要求|指导思想|基本原则|主要原则|工作原则|遵循原则|总体目标|主要目标|工作目标|发展目标|"
+                   r"总体思路|基本思路|目标任务|重要意义|基本要求|适用范围)(?:和(?:主要|总体|工作|发展)?(?:目标|原则))?$")
+_AIM_TEXT = re.compile(r"(?:到|至)(?:19|20)\d{2}年(?:底|末)?[，,]")
+
+
+def _aims(t: str, heads: list[_Heading], bounds: list[int], task_level: int) -> set[int]:
+    """Headings at the task level that state aims or principles (indexes into ``heads``): an item
+    titled 指导思想 / 基本原则 / 总体目标 …, an item whose text opens with its target year
+    (到2025年，…), and every item of a part titled so (一、总体要求)."""
+    out: set[int] = set()
+    inside: Optional[int] = None  # the level of the aims part the headings stand in
+    for k, h in enumerate(heads):
+        if h.lost:
+            continue
+        if inside is not None and h.level <= inside:
+            inside = None
+        title = _heading_title(t, h, bounds[k + 1])
+        aim = bool(_AIMS.match(title.strip()))
+        if h.level < task_level:
+            if aim:
+                inside = h.level
+            continue
+        if h.level == task_level and (inside is not None or aim or _AIM_TEXT.match(t, h.body)):
+            out.add(k)
+    return out
 
 
 def _shorten(s: str, n: int) -> str:
@@ -1080,9 +1123,10 @@ def _ranges(nums: list[int]) -> str:
     return ", ".join(out)
 
 
-def _numbering(doc: Document, pieces: list[_Piece]) -> bool:
+def _numbering(doc: Document, pieces: list[_Piece], sections: frozenset[int] = frozenset()) -> bool:
     """Numbers absent, restarted or out of order; lost numbers inferred from their neighbours.
-    True when the tasks were out of order (shuffled pages) and have been put in number order."""
+    True when the tasks were out of order (shuffled pages) and have been put in number order.
+    ``sections``: numbers of the sequence printed on items read as sections (aims, principles)."""
     vals = [p.head.value for p in pieces if not p.head.lost]
     if not vals:
         return False
@@ -1119,7 +1163,7 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> bool:
                     span=doc.tasks[k].span if k < len(doc.tasks) else None, severity="info"))
     absent: list[int] = []
     for g in groups:
-        present = set(g) | (set(inferred) if len(groups) == 1 else set())
+        present = set(g) | (set(inferred) if len(groups) == 1 else set()) | (set(sections) if len(groups) == 1 else set())
         absent.extend(n for n in range(1, max(present) + 1) if n not in present)
     if absent:
         doc.diagnostics.insert(0, Diagnostic("numbers-absent", f"task numbers absent: {_ranges(sorted(set(absent)))}"))
