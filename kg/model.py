@@ -170,6 +170,7 @@ class Document:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # the covering notice (关于印发《X》的通知): its issuing bodies as written and its date (ISO)
     issuers: list[str] = field(default_factory=list)
+    issuer_ids: list[str] = field(default_factory=list)  # set by resolve
     date: Optional[str] = None
     # annual reports
     year: Optional[int] = None

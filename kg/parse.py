@@ -568,7 +568,11 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
         doc.period = (int(pm.group(1)), int(pm.group(2)))
     heads = _find_headings(t, title_end)
     first_head = heads[0].start if heads else len(t)
-    doc.parents = _parents(t, title_end, first_head, to_src)
+    from kg.titles import title_keys
+
+    own = title_keys(doc.title)
+    # a plan's own title (a notice's 现将《X》印发, a preamble that names the plan) is not its parent
+    doc.parents = [p for p in _parents(t, title_end, first_head, to_src) if not (title_keys(p.title) & own)]
 
     # every annotation in the body, to know which heading level carries them
     bounds = [h.start for h in heads] + [len(t)]

@@ -98,6 +98,8 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             if r.get("directive"):
                 r["task_title"] = f"《{r['directive']}》"
+            elif r.get("document") and not r.get("task"):
+                r["task_title"] = f"《{r.get('document_title') or r['document']}》: no task matched"
         emit(rows, TRACE_COLUMNS, fmt, title=f"Trace of {task}")
 
     @app.command("gaps")
@@ -107,8 +109,10 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt,
                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json.")):
         """Parent tasks not taken up, local additions, and parent responsibilities with no functional counterpart below."""
-        from kg.trace import GAPS_COLUMNS, find_document, gaps
+        from kg.trace import GAPS_COLUMNS, find_document, gaps, links_between, not_linked_note
 
         corpus = _corpus(graph)
-        emit(gaps(corpus, find_document(corpus, child), find_document(corpus, parent)), GAPS_COLUMNS, fmt,
-             title=f"Gaps: {child} under {parent}")
+        c, p = find_document(corpus, child), find_document(corpus, parent)
+        if (fmt or "table").lower() == "table" and not links_between(corpus, c, p)[1]:
+            typer.echo(f"note: {not_linked_note(c, p)}", err=True)
+        emit(gaps(corpus, c, p), GAPS_COLUMNS, fmt, title=f"Gaps: {child} under {parent}")
