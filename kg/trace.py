@@ -19,7 +19,7 @@ from kg.model import (Alignment, Corpus, Document, Organisation, ParentRef, Sect
 
 LEVEL_RANK = {"department": 0, "district": 1, "city": 2, "province": 3, "national": 4}
 ALIGN_COLUMNS = ["a_task_number", "a_task_title", "b_task_number", "b_task_title", "score"]
-DOCS_COLUMNS = ["document", "title", "level", "region", "parents"]
+DOCS_COLUMNS = ["document", "title", "level", "region", "issuers", "date", "parents"]
 TRACE_COLUMNS = ["step", "level", "document", "task_number", "task_title", "lead", "support",
                  "responsible", "score", "method"]
 GAPS_COLUMNS = ["kind", "parent_task_number", "parent_task_title", "child_task_number",
@@ -87,13 +87,15 @@ def parent_level(p: ParentRef) -> Optional[str]:
 
 
 def docs(corpus: Corpus) -> list[dict]:
-    """One row per document: document, title, level, region, period, parents
+    """One row per document: document, title, level, region, period, issuers and date (of its
+    covering notice), parents
     (parents: [{title, document}] in the order the document names them)."""
     rows = []
     for d in sorted(corpus.documents, key=lambda d: d.id):
         rows.append({
             "document": d.id, "title": d.title, "level": d.level, "region": d.region,
             "period": f"{d.period[0]}-{d.period[1]}" if d.period else None,
+            "issuers": list(d.issuers), "date": d.date,
             "parents": [{"title": p.title, "document": p.document_id} for p in d.parents],
             "parent_levels": [parent_level(p) for p in d.parents],
             "parent_relations": [p.relation for p in d.parents],
@@ -360,6 +362,15 @@ def corpus_of_store(st) -> Corpus:
                              kind="report" if r["cls"].endswith("AnnualReport") else "plan",
                              title=str(r.get("title") or ""), level=_level(r.get("level")),
                              region=r.get("region"), period=period)
+    for r in sorted(q("""SELECT ?doc ?o ?name WHERE { ?doc eli:passed_by ?o OPTIONAL { ?o skos:prefLabel ?name } }"""),
+                    key=lambda r: (r["doc"], r["o"])):
+        d = docs.get(r["doc"][len(_DOC):])
+        if d is not None:
+            d.issuers.append(str(r.get("name") or local_name(r["o"])))
+    for r in q("SELECT ?doc ?date WHERE { ?doc eli:date_document ?date }"):
+        d = docs.get(r["doc"][len(_DOC):])
+        if d is not None:
+            d.date = str(r["date"])
     refs = sorted(q("""SELECT ?doc ?ref ?title ?rel ?words ?target ?tlevel WHERE {
         ?doc dg:namesParent ?ref . OPTIONAL { ?ref dcterms:title ?title }
         OPTIONAL { ?ref dg:relation ?rel } OPTIONAL { ?ref dg:relationWords ?words }

@@ -115,7 +115,7 @@ def test_cli_docs_json_contract():
     r = _run("docs", "--graph", MINI, "--format", "json")
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
-    assert [set(x) for x in rows] == [{"document", "title", "level", "region", "parents"}] * 2
+    assert [set(x) for x in rows] == [{"document", "title", "level", "region", "issuers", "date", "parents"}] * 2
     d = [x for x in rows if x["document"] == "d"][0]
     assert [p["document"] for p in d["parents"]] == [None, None, "c"]
     assert all(set(p) == {"title", "document"} for p in d["parents"])

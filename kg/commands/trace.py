@@ -50,7 +50,7 @@ def _docs_table(rows):
         for p, lv, rel in zip(r["parents"], r["parent_levels"], r["parent_relations"]):
             where = p["document"] or "not in corpus"
             lines.append(f"{p['title']} [{lv or '?'}, {rel or '?'}] → {where}")
-        out.append({**r, "parents": "\n".join(lines)})
+        out.append({**r, "parents": "\n".join(lines), "issued": "\n".join(r["issuers"] + ([r["date"]] if r["date"] else []))})
     return out
 
 
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit(rows, DOCS_COLUMNS, "json")
         elif fmt == "table":
-            emit(_docs_table(rows), ["document", "title", "level", "region", "period", "parents"], "table",
+            emit(_docs_table(rows), ["document", "title", "level", "region", "period", "issued", "parents"], "table",
                  title="Documents and the directives they name")
         else:
             raise KgError(f"unknown format {fmt!r}: use table or json", 2)
