@@ -422,7 +422,9 @@ class Graph:
         """Each task of the parent plan, and how many tasks of the child plan carry it out.
 
         Without ``parent_doc``, the parent is the plan the child is based on / applies, when the
-        graph holds exactly one.
+        graph holds exactly one. For two plans the build did not align (on a local graph), the
+        aligner's links computed now, as ``gaps`` and ``align`` give them: those rows have
+        ``links`` "computed" (kg.trace.coverage).
         """
         child = self.resolve_doc(child_doc)
         if parent_doc is None:
@@ -433,7 +435,18 @@ class Graph:
             parent = parents[0]
         else:
             parent = self.resolve_doc(parent_doc)
-        return self.query("coverage", child_doc=child, parent_doc=parent)
+        rows = self.query("coverage", child_doc=child, parent_doc=parent)
+        if isinstance(self.backend, LocalBackend) and not any(r.get("covered") for r in rows) and \
+                parent not in {r["parent_doc"] for r in self.parent_docs(child)}:
+            # two plans the build did not align (the child names another parent, or none): the
+            # aligner's links computed now, as kg gaps and kg align give them, and said so
+            from kg.trace import coverage, find_document
+
+            c = self.corpus()
+            cd, pd = find_document(c, child[len(DOC):]), find_document(c, parent[len(DOC):])
+            if pd.tasks:
+                return coverage(c, cd, pd)  # rows say links: computed
+        return rows
 
     def tasks_per_section(self, doc: str) -> list[dict[str, Any]]:
         """Sections of a document with their task counts."""

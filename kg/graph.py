@@ -320,6 +320,10 @@ def document_quads(b: _Builder, doc: Document) -> None:
         if doc.reporting_body_id:
             b.add(d, DG + "reportingBody", org_iri(doc.reporting_body_id))
         b.zh(d, DG + "reportingBodyAsWritten", doc.reporting_body)
+    for oid in getattr(doc, "issuer_ids", ()):  # the covering notice: issuing bodies and date
+        b.add(d, ELI + "passed_by", org_iri(oid))
+    if getattr(doc, "date", None):
+        b.lit(d, ELI + "date_document", doc.date, "date")
     _parents(b, doc, d)
     for s in doc.sections:
         si = section_iri(doc.id, s.id)

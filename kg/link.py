@@ -12,9 +12,11 @@
 
 ``align_documents(a, b)`` aligns any two plans (used by ``kg align``). The score of a pair of
 tasks combines text similarity (TF-IDF cosine on jieba words with the genre's stop list), title
-similarity and the similarity of their section titles (section correspondence). Pairs are then
-assigned one-to-one by maximum-weight matching (scipy's assignment solver); a task left over by the matching may
-still take its best candidate when that score is high on its own (a parent task split in two).
+similarity and the similarity of their section titles (section correspondence). Links follow
+how cascades are written (``_links``): each child task carries out the parent items it scores
+best and distinctly with, so that several child tasks may carry out one broad parent item (a
+district splits 深入推进"放管服"改革 in three) and one child task several (it merges two); a
+parent item left without any takes its best child task when that score is high.
 """
 from __future__ import annotations
 
@@ -31,11 +33,14 @@ from kg.model import Alignment, Corpus, Document, Task, task_count
 # section titles and much of each task's text; boilerplate is kept out by the stop list.
 W_TEXT, W_TITLE, W_SECTION = 0.55, 0.25, 0.20
 THRESHOLD = 0.30  # below this, no link
-# A task the one-to-one matching left over keeps its best match when that score clears
-# EXTRA_THRESHOLD, or clears THRESHOLD and is at least SPLIT_RATIO of the score of the task that
-# won the match: one plan split in two what the other states once.
+# A best match that clears EXTRA_THRESHOLD links on its own; one between THRESHOLD and it links
+# when it stands out (MARGIN). A parent item without a child task takes its best child task from
+# EXTRA_THRESHOLD, and a child task a second parent item from there too (MERGE_RATIO).
 EXTRA_THRESHOLD = 0.45
-SPLIT_RATIO = 0.6
+# a best match under EXTRA_THRESHOLD counts when it stands this far above the next best
+MARGIN = 0.08
+# a child task carries out a second parent item scoring at least this share of its best
+MERGE_RATIO = 0.85
 METHOD = "section+tfidf+title"
 
 
@@ -95,95 +100,68 @@ def _full_text(t: Task) -> str:
     return text if t.title and t.title in text else f"{t.title}。{text}"
 
 
-def _matching(m, threshold: float) -> dict[int, int]:
-    """Maximum-weight one-to-one matching of rows to columns over the entries >= ``threshold``
-    (row -> column). scipy's assignment solver on the scores in units of 1e-4 (exact integers,
-    so equal totals are equal), entries below the threshold set to 0 and dropped afterwards."""
+def _links(m, threshold: float = THRESHOLD, extra_threshold: float = EXTRA_THRESHOLD) -> list[tuple[int, int]]:
+    """(row, column) links of a score matrix (rows: the child plan's tasks, columns: the parent's),
+    as cascades are written: a child task carries out its best parent item when that score is
+    high (>= ``extra_threshold``), or clears ``threshold`` and stands out from the next best by
+    MARGIN (a district's 推进简政便民 under a broad 深入推进"放管服"改革: many child tasks may carry
+    out one parent item, none competes with the others); it carries out another parent item too
+    when that one also scores high and near its best (MERGE_RATIO: 加强行政调解和行政裁决工作
+    carries out 加强行政调解工作 and 有序推进行政裁决工作). The same test the other way gives
+    each parent item the child task that carries it out best (a child task closest to another
+    item may carry out this one too). Rows in order, then columns."""
     import numpy as np
 
-    w = np.where(m >= threshold, np.rint(m * 10_000), 0.0)
-    rows, cols = _assignment_solver()(w, maximize=True)
-    return {int(i): int(j) for i, j in zip(rows, cols) if w[i, j] > 0}
-
-
-_SOLVER = []
-
-
-def _assignment_solver():
-    """scipy's linear_sum_assignment. Importing scipy.optimize costs ~0.5 s (it imports most of
-    scipy), which would be most of a small incremental build's alignment; the solver is one
-    compiled module of that package, so it is loaded alone when it can be (the same function
-    object: scipy.optimize re-exports it from there), and through the package otherwise."""
-    if not _SOLVER:
-        solver = None
-        try:
-            import importlib.machinery
-            import importlib.util
-            import sys
-
-            import scipy
-
-            name = "scipy.optimize._lsap"
-            mod = sys.modules.get(name)
-            if mod is None:
-                spec = importlib.machinery.PathFinder.find_spec(name, [str(Path(scipy.__file__).parent / "optimize")])
-                if spec is not None and isinstance(spec.loader, importlib.machinery.ExtensionFileLoader):
-                    mod = importlib.util.module_from_spec(spec)
-                    spec.loader.exec_module(mod)
-                    sys.modules[name] = mod
-            solver = getattr(mod, "linear_sum_assignment", None)
-        except (ImportError, OSError):
-            solver = None
-        if not callable(solver):
-            from scipy.optimize import linear_sum_assignment as solver
-        _SOLVER.append(solver)
-    return _SOLVER[0]
+    if not m.size:
+        return []
+    out: set[tuple[int, int]] = set()
+    for mat, flip in ((m, False), (m.T, True)):
+        n_rows, n_cols = mat.shape
+        best = np.argmax(mat, axis=1)  # the first of the best
+        top = mat[np.arange(n_rows), best]
+        second = np.partition(mat, n_cols - 2, axis=1)[:, n_cols - 2] if n_cols > 1 else np.zeros(n_rows)
+        keep = (top >= extra_threshold) | ((top >= threshold) & (top - second >= MARGIN))
+        pairs = [(int(i), int(best[i])) for i in np.nonzero(keep)[0]]
+        if not flip:
+            # a child task merging parent items: others scoring high and near its best
+            near = (mat >= extra_threshold) & (mat >= MERGE_RATIO * top[:, None]) & keep[:, None]
+            pairs.extend((int(i), int(j)) for i, j in zip(*np.nonzero(near)))
+        out.update((j, i) if flip else (i, j) for i, j in pairs)
+    return sorted(out)
 
 
 def align_documents(a: Document, b: Document, threshold: float = THRESHOLD,
                     extra_threshold: float = EXTRA_THRESHOLD, matrix=None) -> list[Match]:
-    """One Match per task of ``a`` (in order): its counterpart in ``b``, or b=None.
+    """One Match per task of ``a`` (in order): the best of the tasks of ``b`` it links to (see
+    ``_links``), or b=None with the best score seen. ``align_pairs`` gives every link.
     ``matrix``: the score_matrix(a, b) when already computed (a list of rows or a numpy array)."""
     import numpy as np
 
     if not a.tasks:
         return []
     m = _scores(a, b) if matrix is None else np.asarray(matrix, dtype=float).reshape(len(a.tasks), len(b.tasks))
-    pairs = _matching(m, threshold) if m.size else {}
-    won = {j: float(m[i, j]) for i, j in pairs.items()}
+    chosen: dict[int, int] = {}
+    for i, j in _links(m, threshold, extra_threshold):
+        if i not in chosen or m[i, j] > m[i, chosen[i]]:
+            chosen[i] = j
     out = []
     for i, ta in enumerate(a.tasks):
-        row = m[i]
-        best = int(np.argmax(row)) if len(row) else None  # the first of the best
-        top = float(row[best]) if best is not None else 0.0
-        j = pairs.get(i)
-        if j is None and best is not None and top >= threshold and (
-                top >= extra_threshold or top >= SPLIT_RATIO * won.get(best, 0.0)):
-            j = best
+        j = chosen.get(i)
         if j is None:
-            out.append(Match(ta, None, top))
+            out.append(Match(ta, None, float(m[i].max()) if m.shape[1] else 0.0))
         else:
-            out.append(Match(ta, b.tasks[j], float(row[j])))
+            out.append(Match(ta, b.tasks[j], float(m[i, j])))
     return out
 
 
 def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, float]]:
-    """(child task, parent task, score) links between two plans: the child's matches in the parent
-    plus the parent's matches in the child, so that a child task merging two parent tasks (or a
-    parent task split over two child tasks) keeps every link. Child-task order, then parent order."""
-    found: dict[tuple[str, str], tuple[Task, Task, float]] = {}
+    """(child task, parent task, score): every parent item each child task carries out (see
+    ``_links``; a task may carry out several, several may carry out one). Child-task order,
+    then parent order."""
     if not child.tasks or not parent.tasks:
         return []
-    mat = _scores(child, parent)  # symmetric measure: the other way is its transpose
-    for m in align_documents(child, parent, matrix=mat):
-        if m.b is not None:
-            found[(m.a.id, m.b.id)] = (m.a, m.b, m.score)
-    for m in align_documents(parent, child, matrix=mat.T):
-        if m.b is not None and (m.b.id, m.a.id) not in found:
-            found[(m.b.id, m.a.id)] = (m.b, m.a, m.score)
-    corder = {t.id: k for k, t in enumerate(child.tasks)}
-    porder = {t.id: k for k, t in enumerate(parent.tasks)}
-    return sorted(found.values(), key=lambda x: (corder[x[0].id], porder[x[1].id]))
+    m = _scores(child, parent)
+    return [(child.tasks[i], parent.tasks[j], float(m[i, j])) for i, j in _links(m)]
 
 
 # ---------------------------------------------------------------- document links

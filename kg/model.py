@@ -168,6 +168,10 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # the covering notice (关于印发《X》的通知): its issuing bodies as written and its date (ISO)
+    issuers: list[str] = field(default_factory=list)
+    issuer_ids: list[str] = field(default_factory=list)  # set by resolve
+    date: Optional[str] = None
     # annual reports
     year: Optional[int] = None
     reporting_body: Optional[str] = None  # as written; resolved to reporting_body_id

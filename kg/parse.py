@@ -247,6 +247,225 @@ def _title(t: str) -> tuple[str, int]:
     return title, end
 
 
+# ---------------------------------------------------------------- the opening of a plan
+# Real files open with more than the plan's title: a covering notice (关于印发《X》的通知, the
+# document number 桂发〔2021〕XX号, the addressee line, 现将《X》印发给你们, the issuing bodies and
+# the date), a 附件 line, or lines a site or a converter put there (发布日期：…, 原文链接：…,
+# 当前位置：…). ``_opening`` finds the plan's own title after all of them, and keeps the notice's
+# issuers and date.
+
+_DOC_NUMBER = re.compile(r"[〔\[(（]\s*(?:19|20)\d{2}\s*[〕\])）]\s*[0-9０-９XxＸ×○一二三四五六七八九十]{1,6}\s*号")
+_DOC_NUMBER_LINE = re.compile(r"[^\s，。；：:]{0,12}" + _DOC_NUMBER.pattern)
+_LEADING_NUMBER = re.compile(r"^[^\s，。；：:]{0,12}?" + _DOC_NUMBER.pattern + r"\s*")
+_ANNEX = re.compile(r"附\s*件\s*\d*\s*[:：]?")
+_DATE_LINE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[(（][^()（）]{0,12}[)）])?")
+# site and converter lines: label：value metadata, links, breadcrumbs, page furniture
+_BANNER = re.compile(
+    r"(?:https?:|www\.|\.(?:md|html?|pdf|docx?)\b|当前位置|首页\s*[>＞»]|[>＞»].*[>＞»]|无障碍|长者|字体[:：]|"
+    r"[【\[]?\s*打印|分享到|浏览次数|^基本信息$|^正文$|^-{3,}$|^[-*]\s)")
+_META_LABEL = re.compile(
+    r"^[-*\s]*(?:文档|文档类型|发布日期|发布时间|发布机构|发文机关|成文日期|原文链接|来源|检索时间|检索关键词|"
+    r"索引号|分类|主题词|主题分类|名称|标题|文号|文件名称|文件编号|发文字号|时效|有效性|信息来源|作者|日期)\s*[:：]")
+_ADDRESSEE = re.compile(r"^(?:各|全[省市区县]|[^。；！？]{0,20}(?:人民政府|党委|各部门|各单位|有关单位|直属机构))"
+                        r"[^。！？]{0,300}[:：]$")
+_NOTICE_TITLE = re.compile(r"^(?P<issuer>.*?)(?:关于)?(?:重新)?印发\s*(?P<x>《.+》|[^《》]+?)\s*的?(?:通知|函)$"
+                           r"|^(?P<issuer2>.*?)印发\s*(?P<x2>《.+》)$")
+_NOTICE_BODY = re.compile(r"《(?P<x>[^《》]+(?:《[^《》]*》[^《》]*)*)》[^。]{0,60}?(?:现|予以|特此)?印发(?:给|你们|各)")
+
+
+@dataclass
+class _Opening:
+    title: str
+    end: int  # where the text after the title (the plan's own preamble) starts
+    issuers: list[str] = field(default_factory=list)
+    date: Optional[str] = None  # ISO date of the notice
+    notice: bool = False
+
+
+def _lines(t: str, limit: int = 6000, most: int = 80) -> list[tuple[int, int, str]]:
+    out = []
+    pos = 0
+    while pos < min(len(t), limit) and len(out) < most:
+        nl = t.find("\n", pos)
+        end = len(t) if nl == -1 else nl
+        out.append((pos, end, t[pos:end].strip()))
+        pos = end + 1
+    return out
+
+
+def _junk(line: str) -> bool:
+    """A line that is not the plan's: banners, metadata, a 附件 or document-number line."""
+    return (len(line) < 3 or bool(_ANNEX.fullmatch(line)) or bool(_BANNER.search(line))
+            or bool(_META_LABEL.match(line)) or bool(_DOC_NUMBER_LINE.fullmatch(line)))
+
+
+def _bare(x: str) -> str:
+    x = x.strip()
+    if x.startswith("《") and x.endswith("》"):
+        x = x[1:-1]
+    return x.replace("《", "〈").replace("》", "〉") if "《" in x else x
+
+
+def _key(x: str) -> str:
+    from kg.titles import title_key
+
+    k = title_key(x)
+    return k[2:] if k.startswith("关于") else k
+
+
+def _issuer_names(lines: list[str]) -> list[str]:
+    """The issuing bodies of a notice's signature lines, or of the words before 关于印发: split at
+    blanks and 、, and a run of names that each open with the same place
+    (广州市卫生健康委员会广州市财政局…) split before each repeat of the place."""
+    from kg.titles import infer_level
+
+    out: list[str] = []
+    for line in lines:
+        for part in re.split(r"[\s、，,]+", line.strip()):
+            part = part.strip()
+            if not part:
+                continue
+            _, region = infer_level(part)
+            if region and part.count(region) > 1:
+                cuts = [0]
+                for m in re.finditer(re.escape(region), part):
+                    at = m.start() - 2 if part[max(0, m.start() - 2):m.start()] == "中共" else m.start()
+                    if at > cuts[-1]:
+                        cuts.append(at)
+                out.extend(part[a:b] for a, b in zip(cuts, cuts[1:] + [len(part)]))
+            else:
+                out.append(part)
+    return [x for x in out if x not in out[:out.index(x)]]
+
+
+def _notice_title(rows: list[tuple[int, int, str]], k: int):
+    """(issuer words, X, index of the last line) of a notice title starting at line k, joined
+    over up to three short lines (西平县人民政府办公室 / 关于印发西平县2020年度法治政府建设 / 工作安排的通知)."""
+    text = ""
+    for j in range(k, min(k + 3, len(rows))):
+        line = rows[j][2]
+        if not line or "。" in line or len(line) > 120 or (j > k and _junk(line)):
+            return None
+        text += line
+        text = _LEADING_NUMBER.sub("", text)  # 西政办〔2020〕20号西平县人民政府办公室关于印发…
+        m = _NOTICE_TITLE.match(re.sub(r"\s+", "", text))
+        if m:
+            issuer = m.group("issuer") if m.group("x") else m.group("issuer2")
+            x = m.group("x") or m.group("x2")
+            return (issuer or "").strip(), _bare(x), j
+    return None
+
+
+def _opening(t: str) -> _Opening:
+    rows = _lines(t)
+    # the first line that opens the body of a plan: a part heading (一、) or a long paragraph
+    body_at = next((k for k, (_, _, line) in enumerate(rows)
+                    if re.match(rf"[{_CN_NUM}]{{1,3}}、", line) or len(line) > 200 and not _ADDRESSEE.match(line)),
+                   len(rows))
+    x = issuer_words = None
+    notice_end = None  # index of the last line of the notice
+    k = 0
+    while k < body_at:
+        line = rows[k][2]
+        if not x:
+            nt = _notice_title(rows, k) if line and not _junk(line) else None
+            if nt:
+                issuer_words, x, j = nt
+                notice_end = j
+                k = j + 1
+                continue
+        m = _NOTICE_BODY.search(line)
+        if m and (x is None or _key(_bare(m.group("x"))) == _key(x) or notice_end is not None):
+            x = x or _bare(m.group("x"))
+            if _key(_bare(m.group("x"))) != _key(x) and len(_key(m.group("x"))) > 3:
+                x = x  # the notice title names the plan; the body may shorten it
+            notice_end = k
+            break
+        k += 1
+    if x is None:
+        return _plain_opening(t, rows)
+    # the signature (issuing bodies, then the date) and the plan's own title line after the notice
+    date = None
+    sign: list[str] = []
+    title_line = None
+    j = notice_end + 1
+    pending: list[str] = []
+    while j < len(rows) and j <= notice_end + 30:
+        line = rows[j][2]
+        dm = _DATE_LINE.fullmatch(line)
+        if dm:
+            date = f"{int(dm.group(1)):04d}-{int(dm.group(2)):02d}-{int(dm.group(3)):02d}"
+            sign = list(pending)
+            pending = []
+            j += 1
+            continue
+        if line and not _junk(line):
+            joined = line
+            nxt = rows[j + 1][2] if j + 1 < len(rows) else ""
+            if _key(line) == _key(x):
+                title_line = (j, j)
+                break
+            if nxt and len(nxt) <= 30 and _key(line + nxt) == _key(x):
+                title_line = (j, j + 1)
+                break
+            if len(line) <= 40 and "。" not in line and "：" not in line and ":" not in line:
+                pending.append(joined)
+            else:
+                pending = []
+            if len(line) > 200:
+                break
+        j += 1
+    issuers = _issuer_names(sign) or (_issuer_names([issuer_words]) if issuer_words else [])
+    if title_line is not None:
+        a, b = title_line
+        title = "".join(rows[i][2] for i in range(a, b + 1))
+        return _Opening(title, rows[b][1], issuers, date, True)
+    # the notice is all there is before the text (印发《关于…的若干意见》 then the opinions): the
+    # title is X, the text starts after the notice (and its signature and date, when they follow)
+    end = rows[notice_end][1]
+    if date is not None:
+        end = max(end, next(rows[i][1] for i in range(notice_end + 1, len(rows)) if _DATE_LINE.fullmatch(rows[i][2])))
+    k = notice_end + 1
+    while k < len(rows) and (not rows[k][2] or _junk(rows[k][2]) or _ADDRESSEE.match(rows[k][2])):
+        end = max(end, rows[k][1])
+        k += 1
+    return _Opening(x, end, issuers, date, True)
+
+
+def _plain_opening(t: str, rows: list[tuple[int, int, str]]) -> _Opening:
+    """No covering notice: the title is the first line that is not a site's or converter's,
+    nor an addressee line; a notice that is itself the document (国务院关于…的通知) keeps the
+    words before 关于 as its issuer and the date that closes it."""
+    start = 0
+    for s, e, line in rows:
+        if line and not _junk(line) and not _ADDRESSEE.match(line):
+            break
+        start = e + 1 if e < len(t) else e
+    else:
+        start = 0
+    title, end = _title(t[start:])
+    title, end = title, start + end
+    # a period on a line of its own under the title: 上海市北斗产业高质量发展三年行动计划 / (2021-2023年)
+    m = re.match(r"\s*\n\s*([(（]\s*(?:19|20)\d{2}\s*[-—–－~至到]\s*(?:19|20)\d{2}\s*年?\s*[)）])[ \t]*(?=\n|$)", t[end:])
+    if m and not re.search(r"[(（]\s*(?:19|20)\d{2}", title):
+        title += m.group(1)
+        end += m.end()
+    issuers, date = [], None
+    sm = re.match(r"(.{2,40}?)关于", re.sub(r"\s+", "", title))
+    if sm and re.search(r"(?:通知|决定|意见)$", title):
+        from kg.titles import issuer_level
+
+        words = sm.group(1)
+        if issuer_level([words])[0] or re.search(r"(?:政府|办公厅|办公室|委员会|党委|国务院|部|局|厅|委)$", words):
+            issuers = _issuer_names([words])
+            tail = [x for x in t[-400:].split("\n") if x.strip()][-4:]
+            for line in tail:
+                dm = _DATE_LINE.fullmatch(line.strip())
+                if dm:
+                    date = f"{int(dm.group(1)):04d}-{int(dm.group(2)):02d}-{int(dm.group(3)):02d}"
+    return _Opening(title, end, issuers, date, False)
+
+
 def _restore_dash(s: str) -> str:
     return re.sub(r"\((\d{4})(\d{4})\s*年\)", r"(\1-\2年)", s)
 
@@ -338,18 +557,10 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     t = text.text
     to_src = text.to_source
     doc = Document(id=_slug(Path(source.name).stem), source=source, kind="plan")
-    title, title_end = _title(t)
-    # a covering notice (…关于印发《X》的通知): the plan is X, whose own title line follows
-    notice = re.search(r"关于印发《(.+)》的通知", title)
-    if notice:
-        inner = notice.group(1)
-        key = re.sub(r"\s+", "", inner)
-        for m in re.finditer(r"(?m)^[ \t]*(.+?)[ \t]*$", t[title_end:]):
-            if re.sub(r"\s+", "", m.group(1)) == key:
-                title_end = title_end + m.end()
-                break
-        title = inner
+    opening = _opening(t)
+    title, title_end = opening.title, opening.end
     doc.title = _restore_dash(title)
+    doc.issuers, doc.date = opening.issuers, opening.date
     # the period of a directive named in the preamble (《…(2021-2025年)》) is not the plan's
     preamble = re.sub(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》", lambda m: "　" * len(m.group(0)), t[title_end:title_end + 400])
     pm = _PERIOD.search(doc.title) or _PERIOD.search(preamble)
@@ -357,7 +568,11 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
         doc.period = (int(pm.group(1)), int(pm.group(2)))
     heads = _find_headings(t, title_end)
     first_head = heads[0].start if heads else len(t)
-    doc.parents = _parents(t, title_end, first_head, to_src)
+    from kg.titles import title_keys
+
+    own = title_keys(doc.title)
+    # a plan's own title (a notice's 现将《X》印发, a preamble that names the plan) is not its parent
+    doc.parents = [p for p in _parents(t, title_end, first_head, to_src) if not (title_keys(p.title) & own)]
 
     # every annotation in the body, to know which heading level carries them
     bounds = [h.start for h in heads] + [len(t)]
@@ -419,6 +634,12 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
     # annotation: the paragraphs are the tasks (the heading a section), or, for one paragraph,
     # the heading is the task
     demoted, promoted = _leaf_tasks(t, heads, bounds, all_anns, task_level)
+    aims: set[int] = set()
+    if not all_anns:
+        # a plan without any unit annotation (a 纲要, a provincial 方案 that others carry out): its
+        # items at the task level are its tasks, but its aims and principles are sections
+        aims = _aims(t, heads, bounds, task_level)
+        demoted |= aims
 
     # sections and task pieces
     sec_stack: list[Section] = []
@@ -562,7 +783,7 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
             doc.diagnostics.append(Diagnostic(
                 "task-text-unfinished", f"task {task.number or '(unnumbered)'} {task.title[:30]} breaks off "
                 f"mid-sentence (…{body_text[-8:]})", span=task.span))
-        if not task.units:
+        if not task.units and all_anns:
             doc.diagnostics.append(Diagnostic(
                 "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
                 span=task.span))
@@ -572,12 +793,45 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
                 f"{task.title[:20]}: {_shorten(t[a:b], 60)}", span=to_src(a, b)))
 
     piece_of = {task.id: p for p, task in zip(pieces, doc.tasks)}
-    shuffled = _numbering(doc, pieces)
+    shuffled = _numbering(doc, pieces, {heads[k].value for k in aims if heads[k].value})
+    if not all_anns and doc.tasks:
+        doc.diagnostics.append(Diagnostic(
+            "no-unit-annotations", f"no task names a unit: read as a plan that others carry out (a 纲要 or a "
+            f"higher-level 方案); {len(doc.tasks)} items are its tasks"
+            + (f", {len(aims)} items of aims and principles are sections" if aims else ""), severity="info"))
     from kg.sections import resequence
 
     resequence(doc, piece_of, sec_heads, text.page_breaks, t, shuffled)
     _level_region(doc)
     return doc
+
+
+# parts and items of a plan that state its aims and principles, not duties
+_AIMS = re.compile(r"(?:总体要求|指导思想|基本原则|主要原则|工作原则|遵循原则|总体目标|主要目标|工作目标|发展目标|"
+                   r"总体思路|基本思路|目标任务|重要意义|基本要求|适用范围)(?:和(?:主要|总体|工作|发展)?(?:目标|原则))?$")
+_AIM_TEXT = re.compile(r"(?:到|至)(?:19|20)\d{2}年(?:底|末)?[，,]")
+
+
+def _aims(t: str, heads: list[_Heading], bounds: list[int], task_level: int) -> set[int]:
+    """Headings at the task level that state aims or principles (indexes into ``heads``): an item
+    titled 指导思想 / 基本原则 / 总体目标 …, an item whose text opens with its target year
+    (到2025年，…), and every item of a part titled so (一、总体要求)."""
+    out: set[int] = set()
+    inside: Optional[int] = None  # the level of the aims part the headings stand in
+    for k, h in enumerate(heads):
+        if h.lost:
+            continue
+        if inside is not None and h.level <= inside:
+            inside = None
+        title = _heading_title(t, h, bounds[k + 1])
+        aim = bool(_AIMS.match(title.strip()))
+        if h.level < task_level:
+            if aim:
+                inside = h.level
+            continue
+        if h.level == task_level and (inside is not None or aim or _AIM_TEXT.match(t, h.body)):
+            out.add(k)
+    return out
 
 
 def _shorten(s: str, n: int) -> str:
@@ -873,9 +1127,10 @@ def _ranges(nums: list[int]) -> str:
     return ", ".join(out)
 
 
-def _numbering(doc: Document, pieces: list[_Piece]) -> bool:
+def _numbering(doc: Document, pieces: list[_Piece], sections: frozenset[int] = frozenset()) -> bool:
     """Numbers absent, restarted or out of order; lost numbers inferred from their neighbours.
-    True when the tasks were out of order (shuffled pages) and have been put in number order."""
+    True when the tasks were out of order (shuffled pages) and have been put in number order.
+    ``sections``: numbers of the sequence printed on items read as sections (aims, principles)."""
     vals = [p.head.value for p in pieces if not p.head.lost]
     if not vals:
         return False
@@ -912,7 +1167,7 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> bool:
                     span=doc.tasks[k].span if k < len(doc.tasks) else None, severity="info"))
     absent: list[int] = []
     for g in groups:
-        present = set(g) | (set(inferred) if len(groups) == 1 else set())
+        present = set(g) | (set(inferred) if len(groups) == 1 else set()) | (set(sections) if len(groups) == 1 else set())
         absent.extend(n for n in range(1, max(present) + 1) if n not in present)
     if absent:
         doc.diagnostics.insert(0, Diagnostic("numbers-absent", f"task numbers absent: {_ranges(sorted(set(absent)))}"))
@@ -936,13 +1191,17 @@ def _numbering(doc: Document, pieces: list[_Piece]) -> bool:
 
 
 def _level_region(doc: Document) -> None:
-    from kg.titles import infer_level
+    from kg.titles import infer_level, issuer_level
 
     lv, rg = infer_level(doc.title)
-    # a title without a place name is often a local plan's (关于印发…方案的通知): the units decide
+    # a title without a place name is often a local plan's (关于推进…的实施意见): the issuer of its
+    # notice decides (国务院办公厅, 上海市人民政府办公厅), else the units
     national = lv == "national" and rg is None
     if national:
         lv = None
+        ilv, irg = issuer_level(doc.issuers)
+        if ilv:
+            lv, rg = ilv, irg
     # unit prefixes: 区委/区政府 → district, 市委/市政府 → city … (市场监管总局 is not a city's)
     prefixes = {"district": 0, "city": 0, "province": 0}
     for task in doc.tasks:

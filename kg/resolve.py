@@ -480,6 +480,8 @@ def read(doc: Document, rules: list[Rule], resolver: Optional[Resolver] = None) 
             one(u, "org_id", u.text, u.parts)
     if doc.reporting_body:
         one(doc, "reporting_body_id", doc.reporting_body)
+    if getattr(doc, "issuers", None):  # the bodies that issued a plan's covering notice
+        doc.issuer_ids = [N.org_id(r.effects(name, chain, (), scope, True, out)[0]) for name in doc.issuers]
     ties = {}
     for eff in out:
         ties.setdefault(id(eff[1]), eff[1])

@@ -32,7 +32,7 @@ _CITY = _NAME + r"{1,8}?(?:自治州|地区|市(?![场民政])|盟|州(?![市区
 _COUNTY = _NAME + r"{1,5}?(?:自治县|区|县|旗)"
 _REGION = re.compile(rf"^(?P<prov>{_PROV})?(?P<city>{_CITY})?(?P<county>{_COUNTY})?")
 _DEPT = re.compile(_NAME + r"{1,12}?(?:局|厅|委员会|委|办公室|办)(?=关于|(?:19|20)\d{2}|年度|法治|贯彻|落实|《|〈)")
-_LEADING_QUOTES = "《〈<「『“\"'（("
+_LEADING_QUOTES = "《〈<「『（("  # title marks; a quoted term (“无废城市”) is not a place
 
 
 def _nfkc(text: str) -> str:
@@ -90,6 +90,39 @@ def display_title(title: str) -> str:
     return t
 
 
+# a level word standing for the place (自治区党委, 省政府, 市委, 县政府): the body that follows it
+_BARE_LEVELS = {"自治区": "province", "省": "province", "直辖市": "province", "市": "city", "州": "city",
+                "盟": "city", "县": "district", "区": "district", "旗": "district"}
+_BARE_LEVEL = re.compile(r"(自治区|直辖市|省|市|州|盟|县|区|旗)(?=委|政府|人民政府|党委|人大|政协|办公|直属|直|级|有关|各|法院|检察院)")
+# bodies whose acts are national: the State Council, the Party Centre, the NPC, ministries
+_NATIONAL_ISSUER = re.compile(r"^(?:中共中央|国务院|全国人大|全国人民代表大会|全国政协|最高人民|中央)")
+_CENTRAL_BODY = re.compile(r"(?:部|总局|总署|国家[^\s]{1,12}(?:局|委员会|委))$")
+
+
+def issuer_level(names) -> tuple[Optional[str], Optional[str]]:
+    """(level, region) of the bodies that issued a document (its notice's signature or the
+    name before 关于印发): 国务院/中共中央 national; 省/自治区/直辖市 province; 市/州/盟 city;
+    县/区/旗 district. The highest level among them wins; (None, None) when none says."""
+    rank = {"district": 1, "department": 1, "city": 2, "province": 3, "national": 4}
+    best: tuple[Optional[str], Optional[str]] = (None, None)
+    for n in names or ():
+        n = re.sub(r"\s+", "", _nfkc(n))
+        if not n:
+            continue
+        if _NATIONAL_ISSUER.match(n):
+            lv, rg = "national", None
+        else:
+            lv, rg = infer_level(n)
+            if lv == "national" and not _CENTRAL_BODY.search(n):
+                continue  # no place named: only a ministry's name (司法部, 市场监管总局) says national
+            if lv == "department":  # 柳州市司法局关于…: the level of its place
+                lv = ("district" if re.search(r"(?:区|县|旗)$", rg or "")
+                      else "city" if re.search(r"(?:市|州|盟|地区)$", rg or "") else "province")
+        if lv and rank.get(lv, 0) > rank.get(best[0] or "", 0):
+            best = (lv, rg)
+    return best
+
+
 def infer_level(title: str) -> tuple[Optional[str], Optional[str]]:
     """(level, region) named by a title, from the place name that opens it.
 
@@ -103,6 +136,13 @@ def infer_level(title: str) -> tuple[Optional[str], Optional[str]]:
         t = t[1:]
     if not t:
         return None, None
+    if t.startswith("关于"):
+        return "national", None  # 关于推进广州市…: no place opens the title (the issuer's may)
+    if t.startswith("中共") and not t.startswith("中共中央"):
+        t = t[2:]  # 中共广西壮族自治区委员会, 中共柳州市委: the party committee of that place
+    bare = _BARE_LEVEL.match(t)
+    if bare:  # 自治区人民政府…, 省政府办公厅…, 县政府…: a level named without its place
+        return _BARE_LEVELS[bare.group(1)], None
     m = _REGION.match(t)
     prov, city, county = (m.group("prov"), m.group("city"), m.group("county")) if m else (None, None, None)
     # a county needs a city or province before it, or a short name (城中区, 某某县)

@@ -19,7 +19,7 @@ from kg.model import (Alignment, Corpus, Document, Organisation, ParentRef, Sect
 
 LEVEL_RANK = {"department": 0, "district": 1, "city": 2, "province": 3, "national": 4}
 ALIGN_COLUMNS = ["a_task_number", "a_task_title", "b_task_number", "b_task_title", "score"]
-DOCS_COLUMNS = ["document", "title", "level", "region", "parents"]
+DOCS_COLUMNS = ["document", "title", "level", "region", "issuers", "date", "parents"]
 TRACE_COLUMNS = ["step", "level", "document", "task_number", "task_title", "lead", "support",
                  "responsible", "score", "method"]
 GAPS_COLUMNS = ["kind", "parent_task_number", "parent_task_title", "child_task_number",
@@ -85,13 +85,15 @@ def parent_level(p: ParentRef) -> Optional[str]:
 
 
 def docs(corpus: Corpus) -> list[dict]:
-    """One row per document: document, title, level, region, period, parents
+    """One row per document: document, title, level, region, period, issuers and date (of its
+    covering notice), parents
     (parents: [{title, document}] in the order the document names them)."""
     rows = []
     for d in sorted(corpus.documents, key=lambda d: d.id):
         rows.append({
             "document": d.id, "title": d.title, "level": d.level, "region": d.region,
             "period": f"{d.period[0]}-{d.period[1]}" if d.period else None,
+            "issuers": list(d.issuers), "date": d.date,
             "parents": [{"title": p.title, "document": p.document_id} for p in d.parents],
             "parent_levels": [parent_level(p) for p in d.parents],
             "parent_relations": [p.relation for p in d.parents],
@@ -102,62 +104,72 @@ def docs(corpus: Corpus) -> list[dict]:
 # ---------------------------------------------------------------- kg align
 
 def align(a: Document, b: Document) -> list[dict]:
-    """One row per task of ``a``: its counterpart in ``b`` (empty when none clears the threshold)."""
-    from kg.link import align_documents
+    """The links of the tasks of ``a`` to the tasks of ``b`` that the aligner finds (a as the lower
+    plan: kg.link.align_pairs, the links a build stores between a plan and its parent): one row
+    per link, several for a task that carries out several; a task of ``a`` with none has one row
+    with ``b`` empty."""
+    from kg.link import align_pairs
 
+    links: dict[str, list[tuple[Task, float]]] = {}
+    for c, p, score in align_pairs(a, b):
+        links.setdefault(c.id, []).append((p, score))
     rows = []
-    for m in align_documents(a, b):
-        rows.append({
-            "a_task_number": m.a.number, "a_task_title": m.a.title, "a_task": m.a.id,
-            "b_task_number": m.b.number if m.b else None, "b_task_title": m.b.title if m.b else None,
-            "b_task": m.b.id if m.b else None, "score": m.score if m.b else None,
-        })
+    for t in a.tasks:
+        for p, score in links.get(t.id, [(None, None)]):
+            rows.append({
+                "a_task_number": t.number, "a_task_title": t.title, "a_task": t.id,
+                "b_task_number": p.number if p else None, "b_task_title": p.title if p else None,
+                "b_task": p.id if p else None, "score": score,
+            })
     return rows
 
 
 # ---------------------------------------------------------------- kg trace
 
-def _named_above(corpus: Corpus, docs_on_chain: list[Document]) -> list[ParentRef]:
-    """Named parent directives the corpus does not hold, above the highest document of the
-    chain, nearest level first (each title once)."""
-    from kg.titles import title_key
-
-    held = {d.id for d in corpus.documents}
-    top_rank = max((LEVEL_RANK.get(d.level or "", -1) for d in docs_on_chain), default=-1)
-    seen, out = set(), []
-    for d in reversed(docs_on_chain):
-        for p in d.parents:
-            k = title_key(p.title)
-            rank = LEVEL_RANK.get(parent_level(p) or "", len(LEVEL_RANK))
-            if p.document_id in held or k in seen or rank <= top_rank:
-                continue
-            seen.add(k)
-            out.append(p)
-    out.sort(key=lambda p: LEVEL_RANK.get(parent_level(p) or "", len(LEVEL_RANK)))
+def _doc_chain(corpus: Corpus, doc: Document) -> list[Document]:
+    """The documents above ``doc`` that the corpus holds, following the named parents' document
+    links (breadth first, each once): the chain a trace must show at every level."""
+    by_id = {d.id: d for d in corpus.documents}
+    out, seen, frontier = [], {doc.id}, [doc]
+    while frontier:
+        nxt = []
+        for d in frontier:
+            for p in d.parents:
+                if p.document_id and p.document_id in by_id and p.document_id not in seen:
+                    seen.add(p.document_id)
+                    out.append(by_id[p.document_id])
+                    nxt.append(by_id[p.document_id])
+        frontier = nxt
     return out
 
 
+def _rank(level: Optional[str]) -> int:
+    return LEVEL_RANK.get(level or "", len(LEVEL_RANK))
+
+
 def trace(corpus: Corpus, task_ref: str) -> list[dict]:
-    """The chain of a task upwards: the task (step 0), the task(s) it carries out at each level the
-    corpus holds (following alignments), then the named parent directives the corpus lacks
-    (titles only)."""
+    """The chain of a task upwards, level by level, never skipping one the corpus knows of: the
+    task (step 0); the tasks it carries out (following alignments, several per level when it
+    carries out several); a document above it that the corpus holds but in which no task
+    matched (``task`` None, method "document link (no task matched)"); then the named parent
+    directives that the corpus does not hold (titles only), each at the level its title says.
+    ``step`` counts the levels above the task's own."""
     doc, task = find_task(corpus, task_ref)
     index = _task_index(corpus)
     ups: dict[str, list[Alignment]] = {}
     for al in corpus.alignments:
         ups.setdefault(al.child, []).append(al)
 
-    def row(step, d, t, al=None):
-        return {"step": step, "level": d.level, "document": d.id, "task_number": t.number, "task": t.id,
+    def row(d, t, al=None):
+        return {"level": d.level, "document": d.id, "task_number": t.number, "task": t.id,
                 "task_title": t.title, "lead": _units(corpus, t, "lead"),
                 "support": _units(corpus, t, "support"), "responsible": _units(corpus, t, "responsible"),
                 "score": al.score if al else None, "method": al.method if al else None}
 
-    rows = [row(0, doc, task)]
+    found = []  # rows above the task, in the order met
     chain_docs = [doc]
-    frontier, seen, step = [f"{doc.id}#{task.id}"], {f"{doc.id}#{task.id}"}, 0
+    frontier, seen = [f"{doc.id}#{task.id}"], {f"{doc.id}#{task.id}"}
     while frontier:
-        step += 1
         nxt = []
         for key in frontier:
             for al in sorted(ups.get(key, []), key=lambda a: (-a.score, a.parent)):
@@ -165,37 +177,83 @@ def trace(corpus: Corpus, task_ref: str) -> list[dict]:
                     continue
                 seen.add(al.parent)
                 pd, pt = index[al.parent]
-                rows.append(row(step, pd, pt, al))
+                found.append(row(pd, pt, al))
                 if pd not in chain_docs:
                     chain_docs.append(pd)
                 nxt.append(al.parent)
         frontier = nxt
-    step, last = max(r["step"] for r in rows), None
-    for p in _named_above(corpus, chain_docs):  # directives of one level share a step
-        level = parent_level(p)
-        if level is None or level != last:
-            step += 1
-        last = level
-        rows.append({"step": step, "level": level, "document": None, "task_number": None,
-                     "task": None, "task_title": None, "directive": p.title, "lead": "", "support": "",
-                     "responsible": "", "score": None, "method": "named parent (not in corpus)"})
+    # documents above that the corpus holds, with no task matched: shown, not skipped
+    for d in [doc] + [x for x in chain_docs if x is not doc]:
+        for up in _doc_chain(corpus, d):
+            if up not in chain_docs:
+                chain_docs.append(up)
+                found.append({"level": up.level, "document": up.id, "task_number": None, "task": None,
+                              "task_title": None, "document_title": up.title, "lead": "", "support": "",
+                              "responsible": "",
+                              "score": None, "method": "document link (no task matched)"})
+    # named directives the corpus does not hold, above the task's level (each title once)
+    from kg.titles import title_key
+
+    held = {d.id for d in corpus.documents}
+    names, keys = [], set()
+    for d in chain_docs:
+        for p in d.parents:
+            k = title_key(p.title)
+            if (p.document_id in held) or k in keys or _rank(parent_level(p)) <= _rank(doc.level):
+                continue
+            keys.add(k)
+            names.append({"level": parent_level(p), "document": None, "task_number": None, "task": None,
+                          "task_title": None, "directive": p.title, "lead": "", "support": "",
+                          "responsible": "", "score": None, "method": "named parent (not in corpus)"})
+    above = found + names
+    order = {id(r): k for k, r in enumerate(above)}
+    above.sort(key=lambda r: (_rank(r["level"]), 0 if r.get("task") else 1 if r["document"] else 2, order[id(r)]))
+    levels = sorted({_rank(r["level"]) for r in above})
+    rows = [{"step": 0, **row(doc, task)}]
+    for r in above:
+        rows.append({"step": levels.index(_rank(r["level"])) + 1, **r})
     return rows
 
 
 # ---------------------------------------------------------------- kg gaps
 
-def _pairs(corpus: Corpus, child: Document, parent: Document) -> list[tuple[Task, Task, float]]:
-    """Aligned (child task, parent task, score): the corpus's links when it has any between the two
-    documents, else computed now."""
+def links_between(corpus: Corpus, child: Document, parent: Document) -> tuple[list[tuple[Task, Task, float]], bool]:
+    """(aligned (child task, parent task, score), stored): the build's links when the parent is the
+    plan the child was aligned with (its nearest ancestor in the corpus) or links between the two
+    are stored; otherwise the aligner's links computed now (``stored`` False), as ``kg align``
+    gives them. ``kg gaps`` and ``kg coverage`` both answer from this, so they agree."""
+    from kg.link import align_pairs, nearest_ancestor
+
     index = _task_index(corpus)
     pre = [a for a in corpus.alignments
            if a.child.startswith(child.id + "#") and a.parent.startswith(parent.id + "#")]
-    if pre:
+    if pre or nearest_ancestor(corpus, child) is parent:
         return [(index[a.child][1], index[a.parent][1], a.score) for a in pre
-                if a.child in index and a.parent in index]
-    from kg.link import align_pairs
+                if a.child in index and a.parent in index], True
+    return align_pairs(child, parent), False
 
-    return align_pairs(child, parent)
+
+def not_linked_note(child: Document, parent: Document) -> str:
+    return (f"{child.id} is not aligned with {parent.id} in this build (it does not name it as its parent, "
+            "or names a nearer one): links computed now by the aligner, as kg align gives them")
+
+
+def coverage(corpus: Corpus, child: Document, parent: Document) -> list[dict]:
+    """Each task of ``parent`` with the tasks of ``child`` that carry it out: the columns of
+    queries/coverage.rq (task_number, task_title, covered, children, child_numbers, task), plus
+    ``links``: "graph" (the build's links) or "computed" (see ``links_between``)."""
+    pairs, stored = links_between(corpus, child, parent)
+    kids: dict[str, list[Task]] = {}
+    for c, p, _ in pairs:
+        if c not in kids.setdefault(p.id, []):
+            kids[p.id].append(c)
+    rows = []
+    for t in parent.tasks:
+        cs = kids.get(t.id, [])
+        rows.append({"task_number": t.number, "task_title": t.title, "covered": bool(cs), "children": len(cs),
+                     "child_numbers": "、".join(c.number or c.id for c in cs),
+                     "task": f"{_DOC}{parent.id}/t/{t.id}", "links": "graph" if stored else "computed"})
+    return rows
 
 
 def _functions(corpus: Corpus, task: Task, roles=("lead", "support", "responsible")) -> dict[str, str]:
@@ -211,7 +269,7 @@ def gaps(corpus: Corpus, child: Document, parent: Document) -> list[dict]:
     """Parent tasks no child task carries out (not_taken_up), child tasks carrying out no parent
     task (local_addition), and, for each aligned pair, a unit leading or responsible for the parent
     task whose function no unit of the child task has (missing_counterpart)."""
-    pairs = _pairs(corpus, child, parent)
+    pairs, _ = links_between(corpus, child, parent)
     up = {c.id for c, _, _ in pairs}
     down = {p.id for _, p, _ in pairs}
     rows = []
@@ -302,6 +360,15 @@ def corpus_of_store(st) -> Corpus:
                              kind="report" if r["cls"].endswith("AnnualReport") else "plan",
                              title=str(r.get("title") or ""), level=_level(r.get("level")),
                              region=r.get("region"), period=period)
+    for r in sorted(q("""SELECT ?doc ?o ?name WHERE { ?doc eli:passed_by ?o OPTIONAL { ?o skos:prefLabel ?name } }"""),
+                    key=lambda r: (r["doc"], r["o"])):
+        d = docs.get(r["doc"][len(_DOC):])
+        if d is not None:
+            d.issuers.append(str(r.get("name") or local_name(r["o"])))
+    for r in q("SELECT ?doc ?date WHERE { ?doc eli:date_document ?date }"):
+        d = docs.get(r["doc"][len(_DOC):])
+        if d is not None:
+            d.date = str(r["date"])
     refs = sorted(q("""SELECT ?doc ?ref ?title ?rel ?words ?target ?tlevel WHERE {
         ?doc dg:namesParent ?ref . OPTIONAL { ?ref dcterms:title ?title }
         OPTIONAL { ?ref dg:relation ?rel } OPTIONAL { ?ref dg:relationWords ?words }

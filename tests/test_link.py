@@ -341,17 +341,3 @@ def test_directive_chain_shows_the_cascade_whole():
         ParentRef(title="河南省法治社会建设实施方案（2021-2025年）", relation="applies", words="落实"),
         ParentRef(title="法治政府建设实施纲要（2021-2025年）", relation="applies", words="落实")])
     assert not [l for l in directive_chain(Corpus(documents=[other])) if l[0].startswith("河南省法治社会")]
-
-
-def test_assignment_solver_is_scipys_without_importing_scipy_optimize():
-    """The matching uses scipy's linear_sum_assignment, loaded without the ~0.5 s import of
-    scipy.optimize (a fresh interpreter: this process may have imported it already)."""
-    import subprocess
-    import sys
-
-    code = ("import sys; from kg.link import _assignment_solver as s; f = s(); "
-            "print('scipy.optimize' in sys.modules); import scipy.optimize as o; "
-            "print(o.linear_sum_assignment is f); "
-            "print(f([[1, 9], [8, 2]], maximize=True)[1].tolist())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["False", "True", "[1,", "0]"]

@@ -63,11 +63,15 @@ def test_trace_goes_up_to_the_parent_task_then_the_named_directive_above():
         ("national", "〈法治政府建设实施纲要（2021-2025年）〉重要举措分工方案")]
 
 
-def test_trace_of_a_local_addition_has_no_parent_task():
+def test_trace_of_a_local_addition_keeps_the_parent_document_level():
+    """c#4 carries out no task of p, but c names p and the corpus holds it: the trace shows p at
+    its level (no task matched) instead of jumping from c to the national directive."""
     from kg.trace import trace
 
     rows = trace(crafted_corpus(), "c#4")
-    assert [r["document"] for r in rows] == ["c", None]
+    assert [(r["step"], r["document"], r["task"]) for r in rows] == [(0, "c", "c4"), (1, "p", None), (2, None, None)]
+    assert rows[1]["method"] == "document link (no task matched)" and rows[1]["level"] == "province"
+    assert rows[2]["level"] == "national"
 
 
 def test_gaps_on_crafted_plans():
@@ -111,7 +115,7 @@ def test_cli_docs_json_contract():
     r = _run("docs", "--graph", MINI, "--format", "json")
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
-    assert [set(x) for x in rows] == [{"document", "title", "level", "region", "parents"}] * 2
+    assert [set(x) for x in rows] == [{"document", "title", "level", "region", "issuers", "date", "parents"}] * 2
     d = [x for x in rows if x["document"] == "d"][0]
     assert [p["document"] for p in d["parents"]] == [None, None, "c"]
     assert all(set(p) == {"title", "document"} for p in d["parents"])

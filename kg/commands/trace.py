@@ -50,7 +50,7 @@ def _docs_table(rows):
         for p, lv, rel in zip(r["parents"], r["parent_levels"], r["parent_relations"]):
             where = p["document"] or "not in corpus"
             lines.append(f"{p['title']} [{lv or '?'}, {rel or '?'}] → {where}")
-        out.append({**r, "parents": "\n".join(lines)})
+        out.append({**r, "parents": "\n".join(lines), "issued": "\n".join(r["issuers"] + ([r["date"]] if r["date"] else []))})
     return out
 
 
@@ -74,8 +74,9 @@ def register(app: typer.Typer) -> None:
             if fmt == "csv":
                 for r in table:
                     r["parents"] = " | ".join(r["parents"].split("\n")) if r["parents"] else ""
+                    r["issued"] = " | ".join(r["issued"].split("\n")) if r["issued"] else ""
                     r["period"] = "-".join(str(y) for y in r["period"]) if isinstance(r["period"], (list, tuple)) else r["period"]
-            emit(table, ["document", "title", "level", "region", "period", "parents"], fmt,
+            emit(table, ["document", "title", "level", "region", "period", "issued", "parents"], fmt,
                  title="Documents and the directives they name", lang=lang)
         else:
             raise KgError(f"unknown format {fmt!r}: use table, csv or json", 2)
@@ -105,6 +106,8 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             if r.get("directive"):
                 r["task_title"] = f"《{r['directive']}》"
+            elif r.get("document") and not r.get("task"):
+                r["task_title"] = f"《{r.get('document_title') or r['document']}》: no task matched"
         emit(rows, TRACE_COLUMNS, fmt, title=f"Trace of {task}", lang=lang)
 
     @app.command("gaps")
@@ -114,8 +117,10 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt,
                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """Parent tasks not taken up, local additions, and parent responsibilities with no functional counterpart below."""
-        from kg.trace import GAPS_COLUMNS, find_document, gaps
+        from kg.trace import GAPS_COLUMNS, find_document, gaps, links_between, not_linked_note
 
         corpus = _corpus(graph)
-        emit(gaps(corpus, find_document(corpus, child), find_document(corpus, parent)), GAPS_COLUMNS, fmt,
-             title=f"Gaps: {child} under {parent}", lang=lang)
+        c, p = find_document(corpus, child), find_document(corpus, parent)
+        if (fmt or "table").lower() == "table" and not links_between(corpus, c, p)[1]:
+            typer.echo(f"note: {not_linked_note(c, p)}", err=True)
+        emit(gaps(corpus, c, p), GAPS_COLUMNS, fmt, title=f"Gaps: {child} under {parent}", lang=lang)
