@@ -6,11 +6,18 @@
 
 URLs: give the query URL, or a server base URL. For a base URL (no path) the Oxigraph layout is
 used: /query, /update, /store. A Fuseki dataset query URL (…/ds/query or …/ds/sparql) gets its
-Graph Store at …/ds/data. Anything else (Virtuoso, QLever): pass ``store_url`` explicitly.
+Graph Store at …/ds/data. Virtuoso's /sparql gets its Graph Store at /sparql-graph-crud-auth
+when ``auth`` (user, password: HTTP digest or basic) is given, else at /sparql-graph-crud (which
+writes only where the SPARQL user was granted SPARQL_UPDATE). Anything else (QLever): pass
+``store_url`` explicitly.
 
 Queries read the union of all named graphs as their default graph: Oxigraph is asked for it with
 its ``union-default-graph`` request parameter; configure the others to do it (Fuseki/TDB2:
 tdb2:unionDefaultGraph true; Virtuoso and QLever do it by default). See README, "On a SPARQL server".
+
+A query's final ORDER BY of plain variables is redone on the answer as the local store orders
+(kg.queries.sort_solutions), so every engine gives the local order: SPARQL 1.1 leaves the order of
+language-tagged literals (every @zh name) to the engine, and Virtuoso's is not code-point order.
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from kg.errors import KgError
-from kg.queries import Term, from_json, inject_values
+from kg.queries import Term, from_json, inject_values, sort_solutions, split_order
 
 DGR = "https://w3id.org/dutygraph/id/"
 
@@ -31,7 +38,8 @@ class Endpoint:
     """A remote SPARQL 1.1 server."""
 
     def __init__(self, url: str, store_url: Optional[str] = None, update_url: Optional[str] = None,
-                 union_default_graph: Optional[bool] = None, timeout: float = 120.0):
+                 union_default_graph: Optional[bool] = None, timeout: float = 120.0,
+                 auth: Optional[tuple[str, str]] = None):
         url = url.strip()
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -48,24 +56,57 @@ class Endpoint:
             fuseki = last in ("query", "sparql") and head  # /ds/query -> /ds/data, /ds/update
             default_store = base + head + "/data" if fuseki else None
             default_update = base + head + "/update" if fuseki else None
+            if path.rstrip("/") == "/sparql":  # Virtuoso: /sparql, its Graph Store beside it
+                default_store = base + ("/sparql-graph-crud-auth" if auth else "/sparql-graph-crud")
         self.store_url = store_url or default_store
         self.update_url = update_url or default_update
         # Oxigraph reads all named graphs as the default graph when asked with this parameter;
         # other servers are configured to (see README, "On a SPARQL server")
         self.union_default_graph = oxigraph if union_default_graph is None else union_default_graph
         self.timeout = timeout
+        self.auth = auth
+        self._opener = self._digest = None
+        if auth:  # answers a 401 with digest (Virtuoso's /sparql-graph-crud-auth) or basic auth
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, base, auth[0], auth[1])
+            self._digest = urllib.request.HTTPDigestAuthHandler(passwords)
+            self._opener = urllib.request.build_opener(self._digest, urllib.request.HTTPBasicAuthHandler(passwords))
 
     def __repr__(self) -> str:
         return f"Endpoint({self.query_url!r})"
 
     # ------------------------------------------------------------------ HTTP
-    def _open(self, req: urllib.request.Request) -> bytes:
+    def _digest_first(self, req: urllib.request.Request) -> bool:
+        """Authorise a request with a body before sending it, as curl does: Virtuoso answers an
+        unauthorised PUT with 401 before reading the body, which breaks the pipe of a large graph. The
+        digest challenge comes from a HEAD to the same URL. False when none is asked for."""
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            urllib.request.urlopen(urllib.request.Request(req.full_url, method="HEAD"), timeout=self.timeout).close()
+            return False
+        except urllib.error.HTTPError as e:
+            scheme, _, challenge = (e.headers.get("WWW-Authenticate") or "").partition(" ")
+            if e.code != 401 or scheme.lower() != "digest":
+                return False
+        except (urllib.error.URLError, OSError):
+            return False  # said by the request itself
+        chal = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge)))
+        answer = self._digest.get_authorization(req, chal)
+        if answer:
+            req.add_unredirected_header("Authorization", "Digest " + answer)
+        return bool(answer)
+
+    def _open(self, req: urllib.request.Request) -> bytes:
+        opener = self._opener.open if self._opener else urllib.request.urlopen
+        if self._digest and req.data is not None and self._digest_first(req):
+            opener = urllib.request.urlopen  # a 401 now is a wrong password: said as it is
+        try:
+            with opener(req, timeout=self.timeout) as resp:
                 return resp.read()
         except urllib.error.HTTPError as e:
             body = e.read().decode("utf-8", "replace").strip().splitlines()
-            first = body[0][:200] if body else ""
+            first = body[0][:200] if body and not body[0].lstrip().startswith("<") else ""  # not an HTML page
+            if e.code in (401, 403) and not first:
+                first = "the server wants a user with write access (kg push --auth USER:PASSWORD)"
             raise KgError(f"{req.get_method()} {req.full_url.split('?')[0]} failed: HTTP {e.code} {e.reason}"
                           + (f": {first}" if first else "")) from None
         except (urllib.error.URLError, OSError) as e:
@@ -78,10 +119,14 @@ class Endpoint:
         """Run a SELECT (parameters injected as a VALUES block) and return rows of Python values."""
         data = self.raw_query(inject_values(text, bindings or {}))
         names = data.get("head", {}).get("vars", [])
-        rows = []
-        for b in data.get("results", {}).get("bindings", []):
-            rows.append({n: from_json(b.get(n)) for n in names})
-        return rows
+        cells = data.get("results", {}).get("bindings", [])
+        split = split_order(text)
+        if split and len(cells) > 1:  # the local store's order (see the module docstring)
+            terms = [[_term(b.get(n)) for n in names] + [i] for i, b in enumerate(cells)]
+            ordered = sort_solutions(names, terms, split[1])
+            if ordered is not None:  # else (ties, a kind of value it cannot order) as the server sent it
+                cells = [cells[r[-1]] for r in ordered]
+        return [{n: from_json(b.get(n)) for n in names} for b in cells]
 
     def ask(self, text: str, bindings: Optional[dict[str, Term]] = None) -> bool:
         return bool(self.raw_query(inject_values(text, bindings or {})).get("boolean"))
@@ -124,6 +169,26 @@ class Endpoint:
         except KgError as e:
             if "HTTP 404" not in str(e):
                 raise
+
+
+def _term(cell: Optional[dict]):
+    """One cell of SPARQL JSON results as a pyoxigraph term (None when unbound or malformed)."""
+    import pyoxigraph as ox
+
+    if not cell:
+        return None
+    try:
+        kind, value = cell.get("type"), cell["value"]
+        if kind == "uri":
+            return ox.NamedNode(value)
+        if kind == "bnode":
+            return ox.BlankNode(value)
+        if cell.get("xml:lang"):
+            return ox.Literal(value, language=cell["xml:lang"])
+        dt = cell.get("datatype")
+        return ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def graph_order(names: Iterable[str]) -> list[str]:

@@ -215,11 +215,18 @@ def register(app: typer.Typer) -> None:
              store_url: Optional[str] = typer.Option(None, "--store-url",
                                                      help="Its Graph Store Protocol URL, when it cannot be derived."),
              doc: List[str] = typer.Option([], "--doc", "-d", help="Push only these documents' graphs (repeatable)."),
+             auth: Optional[str] = typer.Option(None, "--auth", envvar="KG_ENDPOINT_AUTH",
+                                                help="USER:PASSWORD for a Graph Store that asks for it "
+                                                     "(Virtuoso: dba:PASSWORD, digest auth)."),
              fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Load a built graph into a SPARQL server: one HTTP PUT per named graph (replacing it)."""
         from kg.api import open_store
         from kg.endpoint import Endpoint, push as do_push
+        from kg.errors import KgError
 
-        ep = Endpoint(endpoint, store_url=store_url)
+        user, sep, password = (auth or "").partition(":")
+        if auth is not None and not (sep and user):
+            raise KgError("--auth takes USER:PASSWORD (e.g. dba:dba for a fresh Virtuoso)")
+        ep = Endpoint(endpoint, store_url=store_url, auth=(user, password) if auth else None)
         report = do_push(open_store(graph or "out"), ep, docs=doc or None)
         emit(report, ["graph", "triples", "bytes"], fmt, title=f"Pushed to {ep.store_url}", lang=lang)
