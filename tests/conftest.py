@@ -28,6 +28,16 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory):
+    """A build of the bundled corpus, made once for the session; tests read it, never write in it."""
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("corpus-build") / "out"
+    build([CORPUS], out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def seed_path():
     """``seed_path("000")`` -> Path of the seed whose name starts with 000_."""
 

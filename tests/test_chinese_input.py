@@ -13,12 +13,8 @@ from kg.errors import KgError
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory, corpus_dir):
-    from kg.pipeline import build
-
-    d = tmp_path_factory.mktemp("zh") / "out"
-    build([corpus_dir], d)
-    return d
+def out(corpus_build):
+    return corpus_build
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,12 @@ finalizer; the tests are skipped when the oxigraph binary is not installed (test
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from servers import free_port, mini_without_task, running
 
 from kg.errors import KgError
 
@@ -29,43 +27,19 @@ def _oxigraph_binary() -> str | None:
     return str(here) if here.exists() else shutil.which("oxigraph")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Base URL of a fresh `oxigraph serve` on loopback."""
     binary = _oxigraph_binary()
     if not binary:
         pytest.skip("the oxigraph server binary is not installed (pip install '.[test]')")
-    port = _free_port()
+    port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
-    log = open(location / "server.log", "wb")
-    proc = subprocess.Popen([binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).read()
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not start: " + (location / "server.log").read_text()[-500:])
-                time.sleep(0.1)
+    with running([binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"],
+                 url + "/query?query=ASK%7B%7D", location / "server.log", "oxigraph serve",
+                 start_seconds=20, stop_seconds=10, tail=500):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -127,16 +101,10 @@ def test_remote_named_query_and_raw_sparql(remote, local):
 
 
 def test_pushing_a_document_again_replaces_only_its_graph(server, remote, tmp_path):
-    import pyoxigraph as ox
-
     from kg.endpoint import Endpoint, push
 
-    store = ox.Store()
-    store.load(path=str(MINI))
     # d1 loses its task 4 locally; push d1 alone, as after a partial rebuild
-    t4 = ox.NamedNode(DGR + "doc/d1/t/t4")
-    for quad in list(store.quads_for_pattern(t4, None, None)):
-        store.remove(quad)
+    store = mini_without_task(MINI, DGR + "doc/d1/t/t4")
     report = push(store, Endpoint(server), docs=["d1"])
     assert [r["graph"] for r in report] == [DGR + "graph/d1"]
     try:
@@ -193,7 +161,7 @@ def test_cli_push(server, tmp_path):
 def test_unreachable_endpoint_is_one_line():
     from kg.api import Graph
 
-    g = Graph.connect(f"http://127.0.0.1:{_free_port()}")
+    g = Graph.connect(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(KgError, match="cannot reach") as e:
         g.tasks_of("区司法局")
     assert "\n" not in str(e.value)

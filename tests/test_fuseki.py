@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from servers import free_port, mini_without_task, running
 
 from test_endpoint import MINI, QUESTIONS
 
@@ -38,12 +36,6 @@ def fuseki_home() -> Path:
     return cache / "dutygraph" / f"fuseki-{VERSION}"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def fuseki(tmp_path_factory):
     """The query URL of a fresh Fuseki on loopback, serving docs/fuseki-dutygraph.ttl."""
@@ -55,31 +47,12 @@ def fuseki(tmp_path_factory):
         pytest.skip(f"Jena Fuseki {VERSION} is not in {lib}: `bash .ci/fuseki.sh` fetches "
                     "org.apache.jena:jena-fuseki-main from Maven Central with mvn (it could not reach it here)")
     work = tmp_path_factory.mktemp("fuseki")
-    port = _free_port()
-    log = open(work / "fuseki.log", "wb")
-    proc = subprocess.Popen([java, "-Xmx512m", "-cp", str(lib / "*"), "org.apache.jena.fuseki.main.cmds.FusekiMainCmd",
-                             "--localhost", f"--port={port}", f"--config={CONFIG}"],
-                            cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    port = free_port()
     url = f"http://127.0.0.1:{port}/dutygraph/query"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("Fuseki did not start: " + (work / "fuseki.log").read_text(errors="replace")[-800:])
-                time.sleep(0.3)
+    with running([java, "-Xmx512m", "-cp", str(lib / "*"), "org.apache.jena.fuseki.main.cmds.FusekiMainCmd",
+                  "--localhost", f"--port={port}", f"--config={CONFIG}"], url + "?query=ASK%7B%7D",
+                 work / "fuseki.log", "Fuseki", cwd=work):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -137,15 +110,9 @@ def test_fuseki_raw_sparql_and_prefixes(local, remote):
 
 def test_fuseki_push_one_document_again(local, remote, fuseki):
     """kg push --doc d1 replaces d1's graph on Fuseki and leaves the others."""
-    import pyoxigraph as ox
-
     from kg.endpoint import Endpoint, push
 
-    store = ox.Store()
-    store.load(path=str(MINI))
-    t4 = ox.NamedNode(DGR + "doc/d1/t/t4")
-    for quad in list(store.quads_for_pattern(t4, None, None)):
-        store.remove(quad)
+    store = mini_without_task(MINI, DGR + "doc/d1/t/t4")
     assert [r["graph"] for r in push(store, Endpoint(fuseki), docs=["d1"])] == [DGR + "graph/d1"]
     try:
         assert [r["task_number"] for r in remote.tasks_of("区司法局")] == ["1", "2"]

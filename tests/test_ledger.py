@@ -18,12 +18,8 @@ DG = "https://w3id.org/dutygraph/ontology#"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, corpus_dir):
-    from kg.pipeline import build
-
-    out = tmp_path_factory.mktemp("ledger") / "out"
-    build([corpus_dir], out)
-    return out
+def built(corpus_build):
+    return corpus_build
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from servers import free_port, mini_without_task, running
 
 from test_endpoint import MINI, QUESTIONS
 
@@ -31,12 +29,6 @@ DGR = "https://w3id.org/dutygraph/id/"
 AUTH = ("dba", "dba")  # a fresh database's administrator; the server listens on loopback only
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _virtuoso(work: Path):
     """Run virtuoso-t in the foreground in ``work`` with docs/virtuoso-dutygraph.ini on two free
@@ -45,36 +37,17 @@ def _virtuoso(work: Path):
     if not binary:
         pytest.skip("virtuoso-t is not installed (Debian virtuoso-opensource-7-bin; "
                     ".ci/system-deps.sh installs it as root)")
-    sql, http = _free_port(), _free_port()
+    sql, http = free_port(), free_port()
     ini = CONFIG.read_text(encoding="utf-8")
     ini, n = re.subn(r"(?m)^ServerPort(\s*)= 127\.0\.0\.1:1111$", rf"ServerPort\g<1>= 127.0.0.1:{sql}", ini)
     ini, m = re.subn(r"(?m)^ServerPort(\s*)= 127\.0\.0\.1:8890$", rf"ServerPort\g<1>= 127.0.0.1:{http}", ini)
     assert n == m == 1, "docs/virtuoso-dutygraph.ini should set both ServerPorts on 127.0.0.1"
     (work / "virtuoso.ini").write_text(ini, encoding="utf-8")
-    log = open(work / "virtuoso.out", "wb")
-    proc = subprocess.Popen([binary, "+foreground", "+configfile", "virtuoso.ini"], cwd=work,
-                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{http}/sparql"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    tail = (work / "virtuoso.out").read_text(errors="replace")[-800:]
-                    pytest.fail("Virtuoso did not start: " + tail)
-                time.sleep(0.3)
+    # virtuoso-t shuts down on SIGTERM
+    with running([binary, "+foreground", "+configfile", "virtuoso.ini"], url + "?query=ASK%7B%7D",
+                 work / "virtuoso.out", "Virtuoso", cwd=work, stop_seconds=30):
         yield url
-    finally:
-        proc.terminate()  # virtuoso-t shuts down on SIGTERM
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 # ----------------------------------------------------------------------------- comparing answers
@@ -209,15 +182,9 @@ def test_virtuoso_raw_sparql_and_prefixes(local, remote):
 
 def test_virtuoso_push_one_document_again(local, remote, virtuoso):
     """kg push --doc d1 replaces d1's graph on Virtuoso and leaves the others."""
-    import pyoxigraph as ox
-
     from kg.endpoint import Endpoint, push
 
-    store = ox.Store()
-    store.load(path=str(MINI))
-    t4 = ox.NamedNode(DGR + "doc/d1/t/t4")
-    for quad in list(store.quads_for_pattern(t4, None, None)):
-        store.remove(quad)
+    store = mini_without_task(MINI, DGR + "doc/d1/t/t4")
     assert [r["graph"] for r in push(store, Endpoint(virtuoso, auth=AUTH), docs=["d1"])] == [DGR + "graph/d1"]
     try:
         assert [r["task_number"] for r in remote.tasks_of("区司法局")] == ["1", "2"]
@@ -241,15 +208,6 @@ def test_virtuoso_push_without_or_with_a_wrong_password_is_refused(virtuoso, loc
 
 
 # ----------------------------------------------------------------------------- the bundled corpus
-
-@pytest.fixture(scope="module")
-def corpus_build(tmp_path_factory, corpus_dir):
-    from kg.pipeline import build
-
-    out = tmp_path_factory.mktemp("virtuoso-corpus") / "out"
-    build([corpus_dir], out)
-    return out
-
 
 @pytest.fixture(scope="module")
 def corpus_remote(tmp_path_factory, corpus_build):
