@@ -31,7 +31,7 @@ test: $(TSTAMP) system-deps
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) system-deps
-	$(BIN)/python bench/run.py --plans $(PLANS) --readme README.md
+	$(BIN)/python bench/run.py --plans $(PLANS) --readme PERFORMANCE.md
 
 clean:
 	rm -rf out .pytest_cache

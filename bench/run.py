@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of every stage on a synthetic national cascade, with references from the same run.
 
-    python bench/run.py --plans 3200 --readme README.md     # what `make bench` runs
+    python bench/run.py --plans 3200 --readme PERFORMANCE.md   # what `make bench` runs
     python bench/run.py --plans 300                          # the quick run (`make bench PLANS=300`)
 
 Generates N plans with bench/generate.py, then runs each stage in its own subprocess:
@@ -21,7 +21,7 @@ Peak memory is sampled from /proc every 0.5 s (reading PSS of a large process co
 stage process and its workers; pages shared after a fork count once), so it is what the machine
 had to hold at once.
 Intermediate records go between stages as pickles (untimed). Results are printed as a table and,
-with --readme, written into README between ``<!-- bench:start -->`` and ``<!-- bench:end -->``.
+with --readme, written into that file (PERFORMANCE.md) between ``<!-- bench:start -->`` and ``<!-- bench:end -->``.
 """
 from __future__ import annotations
 
