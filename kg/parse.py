@@ -326,7 +326,7 @@ def _grams(s: str) -> set[str]:
 def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Document:
     t = text.text
     to_src = text.to_source
-    doc = Document(id=_slug(Path(source.name).stem), source=source, kind="plan")
+    doc = Document(id=__import__("kg.identity").identity.document_id(source), source=source, kind="plan")
     title, title_end = _title(t)
     # a covering notice (…关于印发《X》的通知): the plan is X, whose own title line follows
     notice = re.search(r"关于印发《(.+)》的通知", title)
