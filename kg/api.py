@@ -79,13 +79,14 @@ class LocalBackend:
     store takes 0.5 ms one way and 18 s the other (bench/bench_query.py).
     """
 
-    def __init__(self, store, binding: str = "values"):
+    def __init__(self, store, binding: str = "values", allow_service: bool = False):
         import pyoxigraph as ox
 
         if binding not in ("values", "substitutions"):
             raise ValueError(f"binding {binding!r}: use values or substitutions")
         self.store = store
         self.binding = binding
+        self.allow_service = allow_service  # let a query call other endpoints (SERVICE <url>)
         self._ox = ox
 
     def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
@@ -121,12 +122,16 @@ class LocalBackend:
         return [{n: conv(v) for n, v in zip(names, r)} for r in rows]
 
     def _run(self, text: str, subs):
+        from kg.store import SERVICE_REFUSED, calls_service
+
+        if not self.allow_service and calls_service(text):
+            raise KgError(SERVICE_REFUSED, 2)
         try:
             return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as e:
             raise KgError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
-        except RuntimeError as e:
-            raise KgError(f"the query failed: {str(e).splitlines()[0]}") from None
+        except (RuntimeError, OSError) as e:
+            raise KgError(f"the query failed: {(str(e) or type(e).__name__).splitlines()[0]}") from None
 
 
 class RemoteBackend:
@@ -194,9 +199,13 @@ class Graph:
         q = self.named(name_or_file)
         return q.tidy(self.backend.select(q.text, Q.bind(q, params)))
 
-    def sparql(self, text: str) -> list[dict[str, Any]]:
-        """Run any SPARQL query text as is (no parameters)."""
-        return self.backend.select(text, {})
+    def sparql(self, text: str, allow_service: bool = False) -> list[dict[str, Any]]:
+        """Run any SPARQL query text as is (no parameters). On a local graph a query that calls
+        another endpoint (SERVICE) is refused unless ``allow_service``."""
+        backend = self.backend
+        if allow_service and isinstance(backend, LocalBackend) and not backend.allow_service:
+            backend = LocalBackend(backend.store, backend.binding, allow_service=True)
+        return backend.select(text, {})
 
     # ------------------------------------------------------------------ names of things
     def documents(self) -> list[dict[str, Any]]:
@@ -318,9 +327,13 @@ class Graph:
         else:
             rows = self.query("workload", in_doc=in_doc)
         if top is not None:
-            if int(top) < 1:
+            try:
+                top = int(str(top).strip())
+            except ValueError:
+                raise KgError(f"--top {top!r}: give a whole number, 1 or more") from None
+            if top < 1:
                 raise KgError("--top must be 1 or more")
-            rows = rows[: int(top)]
+            rows = rows[:top]
         return rows
 
     def shared(self, unit_a: str, unit_b: str, doc: Optional[str] = None) -> list[dict[str, Any]]:
