@@ -326,6 +326,13 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
 
     given = out
     target = atomic.target_of(out)
+    try:
+        str(target).encode("utf-8")
+    except UnicodeEncodeError:
+        from kg.identity import shown
+
+        raise KgError(f"{shown(str(given))}: the output folder's path is not valid UTF-8, which the graph store "
+                      "cannot use; give --out a folder whose path is UTF-8") from None
     rules = load_overrides(overrides)
     salt = rules_digest(rules)
     key = inc.state_key(salt, overrides)

@@ -183,6 +183,12 @@ def test_arguments_that_are_not_utf8_get_one_line(plan, tmp_path):
         err = r.stderr.decode("utf-8").strip().splitlines()
         assert r.returncode == 2 and len(err) == 1, r.stderr
         assert err[0].startswith("error: a name or argument is not valid UTF-8 text") and "unexpected" not in err[0]
+    import os
+
+    r = kg_process(b"build", str(plan).encode(), b"--out", os.fsencode(tmp_path) + b"/o\xff")
+    err = r.stderr.decode("utf-8").strip().splitlines()
+    assert r.returncode == 1 and len(err) == 1 and "path is not valid UTF-8" in err[0], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "plan.txt"]
 
 
 def test_piping_into_head_stops_quietly(tmp_path, corpus_dir):
