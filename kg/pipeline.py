@@ -434,6 +434,6 @@ def _build_into(paths, target: Path, into: Path, rules, salt: str, overrides, ke
         result.parsed, result.reused = docs_cache.misses, docs_cache.hits
     if seal.rejected:
         notes.append(f"{target}/cache: {seal.rejected} file(s) not sealed with this folder's key (a folder built "
-                     "elsewhere, or changed) were not used; what they held was made again")
+                     "elsewhere or by an older version, or changed) were not used; what they held was made again")
     result.notes = notes
     return result
