@@ -95,13 +95,14 @@ class LocalBackend:
     store takes 0.5 ms one way and 18 s the other (bench/bench_query.py).
     """
 
-    def __init__(self, store, binding: str = "values"):
+    def __init__(self, store, binding: str = "values", allow_service: bool = False):
         import pyoxigraph as ox
 
         if binding not in ("values", "substitutions"):
             raise ValueError(f"binding {binding!r}: use values or substitutions")
         self.store = store
         self.binding = binding
+        self.allow_service = allow_service  # let a query call other endpoints (SERVICE <url>)
         self._ox = ox
 
     def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
@@ -137,11 +138,15 @@ class LocalBackend:
         return [{n: conv(v) for n, v in zip(names, r)} for r in rows]
 
     def _run(self, text: str, subs):
+        from kg.store import SERVICE_REFUSED, calls_service
+
+        if not self.allow_service and calls_service(text):
+            raise KgError(SERVICE_REFUSED, 2)
         try:
             return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as e:
             raise KgError(f"SPARQL syntax error: {_one_line(e)}") from None
-        except RuntimeError as e:
+        except (RuntimeError, OSError) as e:
             raise KgError(f"the query failed: {_one_line(e)}") from None
 
 
@@ -266,13 +271,18 @@ class Graph:
         q = self.named(name_or_file)
         return q.tidy(self.backend.select(q.text, Q.bind(q, self.params(q, params))))
 
-    def sparql(self, text: str) -> list[dict[str, Any]]:
+    def sparql(self, text: str, allow_service: bool = False) -> list[dict[str, Any]]:
         """Run any SPARQL query text (no parameters). The project's prefixes (dg:, dgr:, eli:,
         org:, skos:, prov:, dcterms:, schema:, rdf:, rdfs:, owl:, xsd:) are declared for it unless
-        it declares them itself; a syntax error is reported whole, at the line of the text given."""
+        it declares them itself; a syntax error is reported whole, at the line of the text given.
+        On a local graph a query that calls another endpoint (SERVICE) is refused unless
+        ``allow_service``."""
+        backend = self.backend
+        if allow_service and isinstance(backend, LocalBackend) and not backend.allow_service:
+            backend = LocalBackend(backend.store, backend.binding, allow_service=True)
         prologue = prefix_prologue(text)
         try:
-            return self.backend.select(prologue + text, {})
+            return backend.select(prologue + text, {})
         except KgError as e:
             if prologue:
                 msg = re.sub(r"\b(error at |line )(\d+)", lambda m: m.group(1) + str(max(1, int(m.group(2)) - 1)), str(e))
@@ -394,9 +404,13 @@ class Graph:
         else:
             rows = self.query("workload", in_doc=in_doc)
         if top is not None:
-            if int(top) < 1:
+            try:
+                top = int(str(top).strip())
+            except ValueError:
+                raise KgError(f"--top {top!r}: give a whole number, 1 or more") from None
+            if top < 1:
                 raise KgError("--top must be 1 or more")
-            rows = rows[: int(top)]
+            rows = rows[:top]
         return rows
 
     def shared(self, unit_a: str, unit_b: str, doc: Optional[str] = None) -> list[dict[str, Any]]:

@@ -33,7 +33,21 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def main() -> None:  # console-script entry point
-    app()
+    import sys
+
+    try:
+        app()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `kg … | head`: the reader left; say nothing (kg.commands._common.quiet_pipe)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,6 @@ import operator
 import os
 import pickle
 import re
-import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from dataclasses import dataclass
@@ -483,11 +481,12 @@ def _lines(g: str, fill: Callable[[_Builder], object]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _code_version() -> bytes:
-    """What, besides its records, decides a graph's triples: this module, the model, kg/data."""
+    """What, besides its records, decides a graph's triples: the code (kg.cache.code_fingerprint:
+    every module, kg/data, the libraries, pyoxigraph's Turtle writer among them)."""
     from kg import __version__
     from kg.cache import code_fingerprint
 
-    return f"{__version__} {code_fingerprint(('graph', 'model', 'store'))}".encode()
+    return f"{__version__} {code_fingerprint()}".encode()
 
 
 def _fingerprint(obj) -> str:
@@ -711,12 +710,12 @@ def make_graph(g: str, fingerprint: Optional[str], lines: list[str]) -> Optional
 
 
 def document_fingerprint(doc: Document, salt: str = "") -> str:
-    """What a document's own graph is made from: its source file (path and sha256), the code that
-    parses it and makes its triples, and ``salt`` (the override rules, which decide its org ids)."""
-    from kg.cache import code_fingerprint
-
-    key = f"{code_fingerprint()}\0{salt}\0{doc.source.path}\0{doc.source.sha256}\0"
-    return hashlib.sha256(_code_version() + key.encode("utf-8")).hexdigest()
+    """What a document's own graph is made from: its source file (path, sha256, name and id in the
+    build), the code that parses it and makes its triples, and ``salt`` (the override rules, which
+    decide its org ids)."""
+    s = doc.source
+    key = f"{salt}\0{s.path}\0{s.sha256}\0{s.name}\0{doc.id}\0"
+    return hashlib.sha256(_code_version() + key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def make_document(doc: Document, salt: str = "") -> Optional[Made]:
@@ -958,11 +957,16 @@ def _dump(obj) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
+OUTPUTS = ("graph.ttl", "store", "diagnostics.json", "manifest.json")
+
+
 def _check_out(out: Path, keep: tuple = ()) -> None:
+    from kg.atomic import MARK
+
     if out.exists() and not out.is_dir():
         raise KgError(f"{out} is a file: give --out a directory")
     if out.is_dir() and not (out / "manifest.json").exists():
-        if any(p.name not in keep for p in out.iterdir()):
+        if any(p.name not in keep and p.name != MARK for p in out.iterdir()):
             raise KgError(f"{out} exists and is not a built graph (no manifest.json): "
                           f"choose another --out or remove it")
 
@@ -972,14 +976,47 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
                   prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> list[Path]:
     """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
 
-    The directory is built beside ``out_dir`` (NAME.tmp-XXXX) and swapped in; on failure the
-    previous ``out_dir`` is left as it was. Triples stream graph by graph (iter_blocks) into
-    graph.ttl and into the N-Quads input of a child process that bulk-loads the store meanwhile
-    (kg.loader), so memory stays flat. ``keep`` names
-    entries of the old directory carried into the new one (cache); ``state``, when given, receives
-    the per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; ``salt`` names
-    the override rules the org ids were resolved with (see ``document_fingerprint``); ``orgs``:
-    see ``iter_graphs``.
+    The directory is built beside ``out_dir`` (NAME.tmp-XXXX, kg.atomic.Stage) and swapped in
+    at once; on failure the previous ``out_dir`` is left as it was. ``keep`` names entries of
+    the old directory carried into the new one (cache); ``state``, when given, receives the
+    per-graph digests and graph.ttl offsets (see ``Sink``) for kg.incremental; for ``salt``,
+    ``orgs`` and ``prepare`` see ``write_into``. The folder is locked meanwhile (kg.atomic.FolderLock).
+    """
+    from kg.atomic import FolderLock, Stage, carry, sweep, target_of
+
+    out = target_of(out_dir)
+    _check_out(out, tuple(keep))
+    with FolderLock(out) as lock:
+        sweep(out)
+        stage = Stage(out)
+        try:
+            lock.hold(stage.path)
+            for name in keep:
+                if (out / name).is_dir() and not (out / name).is_symlink():
+                    os.mkdir(stage.path / name, 0o777)
+                    carry(out / name, stage.path / name, links=False)
+            new_state = write_into(corpus, stage.path, salt=salt, orgs=orgs, prepare=prepare)
+            stage.commit()
+        except BaseException:
+            stage.abort()
+            if lock.created and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
+            raise
+        stage.discard()
+    if state is not None:
+        state.update(new_state)
+    return [out / name for name in OUTPUTS]
+
+
+def write_into(corpus: Corpus, folder: Path, salt: str = "", orgs: Optional[list[OrgGraph]] = None,
+               prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> dict:
+    """Write graph.ttl, store/, diagnostics.json and manifest.json into ``folder`` (a new folder:
+    a kg.atomic.Stage); return the per-graph state (see ``Sink``).
+
+    Triples stream graph by graph (iter_graphs) into graph.ttl and into the N-Quads input of a
+    child process that bulk-loads the store meanwhile (kg.loader), so memory stays flat.
+    ``salt`` names the override rules the org ids were resolved with (see
+    ``document_fingerprint``); ``orgs``: see ``iter_graphs``.
 
     ``prepare``, when given, completes ``corpus`` (its organisations and links) and returns the
     organisations' graphs. It is called once the documents' own graphs are written, while the
@@ -988,44 +1025,14 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
     """
     from kg.loader import Loader
 
-    out = Path(out_dir)
-    _check_out(out, tuple(keep))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the build is an ordinary folder
-    old: Optional[Path] = None
-    moved: list[str] = []
-    try:
-        with open(tmp / "graph.ttl", "wb") as ttl, Loader(tmp / "store", streams=2) as loader:
+    folder = Path(folder)
+    with open(folder / "graph.ttl", "wb") as ttl, Loader(folder / "store", streams=2) as loader:
 
-            def rest() -> Optional[list[OrgGraph]]:
-                loader.next()  # the documents' quads end: their last batch loads while the rest is made
-                return prepare() if prepare is not None else orgs
+        def rest() -> Optional[list[OrgGraph]]:
+            loader.next()  # the documents' quads end: their last batch loads while the rest is made
+            return prepare() if prepare is not None else orgs
 
-            new_state, counts, n_triples = emit(corpus, ttl, loader.file, salt=salt, orgs=orgs, prepare=rest)
-        (tmp / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
-        (tmp / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, n_triples)))
-        for name in keep:
-            if (out / name).exists():
-                os.rename(out / name, tmp / name)
-                moved.append(name)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=out.name + ".old-", dir=out.parent))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(tmp, out)
-    except BaseException:
-        if old is not None and old.exists() and not out.exists():
-            os.rename(old, out)
-        for name in moved:
-            if (tmp / name).exists() and out.is_dir():
-                os.rename(tmp / name, out / name)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    if state is not None:
-        state.update(new_state)
-    return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"]
+        new_state, counts, n_triples = emit(corpus, ttl, loader.file, salt=salt, orgs=orgs, prepare=rest)
+    (folder / "diagnostics.json").write_bytes(_dump(diagnostics_json(corpus)))
+    (folder / "manifest.json").write_bytes(_dump(manifest_json(corpus, counts, n_triples)))
+    return new_state

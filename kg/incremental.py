@@ -6,170 +6,168 @@ does not rebuild the store. It streams the graphs again (kg.graph.emit) and, for
 whose digest differs (a changed document, the links that point into it, the organisations of
 its region, the corpus graph), removes the old graph from the store and loads the new one;
 graphs that are gone (a removed document) are removed. graph.ttl is rewritten by copying the
-Turtle of unchanged graphs from the previous file; it, diagnostics.json and manifest.json go
-through a temp file and a rename, so the directory ends byte for byte where a clean build ends.
+Turtle of unchanged graphs from the previous file, so the directory ends byte for byte where a
+clean build ends.
 
-The state file is deleted before the store is touched and written back after, so an
-interrupted update leaves a directory that the next build rewrites in full.
+Nothing is changed in place: the new state is written in a stage beside the directory
+(kg.atomic.Stage: the store a checkpoint of the old one, hard links sharing its files, then
+updated; the cache hard links of the old one's files and the new ones), which kg.pipeline.build
+swaps in at once. A build killed at any moment leaves the directory as the previous build left
+it; the next build removes the stage.
+
+The state file records what the build left (graph.ttl's size, time and inode; the store's files,
+kg.store.listing): a directory whose graph.ttl or store is not as recorded (a damaged store, a
+copied folder) is written again in full, with a note.
 """
 from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Optional
 
-STATE = Path("cache") / "graphs.json"
-FORMAT = 3  # the state file's layout: {"format": 3, "graphs": {iri: [sha256, offset, length, fingerprint, triples]}}
+from kg.graph import OUTPUTS  # the build's outputs (kg.pipeline carries the rest of a folder over)
+
+STATE = "graphs.json"  # under cache/
+# the state file's layout: {"format": 4, "graphs": {iri: [sha256, offset, length, fingerprint, triples]},
+# "ttl": [size, mtime_ns, inode], "store": kg.store.listing}
+FORMAT = 4
 
 
-def _load_state(out: Path) -> Optional[dict[str, list]]:
-    """The previous build's per-graph state, when it matches the directory's graph.ttl."""
+def _is(path: Path, kind) -> bool:
     try:
-        if not ((out / "manifest.json").is_file() and (out / "store").is_dir()):
+        return kind(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _ttl_stamp(folder: Path) -> list:
+    st = os.lstat(folder / "graph.ttl")
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _load_state(out: Path, seal, notes: Optional[list] = None) -> Optional[dict[str, list]]:
+    """The previous build's per-graph state, when graph.ttl and the store are as it left them
+    (never read through a symbolic link); else None, with a note when the store was changed."""
+    from kg.store import listing
+
+    try:
+        if not (_is(out / "manifest.json", stat.S_ISREG) and _is(out / "graph.ttl", stat.S_ISREG)
+                and _is(out / "store", stat.S_ISDIR)):
             return None
-        data = json.loads((out / STATE).read_text(encoding="utf-8"))
+        data = seal.read(STATE)
+        if data is None:
+            return None
+        data = json.loads(bytes(data))
         if data.get("format") != FORMAT:
             return None
         graphs = data["graphs"]
-        end = max((v[1] + v[2] for v in graphs.values()), default=0)
-        if end != (out / "graph.ttl").stat().st_size:
+        if data.get("ttl") != _ttl_stamp(out):
+            return None
+        if data.get("store") != listing(out / "store"):
+            if notes is not None:
+                notes.append(f"{out}/store is not as the last build left it (damaged, or changed by another "
+                             "program): written again in full")
             return None
         return graphs
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def _save_state(out: Path, state: dict[str, list]) -> None:
-    from kg.atomic import write_atomic
+def _save_state(folder: Path, state: dict[str, list], seal) -> None:
+    """Record ``state`` and what graph.ttl and the store of ``folder`` are now (call it last)."""
+    from kg.store import listing
 
-    data = {"format": FORMAT, "graphs": dict(sorted(state.items()))}
-    write_atomic(out / STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-
-
-def _replace(tmp: Path, path: Path) -> Optional[Path]:
-    """Put ``tmp`` in the place of ``path`` (hundreds of MB at national size) without waiting for
-    the file system; return the old file, renamed aside (None when there was none), for
-    ``discard``. Renaming over an existing file makes ext4 write the new file out at once
-    (auto_da_alloc, ~0.3 s for graph.ttl), and unlinking the old one frees its blocks (up to
-    ~0.4 s). So the old file is renamed aside first and the new one renamed in (no file is ever
-    half-written: for an instant there is none), and the caller unlinks the old one last."""
-    for left in path.parent.glob(f".{path.name}.*.old"):  # a run killed before discarding it
-        left.unlink(missing_ok=True)
-    spare = path.with_name(f".{path.name}.{os.getpid()}.old")
-    try:
-        os.rename(path, spare)
-    except OSError:
-        os.replace(tmp, path)
-        return None
-    try:
-        os.rename(tmp, path)
-    except OSError:
-        os.rename(spare, path)
-        raise
-    return spare
+    data = {"format": FORMAT, "graphs": dict(sorted(state.items())), "ttl": _ttl_stamp(folder),
+            "store": listing(folder / "store")}
+    seal.write(STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def discard(paths: list[Path]) -> None:
-    """Unlink ``paths`` (old files renamed aside by _replace) without waiting: a detached process
-    does it (forked twice, so that none is left for this one to reap), or, where there is no
-    fork, a thread that the interpreter waits for at exit. A file it misses (the machine stopped)
-    is swept by the next build into the same directory."""
-    paths = [p for p in paths if p is not None]
-    if not paths:
+def restamp(folder: str | Path) -> None:
+    """Record again what the store of ``folder`` is (after kg.store.optimize changed its files),
+    when its state file checks; else nothing (the next build writes the folder in full)."""
+    from kg.cache import Seal
+    from kg.store import listing
+
+    folder = Path(folder)
+    seal = Seal(folder / "cache")
+    data = seal.read(STATE)
+    if data is None:
         return
-
-    def drop():
-        for p in paths:
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
-
-    if not hasattr(os, "fork"):
-        import threading
-
-        threading.Thread(target=drop, name="kg-drop-old").start()
+    try:
+        data = json.loads(bytes(data))
+    except ValueError:
         return
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - in the forked processes
-        try:
-            if os.fork() == 0:
-                drop()
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    data["store"] = listing(folder / "store")
+    seal.write(STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def write_outputs(corpus, out_dir: str | Path, reuse: bool = True, salt: str = "",
-                  orgs=None, prepare=None, spares: Optional[list] = None) -> tuple[list[Path], list[str]]:
-    """Write the build directory; return (files, IRIs of the named graphs written to the store).
+def write_outputs(corpus, out_dir: str | Path, into: str | Path, reuse: bool = True, salt: str = "",
+                  orgs=None, prepare=None, seal=None, notes: Optional[list] = None,
+                  optimize: bool = False) -> tuple[list[Path], list[str]]:
+    """Write the outputs of a build of ``out_dir`` into ``into`` (its stage: kg.atomic.Stage,
+    holding the cache already); return (files, IRIs of the named graphs written to the store).
 
-    With ``reuse`` and a previous build in ``out_dir``, only changed graphs are written to the
-    store; otherwise the directory is written in full (kg.graph.write_outputs), keeping cache/.
-    ``salt`` names the override rules the org ids were resolved with (kg.graph.document_fingerprint);
-    ``orgs``: the organisations' graphs (kg.graph.iter_graphs); ``prepare``: a callable that
-    completes ``corpus`` and returns them, called once the documents' graphs are written when the
-    directory is written in full (kg.graph.write_outputs), first otherwise. ``spares``: a list that
-    receives the replaced graph.ttl, renamed aside, for the caller to ``discard`` once its own
-    writes are done (default: discarded at once).
+    With ``reuse`` and a previous build in ``out_dir`` whose state checks, the store is a
+    checkpoint of the previous one with only the changed graphs written, and graph.ttl copies the
+    unchanged graphs' Turtle from the previous one; otherwise everything is written anew
+    (kg.graph.write_into). ``salt`` names the override rules the org ids were resolved with
+    (kg.graph.document_fingerprint); ``orgs``: the organisations' graphs (kg.graph.iter_graphs);
+    ``prepare``: a callable that completes ``corpus`` and returns them, called once the
+    documents' graphs are written when everything is written anew, first otherwise. ``seal``:
+    the folder's kg.cache.Seal; ``notes`` receives what the caller should tell; ``optimize``
+    compacts the new store (kg.store.compact) before the state is recorded.
     """
     import pyoxigraph as ox
 
     from kg import graph as G
+    from kg.cache import Seal
+    from kg.store import checkpoint, compact
 
-    out = Path(out_dir)
-    old = _load_state(out) if reuse else None
+    out, into = Path(out_dir), Path(into)
+    seal = seal if seal is not None else Seal(into / "cache")
+    old = _load_state(out, seal, notes) if reuse else None
     if old is None:
-        state: dict[str, list] = {}
-        files = G.write_outputs(corpus, out, keep=("cache",), state=state, salt=salt, orgs=orgs, prepare=prepare)
-        _save_state(out, state)
-        return files, sorted(state)
-    if prepare is not None:
-        orgs = prepare()
-
-    ttl_tmp, nq_tmp = out / ".graph.ttl.tmp", out / ".changed.nq.tmp"
-    tmps = {"graph.ttl": ttl_tmp}
-    try:
-        with open(out / "graph.ttl", "rb") as prev, open(ttl_tmp, "wb") as ttl:
-            # unchanged graphs are copied from the previous graph.ttl by a thread, while this one
-            # makes the changed graphs and updates the store
-            chunks = G.BackgroundChunks(ttl, prev)
-            try:
-                with open(nq_tmp, "wb") as nq:
-                    new, counts, n_triples = G.emit(corpus, chunks, nq, previous=(prev, old), salt=salt, orgs=orgs)
-                for name, data in (("diagnostics.json", G._dump(G.diagnostics_json(corpus))),
-                                   ("manifest.json", G._dump(G.manifest_json(corpus, counts, n_triples)))):
-                    tmps[name] = out / f".{name}.tmp"
-                    tmps[name].write_bytes(data)
-                changed = sorted(g for g in set(old) | set(new) if (old.get(g) or [None])[0] != (new.get(g) or [None])[0])
-                if changed:
-                    (out / STATE).unlink(missing_ok=True)  # the store is about to change: dirty until done
-                    store = ox.Store(str(out / "store"))
-                    for g in changed:
-                        if g in old:
-                            store.remove_graph(ox.NamedNode(g))
-                    if nq_tmp.stat().st_size:
-                        store.bulk_load(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS, lenient=True)
-                    store.flush()
-                    del store
-                chunks.finish()
-            finally:
-                chunks.cancel()
-        for name, tmp in tmps.items():
-            if name == "graph.ttl":
-                old_ttl = _replace(tmp, out / name)
-                if spares is None:
-                    discard([old_ttl])
-                else:
-                    spares.append(old_ttl)
-            else:
-                os.replace(tmp, out / name)
-    finally:
-        for tmp in list(tmps.values()) + [nq_tmp]:
-            tmp.unlink(missing_ok=True)
-    _save_state(out, new)
-    return [out / "graph.ttl", out / "store", out / "diagnostics.json", out / "manifest.json"], changed
+        state = G.write_into(corpus, into, salt=salt, orgs=orgs, prepare=prepare)
+        changed = sorted(state)
+    else:
+        if prepare is not None:
+            orgs = prepare()
+        nq_tmp = into / ".changed.nq"
+        try:
+            with open(out / "graph.ttl", "rb") as prev, open(into / "graph.ttl", "wb") as ttl:
+                # unchanged graphs are copied from the previous graph.ttl by a thread, while this one
+                # makes the changed graphs and updates the store
+                chunks = G.BackgroundChunks(ttl, prev)
+                try:
+                    with open(nq_tmp, "wb") as nq:
+                        state, counts, n_triples = G.emit(corpus, chunks, nq, previous=(prev, old), salt=salt,
+                                                          orgs=orgs)
+                    (into / "diagnostics.json").write_bytes(G._dump(G.diagnostics_json(corpus)))
+                    (into / "manifest.json").write_bytes(G._dump(G.manifest_json(corpus, counts, n_triples)))
+                    changed = sorted(g for g in set(old) | set(state)
+                                     if (old.get(g) or [None])[0] != (state.get(g) or [None])[0])
+                    # the new store starts as a checkpoint of the old one (hard links of its files)
+                    checkpoint(out / "store", into / "store")
+                    if changed:
+                        store = ox.Store(str(into / "store"))
+                        for g in changed:
+                            if g in old:
+                                store.remove_graph(ox.NamedNode(g))
+                        if nq_tmp.stat().st_size:
+                            store.bulk_load(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS, lenient=True)
+                        store.flush()
+                        del store
+                    chunks.finish()
+                finally:
+                    chunks.cancel()
+        finally:
+            nq_tmp.unlink(missing_ok=True)
+    if optimize:
+        compact(into / "store")
+    _save_state(into, state, seal)
+    return [out / name for name in OUTPUTS], changed
 
 
 # ---------------------------------------------------------------------------- quick updates
@@ -197,42 +195,50 @@ def state_key(salt: str, overrides) -> str:
     unit rules (``salt``) and the override file (its links)."""
     import hashlib
 
-    import kg
     from kg import __version__
     from kg.cache import code_fingerprint
 
-    mods = tuple(sorted(p.stem for p in Path(kg.__file__).resolve().parent.glob("*.py")))
-    h = hashlib.sha256(f"{QUICK_FORMAT} {__version__} {code_fingerprint(mods)} {salt}".encode())
+    h = hashlib.sha256(f"{QUICK_FORMAT} {__version__} {code_fingerprint()} {salt}".encode())
     if overrides:
         h.update(Path(overrides).read_bytes())
     return h.hexdigest()
 
 
-def _part_file(out: Path, name: str) -> Path:
+def _part_name(name: str) -> str:
+    """The cache file (its path under cache/) of the organisations of part ``name``."""
     import hashlib
 
-    return out / PARTS / f"{hashlib.sha256(name.encode('utf-8')).hexdigest()[:20]}.pkl"
+    return f"parts/{hashlib.sha256(name.encode('utf-8')).hexdigest()[:20]}.pkl"
+
+
+def _part_file(out: Path, name: str) -> Path:
+    return out / "cache" / _part_name(name)
 
 
 class Organisations(dict):
     """The organisations of a quick update, by id: those of the parts it finished again, and,
-    loaded on first use, those of the other parts (from cache/parts/)."""
+    loaded on first use, those of the other parts (from cache/parts/, through ``seal``)."""
 
-    def __init__(self, loaded: dict, files: list[Path]):
+    def __init__(self, loaded: dict, files: list[str], seal=None):
         super().__init__()
         self._parts = [loaded]
         self._files = files
+        self._seal = seal
         self._ready = False
 
     def _load(self) -> None:
         if self._ready:
             return
-        import pickle
+        from kg.cache import CacheDamaged
 
         self._ready = True
         for f in self._files:
-            with open(f, "rb") as fh:
-                self._parts.append(pickle.load(fh))
+            part = self._seal.load(f)
+            if part is None:
+                self._ready = False
+                raise CacheDamaged(f"{self._seal.root}/{f}: a cache file is missing or its seal does not check; "
+                                   "build again (with --full if this repeats)")
+            self._parts.append(part)
         merged = {i: o for part in self._parts for i, o in part.items()}
         for i in sorted(merged):
             dict.__setitem__(self, i, merged[i])
@@ -249,12 +255,13 @@ for _name in ("__getitem__", "__iter__", "__len__", "__contains__", "__setitem__
 
 
 def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, str], parts: dict[str, str],
-               by_part: dict, graphs: dict[str, list], national: dict, written: Optional[set] = None) -> None:
+               by_part: dict, graphs: dict[str, list], national: dict, written: Optional[set] = None,
+               seal=None) -> None:
     """Write cache/corpus.pkl and the part files (``written``: the names of the parts to write;
-    all when None) for the next build's quick update."""
+    all when None) for the next build's quick update, sealed by ``seal`` (kg.cache.Seal)."""
     import pickle
 
-    from kg.atomic import write_atomic
+    from kg.cache import Seal
     from kg.graph import document_counts
     from kg.model import Stub
     from kg.orgnames import pinyin_table
@@ -266,16 +273,19 @@ def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, 
         regions.setdefault(name, []).append(r)
     data = {"key": key, "docs": stubs, "national": national, "pinyin": pinyin_table(),
             "parts": {n: (tuple(sorted(regions.get(n, ()))), [g.bare() for g in graphs[n]]) for n in sorted(graphs)}}
+    seal = seal if seal is not None else Seal(out / "cache")
     (out / QUICK).unlink(missing_ok=True)  # written last: a failure on the way leaves no stale state
     folder = out / PARTS
+    if folder.is_symlink():
+        folder.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     keep = {_part_file(out, n).name for n in graphs}
     for f in folder.iterdir():
         if f.name not in keep:
             f.unlink(missing_ok=True)
     for n in sorted(by_part if written is None else written):
-        write_atomic(_part_file(out, n), pickle.dumps(by_part[n], protocol=pickle.HIGHEST_PROTOCOL))
-    write_atomic(out / QUICK, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        seal.write(_part_name(n), pickle.dumps(by_part[n], protocol=pickle.HIGHEST_PROTOCOL))
+    seal.write("corpus.pkl", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def part_graphs(by_part: dict) -> dict[str, list]:
@@ -290,36 +300,66 @@ def all_graphs(graphs: dict[str, list]) -> list:
     return sorted((g for gs in graphs.values() for g in gs), key=lambda g: g.iri)
 
 
-def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str, spares: Optional[list] = None):
-    """A quick update of ``out`` (see above) as a kg.pipeline.BuildResult, or None when it does
-    not apply (no previous state, other code or overrides, too many changes). ``spares``: see
-    write_outputs."""
+def quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides, key: str, seal,
+                notes: Optional[list] = None, keep_going: bool = False, optimize: bool = False):
+    """A quick update of ``out`` (see above), written into its stage ``into`` (holding the
+    cache), as a kg.pipeline.BuildResult, or None when it does not apply (no previous state,
+    other code or overrides, too many changes, a cache file that is missing or does not check:
+    then what it wrote in ``into`` is removed, for the full pass). ``seal``: the folder's
+    kg.cache.Seal; ``notes``, ``optimize``: see write_outputs; ``keep_going``: see
+    kg.pipeline.build."""
+    import shutil
+
+    from kg.cache import CacheDamaged
+
+    started: list = []
+    try:
+        return _quick_build(paths, out, into, rules, salt, overrides, key, seal, notes, keep_going, optimize, started)
+    except CacheDamaged:
+        for wait in started:  # the alignment process started ahead: let it end
+            try:
+                wait()
+            except Exception:  # noqa: BLE001 - its results are not used
+                pass
+        for name in OUTPUTS + (".changed.nq",):
+            p = into / name
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            elif os.path.lexists(p):
+                p.unlink()
+        return None
+
+
+def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides, key: str, seal,
+                 notes: Optional[list], keep_going: bool, optimize: bool, started: list):
+    """quick_build; ``started`` receives the callable that waits for the alignment started ahead."""
     import pickle
 
     from kg import link, parallel
     from kg import orgnames as N
     from kg.cache import DocCache, PairCache
-    from kg.model import Corpus, Stub
+    from kg.model import Corpus, Skipped, Stub
     from kg.pipeline import BuildResult, _parse_read, align_ahead, make_aligner
-    from kg.read import list_files
+    from kg.read import list_documents
     from kg.resolve import finish_split, partition
 
     try:
-        with open(out / QUICK, "rb") as f:
-            st = pickle.load(f)
-        if st.get("key") != key or _load_state(out) is None:
+        st = seal.load("corpus.pkl")
+        if st is None or st.get("key") != key or _load_state(out, seal, notes) is None:
             return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return None
     N.learn_pinyin(st.get("pinyin") or {})
-    files = list_files([str(p) for p in paths])
-    cache = DocCache(out, salt=salt)
+    inputs = list_documents([str(p) for p in paths])
+    files = [path for path, _, _ in inputs]
+    cache = DocCache(into, salt=salt, seal=seal)
     by_path = {s.source.path: s for s in st["docs"]}
     docs: list = []
     todo: list[int] = []
-    for f in files:
+    for f, name, doc_id in inputs:
         s = by_path.get(f)
-        if s is not None and cache.known_sha(f) == s.source.sha256 and cache.file(s.key).is_file():
+        if (s is not None and cache.known_sha(f) == s.source.sha256 and s.source.name == name and s.id == doc_id
+                and cache.file(s.key).is_file()):
             docs.append(s)
         else:
             todo.append(len(docs))
@@ -337,15 +377,24 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str, s
             d.load = load
             cache.keep(d.source.path, d.id, d.key)
     readings: list = [None] * len(docs)
+    skipped: list = []
     with parallel.no_gc():
-        for i, (doc, rd) in zip(todo, parallel.pmap(_parse_read, [files[i] for i in todo], 1, shared=(rules, cache))):
+        for i, got in zip(todo, parallel.pmap(_parse_read, [inputs[i] for i in todo], 1,
+                                              shared=(rules, cache, keep_going))):
+            if isinstance(got, Skipped):
+                skipped.append(got)
+                continue
+            doc, rd = got
             docs[i], readings[i] = doc, rd
             cache.put(doc, rd)
     cache.misses = len(todo)
+    if skipped:
+        return None  # rare: the full pass (with the document cache) builds without them
     # the pairs of plans the pair cache lacks (the changed plans with their parent and children)
     # are aligned in a forked process while this one finishes the organisations
-    pairs = PairCache(out)
+    pairs = PairCache(into, seal=seal)
     ahead = align_ahead(docs, cache.keys, pairs)
+    started.append(ahead)
 
     # resolve: finish again the parts the changed documents' units fall in
     ties = [d.ties if isinstance(d, Stub) else readings[i].ties for i, d in enumerate(docs)]
@@ -387,16 +436,16 @@ def quick_build(paths, out: Path, rules: list, salt: str, overrides, key: str, s
         if n not in affected:
             graphs[n] = old_parts[n][1]
     orgs = Organisations({i: o for found in by_part.values() for i, o in found.items()},
-                         [_part_file(out, n) for n in sorted(members) if n not in affected])
+                         [_part_name(n) for n in sorted(members) if n not in affected], seal)
 
     corpus = Corpus(documents=docs, organisations=orgs)
     link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs, ahead=ahead),
               parents=False)  # align_ahead linked them
     result = BuildResult(corpus=corpus, out=out)
-    result.files, result.changed_graphs = write_outputs(corpus, out, reuse=True, salt=salt, orgs=all_graphs(graphs),
-                                                        spares=spares)
+    result.files, result.changed_graphs = write_outputs(corpus, out, into, reuse=True, salt=salt, orgs=all_graphs(graphs),
+                                                        seal=seal, notes=notes, optimize=optimize)
     cache.save()
     pairs.save()
-    save_quick(out, key, docs, readings, cache.keys, parts, by_part, graphs, national, written=set(by_part))
+    save_quick(into, key, docs, readings, cache.keys, parts, by_part, graphs, national, written=set(by_part), seal=seal)
     result.parsed, result.reused = cache.misses, cache.hits
     return result

@@ -197,9 +197,12 @@ def load(location: str, fds: list[int]) -> None:
 
     import pyoxigraph as ox
 
+    from kg.parallel import die_with_parent
+
+    parent = int(os.environ.get("KG_LOADER_PARENT") or os.getppid())
+    die_with_parent(parent)  # and, where prctl is missing, the watch below
     store = ox.Store(location)
     failed: list[BaseException] = []
-    parent = int(os.environ.get("KG_LOADER_PARENT") or os.getppid())
 
     def orphaned() -> None:  # the build was killed: stop instead of loading what it left
         while True:

@@ -26,12 +26,15 @@ ROLES = ("lead", "support", "responsible")
 class Source:
     """A file as read from disk: its decoded text is the reference for every offset."""
 
-    path: str  # the path as given by the user
-    name: str  # the file's base name, e.g. 000_b7f676789088e75d.txt
+    path: str  # the path as given by the user (a file name that is not UTF-8 keeps its bytes: os.fsdecode)
+    # the file's name as shown: its path relative to the folder a build was given (its base name
+    # when the file was given itself), e.g. 000_b7f676789088e75d.txt or 城中区/实施方案.txt; always text
+    name: str
     sha256: str  # checksum of the file's bytes
     format: str  # txt | docx | pdf | html | doc | wps | rtf | odt | ofd
     text: str  # decoded text (paragraphs and table cells in document order, one per line)
     encoding: Optional[str] = None  # for .txt/.html: utf-8, utf-8-sig, gb18030 ...
+    id: Optional[str] = None  # the document id a build gives it (kg.identity); None: made from ``name``
 
 
 @dataclass
@@ -157,7 +160,7 @@ class Measure:
 
 @dataclass
 class Document:
-    id: str  # ASCII slug from the file name
+    id: str  # ASCII slug from the file's name (kg.identity.document_id)
     source: Source
     kind: str = "plan"  # plan | report
     title: str = ""
@@ -233,6 +236,15 @@ class Corpus:
     directive_links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+@dataclass
+class Skipped:
+    """An input a ``--keep-going`` build could not read or parse, and left out."""
+
+    path: str
+    name: str
+    reason: str  # the one-line error, naming the file
+
+
 class Stub:
     """An unchanged document of an earlier build, as the whole-corpus stages of an incremental
     build see it (kg.incremental): what linking, the corpus graph and the manifest read (title,
@@ -248,7 +260,7 @@ class Stub:
         for name in self.LIGHT:
             setattr(self, name, getattr(doc, name))
         s = doc.source
-        self.source = Source(s.path, s.name, s.sha256, s.format, "", s.encoding)
+        self.source = Source(s.path, s.name, s.sha256, s.format, "", s.encoding, s.id)
         self.counts = dict(counts)
         self.key = key
         self.ties = ties

@@ -4,6 +4,9 @@ Used by the pipeline for the stages that work one document (or one pair of docum
 time: parsing and task alignment. Results come back in input order, so a parallel run gives
 the same records, and the same output bytes, as a serial one.
 
+Workers die with the process that forked them (``die_with_parent``: a build killed with
+``kill -9`` leaves no worker behind), and hold no end of another worker's pipe.
+
 Workers are forked, so they share the parent's memory as it was when they started, the items
 and ``shared`` (read by the worker as ``kg.parallel.shared()``) included: nothing is pickled on
 the way in, only results on the way back. The calling process works too (pmap). ``KG_WORKERS=1``
@@ -27,12 +30,24 @@ def shared() -> Any:
 def workers(work: float, minimum: float, items: int) -> int:
     """Processes to use: $KG_WORKERS if set; 1 when ``work`` is below ``minimum`` (forking and
     pickling would cost more than they save) or there are few items; else one per core."""
+    if not can_fork():
+        return 1
     env = os.environ.get("KG_WORKERS")
     if env:
         return max(1, int(env))
-    if work < minimum or items < 4 or not hasattr(os, "fork"):
+    if work < minimum or items < 4:
         return 1
     return max(1, min(os.cpu_count() or 1, items))
+
+
+def can_fork() -> bool:
+    """Whether this process may start workers: it has fork, and is not itself a daemonic
+    multiprocessing worker (which may have no children: kg used inside someone's Pool)."""
+    if not hasattr(os, "fork"):
+        return False
+    import multiprocessing
+
+    return not multiprocessing.current_process().daemon
 
 
 @contextmanager
@@ -56,7 +71,7 @@ def pmap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared:
     global _SHARED
     _SHARED = shared
     try:
-        if n_workers <= 1 or len(items) < 2:
+        if n_workers <= 1 or len(items) < 2 or not can_fork():
             return [fn(x) for x in items]
         return _share(fn, items, n_workers)
     finally:
@@ -68,6 +83,30 @@ def pmap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared:
 # 64 KB pipe: parallel parsing 15-20% slower).
 CHUNK = 4
 PIPE_BYTES = 1 << 20
+
+
+_LIBC = None
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child process: have the kernel kill it (SIGKILL) when its parent dies (Linux
+    ``prctl(PR_SET_PDEATHSIG)``), and exit at once if the parent ``parent`` is gone already. It
+    also closes the folder locks it inherited (kg.atomic.drop_inherited_locks)."""
+    global _LIBC
+    from kg.atomic import drop_inherited_locks
+
+    drop_inherited_locks()
+    try:
+        import ctypes
+        import signal
+
+        if _LIBC is None:
+            _LIBC = ctypes.CDLL(None, use_errno=True)
+        _LIBC.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def widen(conn) -> None:
@@ -115,7 +154,12 @@ def _share(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int) -> li
     def work(k: int) -> list:
         return [fn(x) for x in items[k * size:(k + 1) * size]]
 
-    def child(conn) -> None:  # pragma: no cover - in the forked processes
+    parent = os.getpid()
+
+    def child(conn, others) -> None:  # pragma: no cover - in the forked processes
+        die_with_parent(parent)
+        for r in others:  # the read ends it inherited: held here, a full pipe would block it forever
+            r.close()
         k = -1
         try:
             while (k := take()) < n_chunks:
@@ -152,12 +196,13 @@ def _share(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int) -> li
         finally:
             conn.close()
 
-    procs, readers = [], []
+    procs, readers, ends = [], [], []
     try:
         for _ in range(n_workers - 1):
             r, w = ctx.Pipe(duplex=False)
             widen(w)
-            proc = ctx.Process(target=child, args=(w,), daemon=True)
+            ends.append(r)
+            proc = ctx.Process(target=child, args=(w, list(ends)), daemon=True)
             proc.start()
             w.close()
             procs.append(proc)
@@ -196,14 +241,15 @@ def start(fn: Callable[[Any], Any], items: Sequence[Any], shared: Any = None) ->
     items = list(items)
     if not items:
         return lambda: []
-    if not hasattr(os, "fork") or os.environ.get("KG_WORKERS") == "1":
+    if not can_fork() or os.environ.get("KG_WORKERS") == "1":
         return lambda: pmap(fn, items, 1, shared=shared)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _SHARED = shared
     try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
         future = pool.submit(_run_all, fn, items)  # forks here: the child has _SHARED
     finally:
         _SHARED = None

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import bisect
 from array import array
-import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 from kg.annotations import Annotation, find_annotations, first_listed_leads, unread_brackets
 from kg.dates import find_deadlines, find_recurrences
+from kg.identity import document_id
 from kg.model import CleanText, Diagnostic, Document, ParentRef, Section, Source, Task
 
 _CN_NUM = "一二三四五六七八九十"
@@ -79,13 +78,6 @@ class _Consulted(set):
     def __contains__(self, name) -> bool:
         self.asked = True
         return False
-
-
-def _slug(stem: str) -> str:
-    keep = re.sub(r"[^A-Za-z0-9_-]", "", stem)
-    if keep == stem and keep:
-        return keep
-    return (keep[:40] + "-" if keep else "doc-") + hashlib.sha1(stem.encode("utf-8")).hexdigest()[:8]
 
 
 def _at_line_start(t: str, i: int) -> bool:
@@ -556,7 +548,7 @@ def _grams(s: str) -> set[str]:
 def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Document:
     t = text.text
     to_src = text.to_source
-    doc = Document(id=_slug(Path(source.name).stem), source=source, kind="plan")
+    doc = Document(id=document_id(source), source=source, kind="plan")
     opening = _opening(t)
     title, title_end = opening.title, opening.end
     doc.title = _restore_dash(title)

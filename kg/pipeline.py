@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from kg.model import Corpus, Document, Source
+from kg.errors import KgError
+from kg.model import Corpus, Document, Skipped, Source
 
 
 @dataclass
@@ -22,6 +23,8 @@ class BuildResult:
     parsed: int = 0  # documents read and parsed by this build
     reused: int = 0  # documents taken from the cache of an earlier build (kg.cache)
     changed_graphs: list[str] = field(default_factory=list)  # named graphs (IRIs) written to the store
+    skipped: list[Skipped] = field(default_factory=list)  # inputs left out (keep_going)
+    notes: list[str] = field(default_factory=list)  # what the build did that its user should know
 
 
 def parse_source(source: Source) -> Document:
@@ -35,12 +38,14 @@ def parse_source(source: Source) -> Document:
     return parse.parse_plan(source, text)
 
 
-def parse_file(path: str) -> Document:
-    """Read and parse one file."""
+def parse_file(path: str, name: Optional[str] = None, doc_id: Optional[str] = None) -> Document:
+    """Read and parse one file (``name``, ``doc_id``: its name and id in a build, see kg.identity)."""
     from kg.read import read_file
 
-    return parse_source(read_file(path))
+    return parse_source(read_file(path, name, doc_id))
 
+
+DOCS = "cache/docs"  # the parsed documents' files (kg.cache.DocCache), moved into a build's stage
 
 # Parallel parsing pays from about this much input (bytes); below it, forking costs more.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -87,57 +92,94 @@ class Parsed:
         return (Parsed.from_blob, (self.blob(),))
 
 
-def _parse_read(path: str) -> Parsed:
-    """The Document and kg.resolve.Reading of one file (Parsed). kg.parallel.shared() gives the
-    override rules and the kg.cache.DocCache (or None) whose file of the document is written here."""
+def _parse_read(item) -> Parsed | Skipped:
+    """The Document and kg.resolve.Reading of one input (Parsed): ``item`` is (path, name, id)
+    (kg.read.list_documents) or a path. kg.parallel.shared() gives the override rules, the
+    kg.cache.DocCache (or None) whose file of the document is written here, and whether to keep
+    going: then a file that cannot be read or parsed gives a Skipped instead of an error."""
     from kg import parallel, resolve
 
-    rules, cache = parallel.shared() or ([], None)
+    rules, cache, *rest = parallel.shared() or ([], None)
+    keep_going = bool(rest and rest[0])
+    path, name, doc_id = (item, None, None) if isinstance(item, (str, os.PathLike)) else item
     digest = resolve.rules_digest(rules)
     r = _RESOLVER.get(digest)
     if r is None:
         _RESOLVER.clear()
         r = _RESOLVER[digest] = resolve.Resolver(rules, counterparts=False)
-    doc = parse_file(path)
-    parsed = Parsed(doc, resolve.read(doc, rules, r))
+    try:
+        doc = parse_file(path, name, doc_id)
+        reading = resolve.read(doc, rules, r)
+    except Exception as e:  # noqa: BLE001 - keep going: the file is reported and left out
+        if not keep_going or isinstance(e, OSError) and _disk_full(e):
+            raise
+        from kg.identity import shown
+
+        why = str(e) if isinstance(e, KgError) else (f"{shown(name or str(path))}: unexpected {type(e).__name__}: "
+                                                     f"{' '.join(str(e).split())[:200]}; please report it")
+        return Skipped(str(path), name or shown(os.path.basename(path)), why)
+    parsed = Parsed(doc, reading)
     if cache is not None:
         cache.store(doc, parsed.blob)
     return parsed
 
 
-def read_paths(paths: Iterable[str | Path], rules=None, cache=None) -> tuple[list[Document], list]:
+def read_paths(paths: Iterable[str | Path], rules=None, cache=None,
+               skipped: Optional[list] = None) -> tuple[list[Document], list]:
     """Read every file under ``paths``, parse it and read its units (kg.resolve.read, which fills
     the org ids): (documents, their Readings), in input order.
 
     Large inputs are parsed in parallel, one process per core, in chunks of documents; the
     result keeps the input order, so it is the same as a serial parse (kg.parallel).
     ``cache`` (a ``kg.cache.DocCache`` made with the same rules) supplies the documents of
-    unchanged files and records the new ones.
+    unchanged files and records the new ones. ``skipped``, a list, makes the files that cannot
+    be read or parsed left out (kg.model.Skipped, appended to it) instead of an error; when no
+    file is left, the error is that of the first.
     """
     import gc
 
     from kg import parallel
-    from kg.read import list_files
+    from kg.read import list_documents
 
     rules = rules or []
-    files = list_files([str(p) for p in paths])
+    inputs = list_documents([str(p) for p in paths])
     with parallel.no_gc():  # many small records and no reference cycles: collector passes are waste
         # (unpickling the cached documents too: with the collector on it costs ~5x)
-        got: list[Optional[tuple]] = [cache.get(f) if cache else None for f in files]
-        todo = [files[i] for i, d in enumerate(got) if d is None]
-        size = sum(os.path.getsize(f) for f in todo)
+        got: list = [cache.get(*inp) if cache else None for inp in inputs]
+        todo = [inputs[i] for i, d in enumerate(got) if d is None]
+        size = sum(_size(path) for path, _, _ in todo)
         fresh = iter(parallel.pmap(_parse_read, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo)),
-                                   shared=(rules, cache)))
+                                   shared=(rules, cache, skipped is not None)))
         _RESOLVER.clear()
         # the documents live for the rest of the build and hold no cycles (reference counting
         # frees them): out of the collector's generations, its first pass after parsing (~8% of
         # the parse) and every later full pass skip them, and forked workers leave their pages shared
         gc.freeze()
     got = [d if d is not None else next(fresh) for d in got]
+    if skipped is not None:
+        left = [g for g in got if isinstance(g, Skipped)]
+        if left and len(left) == len(got):
+            raise KgError(f"{left[0].reason} (and every other input could not be read either)"
+                          if len(left) > 1 else left[0].reason)
+        skipped.extend(left)
+        got = [g for g in got if not isinstance(g, Skipped)]
     if cache is not None:
         for doc, reading in got:
             cache.put(doc, reading)  # records it: _parse_read wrote the file of a fresh one
     return [d for d, _ in got], [r for _, r in got]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # read_file says what is wrong with it
+
+
+def _disk_full(e: BaseException) -> bool:
+    from kg.atomic import disk_full
+
+    return disk_full(e)
 
 
 # Parallel alignment pays from about this many task pairs to score (a pair of 47-task plans is
@@ -247,7 +289,7 @@ def _complete(corpus: Corpus, readings: list, overrides, aligner):
 
 def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
           overrides: Optional[str | Path] = None, incremental: bool = True,
-          optimize: bool = False) -> BuildResult:
+          optimize: bool = False, keep_going: bool = False) -> BuildResult:
     """Parse, resolve and link the documents under ``paths``; write ``out/`` when given.
 
     ``out/`` receives graph.ttl, the persistent store (store/), diagnostics.json and manifest.json,
@@ -258,24 +300,104 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     even loaded (kg.incremental.quick_build: their records stay in the cache). The outputs are the
     same bytes as a clean build's; ``incremental=False`` ignores the cache and rewrites
     everything. ``optimize`` compacts the store afterwards (kg.store.optimize: slower build,
-    faster queries on a large graph).
+    faster queries on a large graph). ``keep_going``: a file that cannot be read or parsed is left
+    out (``BuildResult.skipped``) instead of stopping the build.
+
+    The folder is written safely: one build at a time (kg.atomic.FolderLock: a second one fails
+    at once), the new state made beside it and swapped in at once (kg.atomic.Stage), so that a
+    build that fails, or is killed at any moment, leaves the folder as the previous build left it,
+    and the next build succeeds; the disk running full is one KgError saying so. Entries of the
+    folder that are not the build's (files a user put there) are kept. The cache runs no code it
+    did not write itself (kg.cache.Seal): a folder built elsewhere is built again, with a note.
     """
+    skipped: Optional[list] = [] if keep_going else None
     if out is None:
         from kg.resolve import load_overrides
 
         rules = load_overrides(overrides)
-        docs, readings = read_paths(paths, rules)
-        return BuildResult(corpus=assemble(docs, overrides=overrides, rules=rules, readings=readings))
+        docs, readings = read_paths(paths, rules, skipped=skipped)
+        return BuildResult(corpus=assemble(docs, overrides=overrides, rules=rules, readings=readings),
+                           skipped=skipped or [])
+    from kg import atomic
+    from kg import graph as G
     from kg import incremental as inc
-    from kg.cache import DocCache, PairCache
+    from kg.cache import Seal
     from kg.resolve import load_overrides, rules_digest
 
-    out = Path(out)
+    given = out
+    target = atomic.target_of(out)
+    try:
+        str(target).encode("utf-8")
+    except UnicodeEncodeError:
+        from kg.identity import shown
+
+        raise KgError(f"{shown(str(given))}: the output folder's path is not valid UTF-8, which the graph store "
+                      "cannot use; give --out a folder whose path is UTF-8") from None
     rules = load_overrides(overrides)
     salt = rules_digest(rules)
     key = inc.state_key(salt, overrides)
-    spares: list[Path] = []  # old files renamed aside: unlinked once every write is done
+    G._check_out(target, ("cache",))
+    lock = atomic.FolderLock(target)
+    lock.acquire()
+    stage = had = None
+    try:
+        atomic.sweep(target, keep=(DOCS,))
+        stage = atomic.Stage(target)
+        lock.hold(stage.path)
+        # what the folder holds besides the outputs (the cache, a user's files) is carried over:
+        # hard links, but the parsed documents' folder (thousands of files) is moved, and put back
+        # on failure (by the next build's sweep after a kill: the folder keeps its outputs meanwhile)
+        atomic.carry(target, stage.path, skip=G.OUTPUTS + (atomic.MARK, DOCS), unlinked=("cache",))
+        atomic.back(target / DOCS, stage.path / DOCS)
+        had = set(os.listdir(stage.path / DOCS)) if (stage.path / DOCS).is_dir() else set()
+        seal = Seal(stage.path / "cache")
+        result = _build_into(paths, target, stage.path, rules, salt, overrides, key, incremental, optimize,
+                             skipped, seal)
+        stage.commit()
+        seal.root = target / "cache"  # what stubs and organisations load later, they load from there
+    except BaseException as e:
+        if stage is not None:
+            if had is not None and (stage.path / DOCS).is_dir():
+                for name in set(os.listdir(stage.path / DOCS)) - had:  # what this build added
+                    (stage.path / DOCS / name).unlink(missing_ok=True)
+            atomic.back(stage.path / DOCS, target / DOCS)
+            stage.abort()
+        if lock.created:
+            try:
+                os.rmdir(target)  # a folder this build made, left empty
+            except OSError:
+                pass
+        lock.release()
+        if atomic.disk_full(e):
+            raise KgError(f"disk full while writing {given}: free some space and build again "
+                          f"(the folder was left as it was)") from None
+        raise
+    try:
+        # the old folder: at once, unless it holds a large graph.ttl (freeing its blocks takes a while)
+        try:
+            big = os.path.getsize(stage.old / "graph.ttl") > (64 << 20) if stage.old else False
+        except OSError:
+            big = False
+        stage.discard(background=big)
+    finally:
+        lock.release()
+    result.out = Path(given)
+    result.notes = list(dict.fromkeys(result.notes))
+    return result
+
+
+def _build_into(paths, target: Path, into: Path, rules, salt: str, overrides, key: str, incremental: bool,
+                optimize: bool, skipped: Optional[list], seal) -> BuildResult:
+    """build(), writing the new state of the folder ``target`` into its stage ``into`` (``seal``:
+    the kg.cache.Seal of the stage's cache)."""
+    from kg import incremental as inc
+    from kg.cache import DocCache, PairCache
+
+    notes: list[str] = []
     result = None
+    if not seal.ensure():
+        notes.append("no place to keep the cache's key (is the home folder writable? set XDG_CACHE_HOME): "
+                     "every build reads every file")
     if incremental:
         import gc
 
@@ -285,12 +407,13 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
         # collector's passes over them were an eighth of its time (0.25 s at 3,200 plans); they are
         # left out of later passes too (as read_paths does)
         with parallel.no_gc():
-            result = inc.quick_build(paths, out, rules, salt, overrides, key, spares)
+            result = inc.quick_build(paths, target, into, rules, salt, overrides, key, seal, notes,
+                                     keep_going=skipped is not None, optimize=optimize)
             gc.freeze()
     if result is None:
-        docs_cache = DocCache(out, reuse=incremental, salt=salt)
-        pairs = PairCache(out, reuse=incremental)
-        docs, readings = read_paths(paths, rules, cache=docs_cache)
+        docs_cache = DocCache(into, reuse=incremental, salt=salt, seal=seal)
+        pairs = PairCache(into, reuse=incremental, seal=seal)
+        docs, readings = read_paths(paths, rules, cache=docs_cache, skipped=skipped)
         corpus = Corpus(documents=docs)
         done: dict = {}
 
@@ -299,17 +422,18 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
             done["res"], done["graphs"] = res, inc.part_graphs(res.by_part)
             return inc.all_graphs(done["graphs"])
 
-        result = BuildResult(corpus=corpus, out=out)
-        result.files, result.changed_graphs = inc.write_outputs(corpus, out, reuse=incremental, salt=salt,
-                                                                prepare=prepare, spares=spares)
+        result = BuildResult(corpus=corpus, out=target, skipped=list(skipped or []))
+        result.files, result.changed_graphs = inc.write_outputs(corpus, target, into, reuse=incremental, salt=salt,
+                                                                prepare=prepare, seal=seal, notes=notes,
+                                                                optimize=optimize)
         docs_cache.save()
         pairs.save()
         res = done["res"]
-        inc.save_quick(out, key, docs, readings, docs_cache.keys, res.parts, res.by_part, done["graphs"], res.national)
+        inc.save_quick(into, key, docs, readings, docs_cache.keys, res.parts, res.by_part, done["graphs"],
+                       res.national, seal=seal)
         result.parsed, result.reused = docs_cache.misses, docs_cache.hits
-    inc.discard(spares)
-    if optimize:
-        from kg.store import optimize as compact
-
-        compact(out)
+    if seal.rejected:
+        notes.append(f"{target}/cache: {seal.rejected} file(s) not sealed with this folder's key (a folder built "
+                     "elsewhere or by an older version, or changed) were not used; what they held was made again")
+    result.notes = notes
     return result

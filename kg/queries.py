@@ -60,6 +60,10 @@ class Param:
 
 
 LIST_MARK = "joined with 、"  # a column documented so holds a GROUP_CONCAT: sorted for stable output
+# What the query files' GROUP_CONCATs put between items (written "\u0000" in them): a character no
+# name holds (kg.clean drops it from every text), so that a name holding 、 (各县(市、区)人民政府)
+# stays one item. tidy() sorts the items and joins them with 、 for the reader.
+LIST_SEP = "\x00"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class NamedQuery:
         """Keep the documented columns (all when none are), with joined lists sorted.
 
         GROUP_CONCAT has no order in SPARQL, so servers differ; sorting keeps answers stable.
+        The items are split on LIST_SEP (never on 、, which names hold) and joined with 、.
         """
         if not self.returns:
             return rows
@@ -101,7 +106,7 @@ class NamedQuery:
             for c in joined:
                 v = row.get(c)
                 if isinstance(v, str):
-                    parts = sorted({p for p in v.split("、") if p},
+                    parts = sorted({p for p in v.split(LIST_SEP) if p},
                                    key=lambda p: (0, int(p), p) if p.isdigit() else (1, 0, p))
                     row[c] = "、".join(parts) if parts else None
             out.append(row)

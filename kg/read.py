@@ -34,11 +34,14 @@ Every failure is a ``KgError`` with one line: ``<path>: <what is wrong>; <what t
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
+from typing import Optional
 
 from kg.errors import KgError
 from kg.model import Source
@@ -53,7 +56,9 @@ SUPPORTED = " ".join(EXTENSIONS)
 
 def _fail(path: str, reason: str) -> KgError:
     """One line naming the file and the reason (any line break in ``reason`` is flattened)."""
-    msg = f"{path}: {reason}"
+    from kg.identity import shown
+
+    msg = f"{shown(str(path))}: {reason}"
     return KgError(" ".join(msg.split()) if "\n" in msg or "\r" in msg else msg)
 
 
@@ -72,31 +77,59 @@ def read_paths(paths: list[str]) -> list[Source]:
     Folders yield only .txt .docx .pdf .html .htm, skipping hidden files/folders and ``~$``
     Office lock files.  A file reached twice is read once.
     """
-    return [read_file(f) for f in list_files(paths)]
+    return [read_file(path, name, doc_id) for path, name, doc_id in list_documents(paths)]
 
 
 def list_files(paths: list[str]) -> list[str]:
     """The files ``read_paths`` reads, in its order, without reading them."""
+    return [path for path, _ in list_inputs(paths)]
+
+
+def list_documents(paths: list[str]) -> list[tuple[str, str, str]]:
+    """(path, name, document id) of every file a build of ``paths`` reads, in its order: the
+    name is the path relative to the folder given (kg.identity)."""
+    from kg.identity import assign
+
+    return assign(list_inputs(paths))
+
+
+def _stat(given: str):
+    """os.stat of a path given, or the KgError saying why there is none."""
+    try:
+        return os.stat(given)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise _fail(given, "is a symbolic link that loops (it points, in the end, at itself); "
+                               "fix or remove the link") from None
+        if os.path.lexists(given) and isinstance(e, FileNotFoundError):
+            raise _fail(given, "is a broken symbolic link (what it points to is gone); fix the link") from None
+        if isinstance(e, FileNotFoundError):
+            raise _fail(given, "no such file or folder; check the path") from None
+        raise _fail(given, f"cannot be read ({e.strerror or _short(e)}); check its permissions") from None
+
+
+def list_inputs(paths: list[str]) -> list[tuple[str, str]]:
+    """(path, path relative to the folder given, or the base name of a file given) of the files
+    ``read_paths`` reads, in its order: folders walked in sorted order, regular files only."""
     if not paths:
         raise KgError("no documents given; name the files or folders to read")
-    files: list[str] = []
+    files: list[tuple[str, str]] = []
     for given in paths:
-        p = Path(given)
-        if p.is_dir():
+        given = os.fspath(given)
+        st = _stat(given)
+        if stat.S_ISDIR(st.st_mode):
             found = _walk(given)
             if not found:
                 raise _fail(given, f"folder has no documents ({SUPPORTED}); "
                                    "point at a folder that holds plans or reports")
             files.extend(found)
-        elif p.is_file():
-            files.append(given)
-        elif p.exists():
-            raise _fail(given, "not a regular file or folder; give a document or a folder")
+        elif stat.S_ISREG(st.st_mode):
+            files.append((given, os.path.basename(given)))
         else:
-            raise _fail(given, "no such file or folder; check the path")
+            raise _fail(given, "not a regular file or folder (a pipe or a device?); give a document or a folder")
     seen: set = set()
     unique = []
-    for f in files:
+    for f, rel in files:
         try:  # one file under two names (a link, a path given twice) is read once
             st = os.stat(f)
             key: tuple = (st.st_dev, st.st_ino)
@@ -105,11 +138,11 @@ def list_files(paths: list[str]) -> list[str]:
         if key in seen:
             continue
         seen.add(key)
-        unique.append(f)
+        unique.append((f, rel))
     return unique
 
 
-def _walk(folder: str) -> list[str]:
+def _walk(folder: str) -> list[tuple[str, str]]:
     out = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -118,30 +151,31 @@ def _walk(folder: str) -> list[str]:
             if name.startswith((".", "~$")):
                 continue
             if os.path.splitext(name)[1].lower() in EXTENSIONS:
+                try:  # regular files only: a FIFO named x.txt would block the build forever
+                    if not stat.S_ISREG(os.stat(os.path.join(dirpath, name)).st_mode):
+                        continue
+                except OSError:
+                    pass  # a broken link: read_file says what is wrong with it
                 out.append(name if rel == os.curdir else os.path.join(rel, name))
     out.sort(key=lambda r: Path(r).as_posix())
-    return [os.path.join(folder, r) for r in out]
+    return [(os.path.join(folder, r), r) for r in out]
 
 
-def read_file(path: str | os.PathLike) -> Source:
+def read_file(path: str | os.PathLike, name: Optional[str] = None, doc_id: Optional[str] = None) -> Source:
     """Read one document; raise ``KgError`` (one line) when it cannot be read or has no text.
 
     The returned ``Source.text`` is decoded and laid out but not cleaned; every offset the later
-    stages record refers to it."""
+    stages record refers to it. ``name`` and ``doc_id``: the file's name and document id in a
+    build (list_documents); by default its base name, and the id made from it."""
+    from kg.identity import shown
+
     path = str(path)
     p = Path(path)
     ext = p.suffix.lower()
     fmt = EXTENSIONS.get(ext)
     if fmt is None:
         raise _fail(path, f"unsupported file type '{ext or '(none)'}'; supported: {SUPPORTED}")
-    if not p.exists():
-        raise _fail(path, "no such file; check the path")
-    if p.is_dir():
-        raise _fail(path, "is a folder, not a file")
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise _fail(path, f"cannot be read ({e.strerror or _short(e)}); check its permissions") from None
+    data = _read_regular(path)
     if not data:
         raise _fail(path, "empty file (0 bytes); give a document that has text")
     encoding = None
@@ -164,8 +198,35 @@ def read_file(path: str | os.PathLike) -> Source:
     text = _newlines(text)
     if not text.strip():
         raise _fail(path, "contains no text; check that it is the right file")
-    return Source(path=path, name=p.name, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
-                  text=text, encoding=encoding)
+    return Source(path=path, name=name if name is not None else shown(p.name), sha256=hashlib.sha256(data).hexdigest(),
+                  format=fmt, text=text, encoding=encoding, id=doc_id)
+
+
+# What a document may hold unpacked (a .docx is a zip): past it, a file is refused, not read.
+MAX_UNPACKED = 50_000_000
+
+
+def _read_regular(path: str) -> bytes:
+    """The bytes of the regular file ``path``; a FIFO, a device or a folder is refused (opened
+    without blocking, so that a FIFO cannot hang the build)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise _fail(path, "is a folder, not a file") from None
+    except OSError as e:
+        _stat(path)  # no such file, a broken or looping link: said as such
+        raise _fail(path, f"cannot be read ({e.strerror or _short(e)}); check its permissions") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if stat.S_ISDIR(st.st_mode):
+            raise _fail(path, "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise _fail(path, "is not a regular file (a pipe or a device?); give a document file")
+        try:
+            return f.read()
+        except OSError as e:
+            raise _fail(path, f"cannot be read ({e.strerror or _short(e)}); check the disk or copy the file again") from None
 
 
 def _newlines(text: str) -> str:
@@ -191,6 +252,9 @@ def _decode_text(path: str, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise _fail(path, "is not valid UTF-16 text; re-save it as UTF-8") from None
     if b"\x00" in data:
+        found = _utf16(data)
+        if found is not None:
+            return _check_binary(path, found[0]), found[1]
         raise _fail(path, "is a binary file (contains NUL bytes), not text; give a .txt, .docx, .pdf or .html document")
     bom = data.startswith(b"\xef\xbb\xbf")
     enc = "utf-8-sig" if bom else "utf-8"
@@ -216,6 +280,31 @@ def _decode_text(path: str, data: bytes) -> tuple[str, str]:
             if e.end < cut or e.reason != "incomplete multibyte sequence":
                 break
     raise _fail(path, "is neither UTF-8 nor GB18030/GBK text (or is binary); re-save it as UTF-8")
+
+
+# What text is made of: ASCII letters, digits, punctuation and white space; CJK ideographs and
+# punctuation, full-width forms; general punctuation (“”…—).
+_TEXTLIKE = re.compile("[\t\n\r\x20-\x7e\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _utf16(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) of UTF-16 without a byte order mark, told by its NUL bytes (the high byte
+    of every ASCII character: line breaks, digits) falling mostly on odd positions (little
+    endian) or on even ones (big endian; a few characters such as 最 U+6700 put one on the other
+    side), and by decoding to text; else None."""
+    sample = data[:65536]
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    for enc, hits, misses in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if hits > 2 * misses and len(data) % 2 == 0:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+            head = text[:20000]
+            if len(_TEXTLIKE.findall(head)) >= 0.95 * len(head):
+                return text, enc
+    return None
 
 
 # Unicode category Cc (U+0000-001F, U+007F-009F) minus the allowed \t \n \v \f \r (U+0009-000D).
@@ -426,6 +515,14 @@ def _read_docx(path: str, data: bytes) -> str:
                           "open it in Word and save it as .docx without a password")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _fail(path, "not a valid .docx (truncated or corrupt zip); re-save it from Word")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise _fail(path, f"not a valid .docx ({_short(e)}); re-save it from Word") from None
+    if unpacked > MAX_UNPACKED:
+        raise _fail(path, f"unpacks to {unpacked / 1e6:,.0f} MB, more than the {MAX_UNPACKED / 1e6:.0f} MB a "
+                          "document may hold (a zip bomb?); check the file, or split the document")
     try:
         import docx  # python-docx
 
@@ -724,10 +821,13 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 def _read_html(path: str, data: bytes) -> tuple[str, str]:
     import codecs
 
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _fail(path, "is a binary file (contains NUL bytes), not HTML")
     text = encoding = None
-    if data.startswith(b"\xef\xbb\xbf"):
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        found = _utf16(data)
+        if found is None:
+            raise _fail(path, "is a binary file (contains NUL bytes), not HTML")
+        text, encoding = found
+    elif data.startswith(b"\xef\xbb\xbf"):
         text, encoding = data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = data.decode("utf-16", errors="replace"), "utf-16"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kg.identity import document_id
 from kg.model import CleanText, Document, Measure, Section, Source, UnitMention
 
 _CN = "一二三四五六七八九十"
@@ -193,7 +194,7 @@ def parse_report(source: Source, text: CleanText) -> Document:
     if not t.strip():
         raise KgError(f"{source.name}: the file is empty: give an annual report with text")
     title, body_start = _head(t)
-    doc = Document(id=_doc_id(source.name), source=source, kind="report", title=title)
+    doc = Document(id=document_id(source), source=source, kind="report", title=title)
     doc.year = _year(title, t)
     doc.reporting_body, doc.region, doc.level = _body(title, t)
     if doc.year:
@@ -274,8 +275,3 @@ def parse_report(source: Source, text: CleanText) -> Document:
             doc.measures.append(m)
     return doc
 
-
-def _doc_id(name: str) -> str:
-    from kg.parse import _slug
-
-    return _slug(name.rsplit(".", 1)[0])

@@ -473,12 +473,14 @@ def read(doc: Document, rules: list[Rule], resolver: Optional[Resolver] = None) 
         setattr(record, attr, N.org_id(key))
 
     for task in doc.tasks:
+        _drop_empty(doc, task, "task")
         for u in task.units:
             one(u, "org_id", u.text, u.parts)
     for m in doc.measures:
+        _drop_empty(doc, m, "measure")
         for u in m.units:
             one(u, "org_id", u.text, u.parts)
-    if doc.reporting_body:
+    if doc.reporting_body and N.normalise(doc.reporting_body):
         one(doc, "reporting_body_id", doc.reporting_body)
     if getattr(doc, "issuers", None):  # the bodies that issued a plan's covering notice
         doc.issuer_ids = [N.org_id(r.effects(name, chain, (), scope, True, out)[0]) for name in doc.issuers]
@@ -486,6 +488,27 @@ def read(doc: Document, rules: list[Rule], resolver: Optional[Resolver] = None) 
     for eff in out:
         ties.setdefault(id(eff[1]), eff[1])
     return Reading(out, tuple(sorted({tied(p) for p in ties.values()})))
+
+
+def _drop_empty(doc: Document, record, what: str) -> None:
+    """Leave out the units of a task (or a measure) whose name is empty once normalised (a typo
+    such as 配合单位：：), each with a diagnostic on the document naming the task: a typo in one
+    annotation is not a failed build."""
+    from kg.model import Diagnostic
+
+    empty = [u for u in record.units if not N.normalise(u.text)]
+    if not empty:
+        return
+    record.units = [u for u in record.units if N.normalise(u.text)]
+    if what == "task":
+        named = f"task {record.number or record.id} {record.title[:30]}".rstrip()
+    else:
+        named = f"measure {record.id}"
+    for u in empty:
+        label = u.label or u.role
+        doc.diagnostics.append(Diagnostic(
+            "empty-unit", f"{named}: the {label} names no unit ({label}：{u.text or ''}); left out: "
+                          "write the unit's name", u.span, "warning"))
 
 
 def partition(ties: Iterable[tuple]) -> dict[str, str]:

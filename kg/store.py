@@ -54,6 +54,45 @@ _INTS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeIntege
 _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
 
 
+def calls_service(sparql: str) -> bool:
+    """Whether a query calls another endpoint (``SERVICE <url> { … }``), the keyword read outside
+    comments, strings and IRIs, as a keyword (not ``?service``, not a prefixed name)."""
+    import re
+
+    text, i, n = sparql, 0, len(sparql)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif c in "\"'":
+            q3 = text[i:i + 3]
+            if q3 in ('"""', "'''"):
+                j = text.find(q3, i + 3)
+                i = n if j < 0 else j + 3
+                continue
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+        elif c == "<" and (m := re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])):
+            i += m.end()
+        elif c.isalpha() or c in "_?$:":
+            m = re.match(r"[?$]?[\w.:-]*", text[i:])
+            word = m.group(0) or c
+            if word.upper() == "SERVICE":
+                return True
+            i += len(word)
+        else:
+            i += 1
+    return False
+
+
+SERVICE_REFUSED = ("the query calls another server (SERVICE), which a local query does not do by default: "
+                   "it would send requests out of this machine; add --allow-service (Python: allow_service=True) "
+                   "to let it")
+
+
 def to_python(term) -> Any:
     """A pyoxigraph term as a plain Python value (see the module docstring)."""
     import pyoxigraph as ox
@@ -86,31 +125,101 @@ def local_name(iri: Optional[str]) -> Optional[str]:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+def listing(store_dir: str | Path) -> dict[str, list[int]]:
+    """{file name: [size, mtime_ns]} of a store's files, but its logs and lock (which opening it
+    read-only may touch): what a build records of the store it leaves, so that the next build
+    can tell a store damaged or changed since (kg.incremental)."""
+    import os
+    import stat
+
+    found: dict[str, list[int]] = {}
+    try:
+        entries = list(os.scandir(store_dir))
+    except OSError:
+        return {}
+    for e in entries:
+        if e.name in ("LOCK", "LOG") or e.name.startswith("LOG."):
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        found[e.name] = [st.st_size, st.st_mtime_ns] if stat.S_ISREG(st.st_mode) else [-1, st.st_mode]
+    return dict(sorted(found.items()))
+
+
+def checkpoint(src: str | Path, dst: str | Path) -> None:
+    """A copy of the closed store at ``src`` made at ``dst`` (a new folder) in a moment: hard links
+    of its table files (``*.sst``, which RocksDB never changes), copies of the files it appends to
+    or replaces (MANIFEST, CURRENT, OPTIONS, the write-ahead logs); its logs and lock are left.
+    Where hard links fail, pyoxigraph's ``Store.backup`` makes it. The two then live apart: what is
+    written to one is not seen in the other. Only for a store no process has open for writing
+    (kg.incremental checks it is as the last build left it, under the folder lock)."""
+    import errno
+    import os
+    import shutil
+
+    src, dst = Path(src), Path(dst)
+    os.mkdir(dst, 0o777)
+    try:
+        for e in os.scandir(src):
+            if e.name in ("LOCK", "LOG") or e.name.startswith("LOG.") or not e.is_file(follow_symlinks=False):
+                continue
+            if e.name.endswith(".sst"):
+                os.link(e.path, dst / e.name, follow_symlinks=False)
+            else:
+                shutil.copyfile(e.path, dst / e.name, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        import pyoxigraph as ox
+
+        shutil.rmtree(dst)
+        st = ox.Store.read_only(str(src))
+        st.backup(str(dst))
+        del st
+
+
 def optimize(directory: str | Path) -> None:
     """Compact the store of the build directory ``directory`` (pyoxigraph ``Store.optimize``):
-    the bulk loader leaves many small files, which every look-up reads; one pass merges them."""
+    the bulk loader leaves many small files, which every look-up reads; one pass merges them.
+    The folder is locked meanwhile (no build runs into it), and what the build recorded of its
+    store is brought up to date (kg.incremental.restamp)."""
+    from kg.atomic import FolderLock
+
     d = Path(directory)
     sd = d / "store"
     if not sd.is_dir() or not any(sd.iterdir()):
         raise KgError(f"{d}: not a built graph (no store/); run `kg build PATH --out {d}` first")
+    with FolderLock(d):
+        compact(sd)
+        from kg.incremental import restamp
+
+        restamp(d)
+
+
+def compact(store_dir: Path) -> None:
+    """optimize, on the store at ``store_dir`` (no lock taken)."""
     import pyoxigraph as ox
 
     try:
-        store = ox.Store(str(sd))
+        store = ox.Store(str(store_dir))
         store.optimize()
         store.flush()
+        del store
     except OSError as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise KgError(f"{d}: cannot optimize the graph store ({msg}); stop what uses it (a server, "
+        raise KgError(f"{store_dir.parent}: cannot optimize the graph store ({msg}); stop what uses it (a server, "
                       f"another kg command) and try again") from None
 
 
 class Store:
     """A pyoxigraph store holding a DutyGraph dataset (one named graph per document)."""
 
-    def __init__(self, ox_store, path: Optional[Path] = None):
+    def __init__(self, ox_store, path: Optional[Path] = None, allow_service: bool = False):
         self.ox = ox_store
         self.path = path
+        self.allow_service = allow_service  # let queries call other endpoints (SERVICE)
 
     @classmethod
     def open(cls, directory: str | Path) -> "Store":
@@ -141,10 +250,12 @@ class Store:
         import pyoxigraph as ox
 
         subs = {ox.Variable(k.lstrip("?$")): v for k, v in (bindings or {}).items()} or None
+        if not self.allow_service and calls_service(sparql):
+            raise KgError(SERVICE_REFUSED, 2)
         try:
             return self.ox.query(_PROLOGUE + sparql, use_default_graph_as_union=True, substitutions=subs)
-        except (SyntaxError, RuntimeError) as e:
-            raise KgError(f"bad SPARQL: {str(e).splitlines()[0]}") from None
+        except (SyntaxError, RuntimeError, OSError) as e:
+            raise KgError(f"bad SPARQL: {(str(e) or type(e).__name__).splitlines()[0]}") from None
 
     def query(self, sparql: str, bindings: Optional[dict] = None) -> list[dict[str, Any]]:
         res = self._run(sparql, bindings)

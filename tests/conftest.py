@@ -10,10 +10,20 @@ Append new fixtures at the end with small edits.
 """
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The keys that seal build folders' caches (kg.cache.Seal) go to a temporary place during the
+# tests, not to the user's ~/.cache/dutygraph; subprocesses inherit it.
+_KEYS = tempfile.mkdtemp(prefix="kg-test-keys-")
+os.environ["XDG_CACHE_HOME"] = _KEYS
+atexit.register(shutil.rmtree, _KEYS, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the tests run from a checkout even before `pip install -e .`

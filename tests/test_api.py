@@ -273,3 +273,28 @@ def test_every_cli_question_is_one_call_in_python(tmp_path_factory):
     # 002: 新收行政复议申请177件 (line 28 of the report)
     assert any(f["value"] == 177 and f["unit"] == "件" for f in g.figures("002"))
     assert isinstance(g.evidence("000#24"), list)
+
+
+def test_corpus_names_holding_the_list_mark_are_not_garbled(corpus_graph):
+    """各县(市、区)人民政府 holds 、, the mark that joins a column's items: it comes back whole from
+    tasks-of and units-of (001 task 1: 参加单位:市政府各部门,各县(市、区)人民政府), never cut and sorted
+    into 区)人民政府、各县(市."""
+    rows = corpus_graph.tasks_of("各县(市、区)人民政府", doc="001")
+    assert rows and {r["unit_as_written"] for r in rows} == {"各县(市、区)人民政府"}
+    assert "1" in {r["task_number"] for r in rows}
+    units = corpus_graph.units_of("001#1")
+    written = {r["unit_as_written"] for r in units}
+    assert "各县(市、区)人民政府" in written and not any("区)人民政府、" in w for w in written), written
+
+
+def test_joined_columns_split_on_their_separator_only():
+    """What any server returns for a GROUP_CONCAT of the query files (items joined by U+0000) is
+    sorted item by item and joined with 、 for the reader; a name's own 、 stays in it."""
+    from kg import queries as Q
+
+    q = Q.find("units-of")
+    row = {"role": "support", "unit": "x", "unit_as_written": "各县(市、区)人民政府\x00市财政局\x00各县(市、区)人民政府",
+           "role_label": "参加单位", "kind": "group", "org": "o"}
+    [tidy] = q.tidy([row])
+    assert tidy["unit_as_written"] == "各县(市、区)人民政府、市财政局"
+    assert "\\u0000" in q.text and 'separator="、"' not in q.text

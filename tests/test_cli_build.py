@@ -140,3 +140,125 @@ def test_demo_on_the_corpus(tmp_path, corpus_dir):
     t1 = [(x["role"], x["unit_as_written"]) for x in rows if x["document"].startswith("000") and x["task_number"] == "1"]
     assert t1 == [("lead", u) for u in ("区委编办", "区委区政府督察和绩效办", "区政管办", "区司法局", "区发展和改革局",
                                         "区商务局", "区市场监管局")] + [("support", "区政府其他有关部门")]
+
+
+# ---------------------------------------------------------------------------- issue 19
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kg_process(*args, **kw):
+    """`kg ARGS` in a fresh process running this checkout (arguments may be bytes: not UTF-8)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "kg.cli", *[a if isinstance(a, bytes) else str(a) for a in args]],
+                          capture_output=True, env=env, timeout=300, **kw)
+
+
+def test_an_empty_unit_name_is_a_diagnostic_of_its_task(tmp_path):
+    """配合单位：： (a typo) leaves that unit out, with a warning naming the task; the build goes on."""
+    p = tmp_path / "plan.txt"
+    p.write_text(PLAN.replace("配合单位：县政府各有关部门", "配合单位：："), encoding="utf-8")
+    out = tmp_path / "out"
+    r = run("build", p, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert "plan.txt: warning: task 1 推进政府机构职能优化: the 配合单位 names no unit (配合单位：：)" in r.output
+    diag = json.loads((out / "diagnostics.json").read_text(encoding="utf-8"))
+    [d] = diag.values()
+    assert [x["code"] for x in d["diagnostics"]] == ["empty-unit"]
+    rows = list(csv.DictReader(io.StringIO(run("export", "--graph", out, "--format", "csv").stdout)))
+    assert [(x["task_number"], x["role"], x["unit_as_written"]) for x in rows] == [
+        ("1", "lead", "县委编办"), ("1", "lead", "县司法局"), ("2", "lead", "县行政审批局")]
+
+
+def test_arguments_that_are_not_utf8_get_one_line(plan, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", plan, "--out", out).exit_code == 0
+    for args in ([b"tasks-of", b"\xff\xfe", b"--graph", str(out).encode()],
+                 [b"sparql", b'SELECT * WHERE { ?s ?p "\xff" }', b"--graph", str(out).encode()]):
+        r = kg_process(*args)
+        err = r.stderr.decode("utf-8").strip().splitlines()
+        assert r.returncode == 2 and len(err) == 1, r.stderr
+        assert err[0].startswith("error: a name or argument is not valid UTF-8 text") and "unexpected" not in err[0]
+    import os
+
+    r = kg_process(b"build", str(plan).encode(), b"--out", os.fsencode(tmp_path) + b"/o\xff")
+    err = r.stderr.decode("utf-8").strip().splitlines()
+    assert r.returncode == 1 and len(err) == 1 and "path is not valid UTF-8" in err[0], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "plan.txt"]
+
+
+def test_piping_into_head_stops_quietly(tmp_path, corpus_dir):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    assert run("build", corpus_dir, "--out", out).exit_code == 0
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "sparql", "SELECT * WHERE { ?s ?p ?o }", "--graph",
+                             str(out), "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(__import__("os").environ, PYTHONPATH=str(ROOT)))
+    assert proc.stdout.read(100).startswith(b"[")
+    proc.stdout.close()  # what head does once it has its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == "", err
+
+
+def test_local_sparql_refuses_service_unless_allowed(plan, tmp_path):
+    """SERVICE <url> would make a local query send requests out: refused with one line, no
+    request made; --allow-service lets it (the request is made) and a failure is one line too."""
+    import socket
+    import threading
+
+    out = tmp_path / "out"
+    assert run("build", plan, "--out", out).exit_code == 0
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.2)
+    calls = []
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            calls.append(conn.recv(200))
+            conn.close()
+
+    stop = threading.Event()
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        q = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.getsockname()[1]}/sparql> {{ ?s ?p ?o }} }}"
+        r = run("sparql", q, "--graph", out)
+        assert r.exit_code == 2 and "--allow-service" in r.output and len(r.output.strip().splitlines()) == 1
+        assert calls == []
+        r = run("sparql", q, "--graph", out, "--allow-service")
+        assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1, r.output
+        assert calls and calls[0].startswith(b"POST") or calls[0].startswith(b"GET")
+        # ?service, a prefixed name or a string saying SERVICE is no call
+        ok = run("sparql", 'SELECT ?service WHERE { ?service ?p "SERVICE" } LIMIT 1', "--graph", out)
+        assert ok.exit_code == 0, ok.output
+    finally:
+        stop.set()
+        t.join()
+        listener.close()
+    import kg
+
+    with pytest.raises(kg.KgError, match="allow-service"):
+        kg.Graph.open(out).sparql(q)
+
+
+def test_workload_top_must_be_a_number(plan, tmp_path):
+    import kg
+
+    out = tmp_path / "out"
+    assert run("build", plan, "--out", out).exit_code == 0
+    g = kg.Graph.open(out)
+    with pytest.raises(kg.KgError, match="give a whole number"):
+        g.workload(top="10; DROP")
+    assert len(g.workload(top="2")) == 2

@@ -3,6 +3,7 @@ only its named graph, the graphs of links and organisations that changed with it
 graph, and ends byte for byte where a clean build of the same input ends. Also: parallel and serial parsing give the same records."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -175,7 +176,9 @@ def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
 
     out = tmp_path / "out"
     pipeline.build([corpus_dir], out)
-    state = json.loads((out / "cache" / "graphs.json").read_text())["graphs"]
+    from kg.cache import Seal
+
+    state = json.loads(bytes(Seal(out / "cache").read("graphs.json")))["graphs"]
     ttl = (out / "graph.ttl").read_bytes()
     for path in sorted(corpus_dir.iterdir()):
         doc = pipeline.parse_file(str(path))
@@ -311,27 +314,24 @@ def test_background_chunks_write_in_order_and_raise_in_the_caller(tmp_path):
     assert (tmp_path / "gone").read_bytes() == b""
 
 
-def test_replace_puts_the_new_file_in_place_and_discard_drops_the_old(tmp_path):
+def test_remove_later_drops_files_and_folders_in_a_detached_process(tmp_path):
+    """What a build leaves to remove (the old folder its stage replaced) goes without the build
+    waiting: a detached process removes it."""
     import time
 
-    from kg.incremental import _replace, discard
+    from kg.atomic import remove_later
 
-    old, new = tmp_path / "graph.ttl", tmp_path / ".graph.ttl.tmp"
-    old.write_bytes(b"old")
-    (tmp_path / ".graph.ttl.1.old").write_bytes(b"left by a run that was killed")
-    new.write_bytes(b"new")
-    spare = _replace(new, old)
-    assert old.read_bytes() == b"new" and spare.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["graph.ttl", spare.name])
-    discard([spare, None])
-    for _ in range(500):  # a detached process unlinks it
-        if not spare.exists():
+    old = tmp_path / "out.tmp-1"
+    (old / "store").mkdir(parents=True)
+    (old / "store" / "1.sst").write_bytes(b"old")
+    (old / "graph.ttl").write_bytes(b"old")
+    (tmp_path / "keep").write_bytes(b"kept")
+    remove_later([old, None, tmp_path / "gone-already"])
+    for _ in range(500):
+        if not old.exists():
             break
         time.sleep(0.01)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
-    (tmp_path / "x.tmp").write_bytes(b"first")
-    assert _replace(tmp_path / "x.tmp", tmp_path / "x") is None  # nothing to replace
-    assert (tmp_path / "x").read_bytes() == b"first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
 
 
 def _pid_and(x):
@@ -460,10 +460,61 @@ def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_wor
     path = str(corpus_dir / "000_b7f676789088e75d.txt")
     [parsed] = parallel.pmap(pipeline._parse_read, [path], 1, shared=([], cache))
     doc, reading = parsed
-    stored = cache.file(cache.key(path, doc.source.sha256))
-    assert stored.read_bytes() == parsed.blob()
+    key = cache.source_key(doc.source)
+    assert cache.file(key).is_file()
+    assert bytes(cache.seal.read(f"docs/{key}.pkl")) == parsed.blob()  # the file: its seal, then the blob
     sent = pickle.dumps(parsed)
     assert len(made) == 1 and len(sent) < len(parsed.blob()) + 200
     back = pickle.loads(sent)
     assert back.doc == doc and back.reading == reading and len(doc.tasks) == 47
-    assert cache.load(cache.key(path, doc.source.sha256)) == (doc, reading)
+    assert cache.load(key) == (doc, reading)
+
+
+FINGERPRINT_SCRIPT = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from kg import pipeline
+pipeline.build([sys.argv[2]], sys.argv[3])
+print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items()
+                        if (n == "kg" or n.startswith("kg.")) and getattr(m, "__file__", None))))
+"""
+
+
+def test_the_cache_fingerprint_covers_every_module_a_build_runs(tmp_path, corpus_dir):
+    """The kg modules loaded by a build (collected in a fresh process) are each in the code
+    fingerprint: changing any of them (sections, pages, figures, themes …: an upgrade) gives
+    another fingerprint, so no cached document or graph of the old code is served."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    script = tmp_path / "run.py"
+    script.write_text(FINGERPRINT_SCRIPT, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script), str(root), str(corpus_dir), str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=300)
+    loaded = [Path(f).resolve() for f in json.loads(r.stdout.splitlines()[-1])]
+    pkg = (root / "kg").resolve()
+    rel = sorted(str(f.relative_to(pkg)) for f in loaded)
+    assert {"sections.py", "pages.py", "figures.py", "themes.py", "parse.py"} <= set(rel), rel
+    # a copy of the package whose files can be changed; its cache module fingerprints the copy
+    copy = tmp_path / "copy" / "kg"
+    shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    spec = importlib.util.spec_from_file_location("kg_copy_cache", copy / "cache.py")
+    cache = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cache)
+
+    def fingerprint():
+        cache.code_fingerprint.cache_clear()
+        return cache.code_fingerprint()
+
+    base = fingerprint()
+    for name in rel:
+        f = copy / name
+        before = f.read_bytes()
+        f.write_bytes(before + b"\n# changed\n")
+        assert fingerprint() != base, f"{name} runs in a build but is not in the cache fingerprint"
+        f.write_bytes(before)
+    data = copy / "data" / "units.dict"
+    data.write_bytes(data.read_bytes() + "\n新单位 10 nt\n".encode())
+    assert fingerprint() != base

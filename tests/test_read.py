@@ -573,3 +573,71 @@ def test_reading_is_deterministic(tmp_path, make_docx, make_pdf, make_html, corp
 def test_no_paths_at_all():
     with pytest.raises(KgError, match="no documents given"):
         read_paths([])
+
+
+# --------------------------------------------------------------------------- hostile and odd inputs (issue 19)
+
+
+def test_utf16_without_a_bom_is_text(tmp_path, seed_text):
+    """UTF-16 without a byte order mark (little and big endian) is told from its NUL bytes, not
+    called binary."""
+    excerpt = seed_text("000")[:4000]
+    for enc in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{enc}.txt"
+        path.write_bytes(excerpt.encode(enc))
+        src = read_file(path)
+        assert src.text == excerpt and src.encoding == enc
+    html = tmp_path / "page.html"
+    html.write_bytes(f"<html><body><p>{excerpt[:200]}</p></body></html>".encode("utf-16-le"))
+    assert read_file(html).text.startswith("柳州市城中区贯彻执行《柳州市落实〈广西")
+    _fails(_write(tmp_path / "bin.txt", bytes(range(256)) * 40), "binary")
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_at_once_and_skipped_in_a_folder(tmp_path, seed_path):
+    """A FIFO named x.txt would block a read forever: given by name it is refused at once (checked
+    in a child process, so a hang fails the test instead of stalling it); in a folder it is left out."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed_path("000"), folder / "plan.txt")
+    os.mkfifo(folder / "x.txt")
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from kg.read import read_file, read_paths\n"
+            "try:\n    read_file(sys.argv[2])\nexcept Exception as e:\n    print(type(e).__name__, e)\n"
+            "print([s.name for s in read_paths([sys.argv[3]])])\n")
+    r = subprocess.run([sys.executable, "-c", code, str(root), str(folder / "x.txt"), str(folder)],
+                       capture_output=True, text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("KgError") and "not a regular file" in lines[0], r
+    assert lines[1] == "['plan.txt']"
+
+
+def test_a_zip_bomb_docx_is_refused(tmp_path, make_docx):
+    path = make_docx(tmp_path / "bomb.docx", ["某区实施方案"])
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/media/bomb.xml", b"\0" * 60_000_000)
+    assert path.stat().st_size < 1_000_000
+    _fails(path, "unpacks to 61 MB", "50 MB")  # the member and the docx itself
+    small = make_docx(tmp_path / "ok.docx", ["某区实施方案"])
+    assert read_file(small).text == "某区实施方案"
+
+
+def test_a_looping_or_broken_link_is_said_as_such(tmp_path):
+    os.symlink(tmp_path / "b.txt", tmp_path / "a.txt")
+    os.symlink(tmp_path / "a.txt", tmp_path / "b.txt")
+    with pytest.raises(KgError, match="loops") as info:
+        read_paths([str(tmp_path / "a.txt")])
+    assert "no such file" not in str(info.value)
+    _fails(tmp_path / "a.txt", "loops")
+    os.symlink(tmp_path / "gone.txt", tmp_path / "broken.txt")
+    with pytest.raises(KgError, match="broken symbolic link"):
+        read_paths([str(tmp_path / "broken.txt")])

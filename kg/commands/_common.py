@@ -56,9 +56,20 @@ def guarded(fn: Callable) -> Callable:
             fail(str(e), e.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except BrokenPipeError:
+            quiet_pipe()
         except Exception as e:  # noqa: BLE001 - the CLI must never print a traceback
             if os.environ.get("KG_DEBUG"):
                 raise
+            if isinstance(e, UnicodeEncodeError) and "surrogate" in str(e):
+                obj = e.object if isinstance(e.object, str) else ""
+                try:
+                    raw = obj[e.start:e.end].encode("utf-8", "surrogateescape")
+                    bad = "bytes " + "".join(f"\\x{b:02x}" for b in raw)
+                except UnicodeError:
+                    bad = "lone surrogates"
+                fail(f"a name or argument is not valid UTF-8 text ({bad}); "
+                     "type it in UTF-8 (check the terminal's encoding), or rename the file", 2)
             fail(f"unexpected {type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)", 1)
 
     return wrapper
@@ -97,6 +108,17 @@ def table_width() -> int | None:
     """The width a table is laid out for: $COLUMNS when set, else the terminal's (None)."""
     v = os.environ.get("COLUMNS", "")
     return int(v) if v.isdigit() and int(v) >= 20 else None
+
+
+def quiet_pipe() -> None:
+    """The reader of our output went away (``kg … | head``): stop as quietly as tools killed by
+    SIGPIPE do (status 141), without a word and without Python's complaint at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(141)
 
 
 def emit(rows: Sequence[dict], columns: Sequence[str], fmt: str = "table", title: str | None = None,

@@ -190,7 +190,10 @@ def register(app: typer.Typer) -> None:
     @guarded
     def sparql(text: str = typer.Argument(..., help="A SPARQL query, @FILE to read one, or - for stdin."),
                graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
-               fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
+               fmt: str = FormatOpt, lang: Optional[str] = LangOpt,
+               allow_service: bool = typer.Option(False, "--allow-service",
+                                                  help="Let the query call other endpoints (SERVICE <url>) "
+                                                       "on a local graph; refused without it.")):
         """Run a SPARQL query as written (named graphs are read as one default graph)."""
         from pathlib import Path
 
@@ -204,7 +207,7 @@ def register(app: typer.Typer) -> None:
                 raise KgError(f"no query file {p}")
             text = p.read_text(encoding="utf-8")
         g = _graph(graph, endpoint)
-        rows = g.sparql(text)
+        rows = g.sparql(text, allow_service=allow_service)
         emit(rows, list(rows[0]) if rows else [], fmt, lang=lang)
 
     @app.command("push")

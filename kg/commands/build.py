@@ -51,6 +51,23 @@ def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
     return lines
 
 
+SKIPPED_EXIT = 3  # a --keep-going build that left files out
+
+
+def report(res) -> None:
+    """The notes of a build (kg.pipeline.BuildResult.notes), and the files it left out, one line
+    each, on stderr; exit status 3 when it left some out."""
+    for note in res.notes:
+        typer.echo(f"note: {note}", err=True)
+    for s in res.skipped:
+        typer.echo(f"skipped: {s.reason}", err=True)
+    if res.skipped:
+        n = len(res.skipped)
+        typer.echo(f"{n} file{'s were' if n > 1 else ' was'} left out; the graph holds the other "
+                   f"{len(res.corpus.documents)}", err=True)
+        raise typer.Exit(SKIPPED_EXIT)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("build")
     @guarded
@@ -61,13 +78,17 @@ def register(app: typer.Typer) -> None:
               full: bool = typer.Option(False, "--full", help="Ignore the cache of an earlier build in --out."),
               optimize: bool = typer.Option(False, "--optimize",
                                             help="Compact the store afterwards: slower build, faster queries "
-                                                 "(see kg optimize).")):
+                                                 "(see kg optimize)."),
+              keep_going: bool = typer.Option(False, "--keep-going", "-k",
+                                              help="Leave out the files that cannot be read or parsed (each "
+                                                   "named on one line) and build the rest; exit status 3 then.")):
         """Parse, resolve and link the documents; write OUT/graph.ttl, OUT/store, diagnostics, manifest."""
         from kg.pipeline import build as run
 
-        res = run(paths, out, overrides=overrides, incremental=not full, optimize=optimize)
+        res = run(paths, out, overrides=overrides, incremental=not full, optimize=optimize, keep_going=keep_going)
         for line in summary_lines(res.corpus, Path(out)):
             typer.echo(line)
+        report(res)
 
     @app.command("optimize")
     @guarded
@@ -129,6 +150,8 @@ def register(app: typer.Typer) -> None:
         res = run(srcs, out)
         for line in summary_lines(res.corpus, Path(out)):
             typer.echo(line)
+        for note in res.notes:
+            typer.echo(f"note: {note}", err=True)
         st = Store.open(out)
         written = [Path(out) / "graph.ttl"]
         written.append(write_atomic(Path(out) / "responsibilities.csv", render(st, "csv")))
