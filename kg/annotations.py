@@ -93,6 +93,7 @@ class Annotation:
     labels: list[str] = field(default_factory=list)
     first_leads: bool = False  # it states the plan's convention (列第一位者为牵头单位)
     lists: list[list[UnitMention]] = field(default_factory=list)  # the units, list by list
+    empty: list[tuple[str, str]] = field(default_factory=list)  # (label, what follows it): a label naming no unit
 
 
 _BLANKS = re.compile(r"\s+")
@@ -289,6 +290,10 @@ def read_labelled(text: str, start: int, limit: int, known: set[str], to_source=
                                                       to_source=to_source)
     ann.first_leads = said
     ann.lists = lists
+    for role, label, items in groups:
+        raw = "".join(x[0] for x in items).strip()
+        if role != PERSON and not bodies.is_empty_mark(raw) and not re.search(r"\w", raw):
+            ann.empty.append((label, raw))  # 配合单位：： (a typo): said, not read as a unit
     if run_on:
         ann.run_on = True
         ann.end = cut_end

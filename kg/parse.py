@@ -779,6 +779,11 @@ def parse_plan(source: Source, text: CleanText, reorder: bool = True) -> Documen
             doc.diagnostics.append(Diagnostic(
                 "task-without-units", f"task {task.number or '(unnumbered)'} {task.title[:30]} has no unit line",
                 span=task.span))
+        for a in p.anns:
+            for label, raw in a.empty:
+                doc.diagnostics.append(Diagnostic(
+                    "empty-unit", f"task {task.number or task.id} {task.title[:30]}: the {label} names no unit "
+                    f"({label}：{raw}); left out: write the unit's name", to_src(a.start, a.end)))
         for a, b in unread_brackets(t, h.body, body_end, p.anns):
             doc.diagnostics.append(Diagnostic(
                 "unread-annotation", f"unread annotation in task {task.number or '(unnumbered)'} "

@@ -66,6 +66,8 @@ def _joined_columns() -> dict[str, str]:
     pattern = r'GROUP_CONCAT\((?:DISTINCT\s+)?\?\w+;\s*separator="([^"]*)"\)\s+AS\s+\?(\w+)'
     for path in sorted((ROOT / "queries").glob("*.rq")):
         for sep, column in re.findall(pattern, path.read_text(encoding="utf-8"), flags=re.I):
+            # "\u0000" (kg.queries.LIST_SEP) is what tidy() shows as 、 between the items
+            sep = "、" if sep == "\\u0000" else sep
             assert found.setdefault(column, sep) == sep, f"{column} is joined with two separators"
     return found
 
