@@ -33,7 +33,7 @@ from typing import Any, Optional
 
 from kg.errors import KgError
 from kg.resources import shipped_dir
-from kg.store import PREFIXES as _STORE_PREFIXES
+from kg.store import PREFIXES as _STORE_PREFIXES, code_only
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -330,33 +330,10 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
 
 def _where_brace(text: str) -> int:
     """Index of the ``{`` that opens the outermost WHERE group (skipping comments, IRIs, strings)."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if c in "\"'":
-            q3 = text[i:i + 3]
-            if q3 in ('"""', "'''"):
-                j = text.find(q3, i + 3)
-                i = n if j < 0 else j + 3
-                continue
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-            continue
-        if c == "<":
-            m = re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])
-            if m:
-                i += m.end()
-                continue
-        if c == "{":
-            return i
-        i += 1
-    raise KgError("the query has no WHERE group to bind parameters into")
+    i = code_only(text).find("{")
+    if i == -1:
+        raise KgError("the query has no WHERE group to bind parameters into")
+    return i
 
 
 def inject_values(text: str, bindings: dict[str, Term]) -> str:

@@ -54,38 +54,50 @@ _INTS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeIntege
 _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
 
 
+def code_only(sparql: str) -> str:
+    """The query text with its comments, strings and IRIs blanked out (same length, same offsets),
+    so that keywords and braces can be looked for in what is left."""
+    import re
+
+    text, n = list(sparql), len(sparql)
+    i = 0
+    while i < n:
+        c = sparql[i]
+        start = i
+        if c == "#":
+            j = sparql.find("\n", i)
+            i = n if j < 0 else j
+        elif c in "\"'":
+            q3 = sparql[i:i + 3]
+            if q3 in ('"""', "'''"):
+                j = sparql.find(q3, i + 3)
+                i = n if j < 0 else j + 3
+            else:
+                j = i + 1
+                while j < n and sparql[j] != c and sparql[j] != "\n":
+                    j += 2 if sparql[j] == "\\" else 1
+                i = min(n, j + 1)
+        elif c == "<" and (m := re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])):
+            i += m.end()
+        else:
+            i += 1
+            continue
+        text[start:i] = " " * (i - start)
+    return "".join(text)
+
+
+_SERVICE = None
+
+
 def calls_service(sparql: str) -> bool:
     """Whether a query calls another endpoint (``SERVICE <url> { … }``), the keyword read outside
     comments, strings and IRIs, as a keyword (not ``?service``, not a prefixed name)."""
+    global _SERVICE
     import re
 
-    text, i, n = sparql, 0, len(sparql)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif c in "\"'":
-            q3 = text[i:i + 3]
-            if q3 in ('"""', "'''"):
-                j = text.find(q3, i + 3)
-                i = n if j < 0 else j + 3
-                continue
-            j = i + 1
-            while j < n and text[j] != c and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-        elif c == "<" and (m := re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])):
-            i += m.end()
-        elif c.isalpha() or c in "_?$:":
-            m = re.match(r"[?$]?[\w.:-]*", text[i:])
-            word = m.group(0) or c
-            if word.upper() == "SERVICE":
-                return True
-            i += len(word)
-        else:
-            i += 1
-    return False
+    if _SERVICE is None:
+        _SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", re.I)
+    return bool(_SERVICE.search(code_only(sparql)))
 
 
 SERVICE_REFUSED = ("the query calls another server (SERVICE), which a local query does not do by default: "
