@@ -16,13 +16,13 @@ __all__ = ["Graph", "build", "KgError", "__version__"]
 
 def __getattr__(name):  # lazy re-exports
     if name == "Graph":
-        from kg.api import Graph
+        from kg.query.api import Graph
 
         return Graph
-    if name == "build":
-        from kg.pipeline import build
+    if name == "build":  # the kg.build package, callable as kg.build(paths, out)
+        import kg.build
 
-        return build
+        return kg.build
     if name == "KgError":
         from kg.errors import KgError
 

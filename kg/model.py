@@ -16,10 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-# Levels of government a document or an organisation belongs to.
-LEVELS = ("national", "province", "city", "district", "department")
-# Roles a unit can hold on a task.
-ROLES = ("lead", "support", "responsible")
+from kg.vocab import LEVELS, ROLES  # noqa: F401  (records name them; defined once in kg.vocab)
 
 
 @dataclass
@@ -221,7 +218,7 @@ class Evidence:
     score: float
     method: str
     # for a task: whether the measure is evidence that the task was carried out (the right report,
-    # an achievement; kg.evidence), or only a related passage
+    # an achievement; kg.link.evidence), or only a related passage
     counts: bool = True
 
 
@@ -232,7 +229,7 @@ class Corpus:
     alignments: list[Alignment] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     # links between directives the corpus names but does not hold, so that the cascade shows
-    # whole: (child title, based_on | applies, parent title); see kg.link.directive_chain
+    # whole: (child title, based_on | applies, parent title); see kg.link.align.directive_chain
     directive_links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -247,9 +244,9 @@ class Skipped:
 
 class Stub:
     """An unchanged document of an earlier build, as the whole-corpus stages of an incremental
-    build see it (kg.incremental): what linking, the corpus graph and the manifest read (title,
+    build see it (kg.build.incremental): what linking, the corpus graph and the manifest read (title,
     level, region, parents, diagnostics …), its counts, its cache key and the regions its units
-    tie (kg.resolve.Reading.ties). Its records (tasks, sections, measures) are not held: any other
+    tie (kg.resolve.entities.Reading.ties). Its records (tasks, sections, measures) are not held: any other
     attribute loads the whole document from the build's cache on first use (``load``), so code
     that needs them still gets them."""
 

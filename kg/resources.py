@@ -15,3 +15,6 @@ def shipped_dir(name: str) -> Path:
     """The folder ``name`` ("queries" or "ontology"): inside the installed package, else the checkout's."""
     inside = PACKAGE / "data" / name
     return inside if inside.is_dir() else PACKAGE.parent / name
+
+# kg/data/: the tables the stages read (kinds, levels, provinces, themes, the jieba dictionary, the views' assets)
+DATA = PACKAGE / "data"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-# The keys that seal build folders' caches (kg.cache.Seal) go to a temporary place during the
+# The keys that seal build folders' caches (kg.build.cache.Seal) go to a temporary place during the
 # tests, not to the user's ~/.cache/dutygraph; subprocesses inherit it.
 _KEYS = tempfile.mkdtemp(prefix="kg-test-keys-")
 os.environ["XDG_CACHE_HOME"] = _KEYS
@@ -40,7 +40,7 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory):
     """A build of the bundled corpus, made once for the session; tests read it, never write in it."""
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("corpus-build") / "out"
     build([CORPUS], out)

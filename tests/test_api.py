@@ -139,7 +139,7 @@ def test_missing_graph_and_both_sources(tmp_path):
 
 def test_ask_commands_import_no_heavy_library():
     heavy = ["jieba", "rdflib", "pyvis", "pyshacl", "networkx", "pyoxigraph"]
-    code = ("import sys, kg.cli, kg.api, kg.commands.ask, kg.queries, kg.endpoint; "
+    code = ("import sys, kg.cli, kg.query.api, kg.cli.ask, kg.query.queries, kg.query.endpoint; "
             f"print([m for m in {heavy!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
@@ -161,9 +161,9 @@ def test_graph_api_is_reachable_from_the_package():
 def corpus_graph(tmp_path_factory):
     """The bundled corpus built once with kg.build (skipped while the pipeline is unfinished)."""
     try:
-        import kg.graph  # noqa: F401
-        import kg.parse  # noqa: F401
-        import kg.resolve  # noqa: F401
+        import kg.rdf.graph  # noqa: F401
+        import kg.parse.plan  # noqa: F401
+        import kg.resolve.entities  # noqa: F401
     except ModuleNotFoundError as e:
         pytest.skip(f"the build pipeline is not complete yet ({e.name} missing)")
     import kg as kgpkg
@@ -242,7 +242,7 @@ def test_a_build_directory_with_a_persistent_store(tmp_path):
     """Graph.open(DIR) reads DIR/store (pyoxigraph, on disk) read-only, as `kg build --out DIR` leaves it."""
     import pyoxigraph as ox
 
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     (tmp_path / "out").mkdir()
     store = ox.Store(str(tmp_path / "out" / "store"))
@@ -290,8 +290,7 @@ def test_corpus_names_holding_the_list_mark_are_not_garbled(corpus_graph):
 def test_joined_columns_split_on_their_separator_only():
     """What any server returns for a GROUP_CONCAT of the query files (items joined by U+0000) is
     sorted item by item and joined with 、 for the reader; a name's own 、 stays in it."""
-    from kg import queries as Q
-
+    from kg.query import queries as Q
     q = Q.find("units-of")
     row = {"role": "support", "unit": "x", "unit_as_written": "各县(市、区)人民政府\x00市财政局\x00各县(市、区)人民政府",
            "role_label": "参加单位", "kind": "group", "org": "o"}

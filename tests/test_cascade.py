@@ -28,9 +28,9 @@ NOT_TAKEN_UP = {7, 21}
 
 
 def _parse(path: Path):
-    from kg.clean import clean
-    from kg.parse import parse_plan
-    from kg.read import read_file
+    from kg.parse.clean import clean
+    from kg.parse.plan import parse_plan
+    from kg.read.files import read_file
 
     src = read_file(path)
     return parse_plan(src, clean(src.text))
@@ -92,7 +92,7 @@ OPENINGS = [
 
 @pytest.mark.parametrize("name,title,level,region,issuers,date", OPENINGS, ids=[o[0][:24] for o in OPENINGS])
 def test_real_openings(name, title, level, region, issuers, date):
-    from kg.titles import title_keys
+    from kg.parse.titles import title_keys
 
     d = _parse(DEV / name)
     assert (d.title, d.level, d.region, d.issuers, d.date) == (title, level, region, issuers, date)
@@ -121,7 +121,7 @@ def test_stray_lines_before_the_title_are_skipped(tmp_path):
     (["柳州市司法局"], ("city", "柳州市")), (["司法部"], ("national", None)), ([], (None, None)),
 ])
 def test_issuer_level(names, want):
-    from kg.titles import issuer_level
+    from kg.parse.titles import issuer_level
 
     assert issuer_level(names) == want
 
@@ -133,7 +133,7 @@ def test_issuer_level(names, want):
     ("关于推进广州市家庭医生签约服务高质量发展实施方案", ("national", None)),  # was city 关于推进广州市
 ])
 def test_infer_level_of_real_titles(title, want):
-    from kg.titles import infer_level
+    from kg.parse.titles import infer_level
 
     assert infer_level(title) == want
 
@@ -160,7 +160,7 @@ def test_annotated_plans_keep_their_unannotated_items():
 # ---------------------------------------------------------------- alignment
 
 def test_carries_out_links_precision_and_recall(chengzhong, guangxi):
-    from kg.link import align_pairs
+    from kg.link.align import align_pairs
 
     gold = {(f"t{c}", f"t{p}") for c, ps in CARRIES_OUT.items() for p in ps}
     got = {(c.id, p.id) for c, p, _ in align_pairs(chengzhong, guangxi)}
@@ -178,7 +178,7 @@ def test_a_broad_parent_item_takes_every_district_task_that_splits_it(guangxi):
     全面实行政府权责清单制度 (the text of (四) says 全面实行政府权责清单制度) and #2; (五) 深入推进"放管服"
     改革 by #3 推进简政便民, #4 依法依规开展政务服务 and #5 加强行政监管. The one-to-one matching
     left #1 out (it lost (四) to #2)."""
-    from kg.link import align_pairs
+    from kg.link.align import align_pairs
 
     d000 = _parse(ROOT / "corpus" / "000_b7f676789088e75d.txt")
     got = {(c.number, p.number) for c, p, _ in align_pairs(d000, guangxi)}
@@ -189,7 +189,7 @@ def test_a_broad_parent_item_takes_every_district_task_that_splits_it(guangxi):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     src = tmp_path_factory.mktemp("cascade_in")
     for p in [ROOT / "corpus" / "000_b7f676789088e75d.txt", CASCADE / "guangxi_plan.txt",
@@ -201,7 +201,7 @@ def built(tmp_path_factory):
 
 
 def test_trace_shows_every_level(built):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.open(built)
     rows = g.trace("chengzhong_plan#13")
@@ -218,7 +218,7 @@ def test_trace_shows_every_level(built):
 
 
 def test_trace_chain_coverage_and_gaps_agree(built):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.open(built)
     for task in ("chengzhong_plan#13", "chengzhong_plan#3", "000#24", "000#1"):
@@ -240,7 +240,7 @@ def test_trace_chain_coverage_and_gaps_agree(built):
 
 
 def test_the_graph_keeps_issuers_and_date(built):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.open(built)
     rows = g.sparql("PREFIX eli: <http://data.europa.eu/eli/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -257,7 +257,7 @@ def test_coverage_of_plans_not_aligned_in_the_build_says_so(built):
     (as gaps and align do) and says so, instead of 0 of N taken up."""
     from typer.testing import CliRunner
 
-    from kg.api import Graph
+    from kg.query.api import Graph
     from kg.cli import app
 
     g = Graph.open(built)

@@ -19,7 +19,7 @@ def out(corpus_build):
 
 @pytest.fixture(scope="module")
 def g(out):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(out)
 
@@ -103,8 +103,8 @@ def test_bad_dates_and_roles_are_one_line(out):
 
 def test_push_names_documents_like_every_command(out):
     """kg push --doc 000 (and the file name) names the same graph as the id."""
-    from kg.api import open_store
-    from kg.endpoint import push
+    from kg.query.api import open_store
+    from kg.query.endpoint import push
 
     class Recorder:
         def __init__(self):

@@ -1,7 +1,7 @@
 """Cleaning: width forms, spaces and breaks inside words, preview-site noise, offsets."""
 from pathlib import Path
 
-from kg.clean import clean
+from kg.parse.clean import clean
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -68,7 +68,7 @@ def test_validate_ok(plan, tmp_path):
 
 
 def test_validate_reports_violations(tmp_path):
-    from kg.graph import write_outputs
+    from kg.rdf.graph import write_outputs
     from test_graph import hand_corpus
 
     c = hand_corpus()
@@ -127,7 +127,7 @@ def test_build_refuses_a_foreign_directory(plan, tmp_path):
 
 
 def test_demo_on_the_corpus(tmp_path, corpus_dir):
-    pytest.importorskip("kg.report")
+    pytest.importorskip("kg.parse.report")
     out = tmp_path / "out"
     r = run("demo", corpus_dir, "--out", out)
     assert r.exit_code == 0, r.output

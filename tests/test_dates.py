@@ -1,5 +1,5 @@
 """Deadlines and recurring duties, each phrase checked against its meaning by hand."""
-from kg.dates import find_deadlines, find_recurrences
+from kg.parse.dates import find_deadlines, find_recurrences
 
 
 def dl(text):

@@ -44,15 +44,15 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def local():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(MINI)
 
 
 @pytest.fixture(scope="module")
 def remote(server, local):
-    from kg.api import Graph
-    from kg.endpoint import Endpoint, push
+    from kg.query.api import Graph
+    from kg.query.endpoint import Endpoint, push
 
     report = push(local.backend.store, Endpoint(server))
     assert [r["graph"] for r in report] == [DGR + "graph/" + d for d in ("c1", "d1", "p1", "r1", "corpus")]
@@ -80,7 +80,7 @@ def test_remote_answers_equal_local_answers(local, remote, method, args, kwargs)
 
 
 def test_remote_unknown_unit_gets_suggestions(remote):
-    from kg.api import UnknownUnit
+    from kg.query.api import UnknownUnit
 
     with pytest.raises(UnknownUnit) as e:
         remote.tasks_of("区司法")
@@ -88,7 +88,7 @@ def test_remote_unknown_unit_gets_suggestions(remote):
 
 
 def test_remote_injection_attempt_is_just_a_name(remote):
-    from kg.api import UnknownUnit
+    from kg.query.api import UnknownUnit
 
     with pytest.raises(UnknownUnit):
         remote.tasks_of('区司法局"@zh } UNION { ?org ?p ?label } #')
@@ -101,7 +101,7 @@ def test_remote_named_query_and_raw_sparql(remote, local):
 
 
 def test_pushing_a_document_again_replaces_only_its_graph(server, remote, tmp_path):
-    from kg.endpoint import Endpoint, push
+    from kg.query.endpoint import Endpoint, push
 
     # d1 loses its task 4 locally; push d1 alone, as after a partial rebuild
     store = mini_without_task(MINI, DGR + "doc/d1/t/t4")
@@ -125,7 +125,7 @@ def Graph_store():
 
 
 def test_push_of_an_unknown_document_is_refused(server):
-    from kg.endpoint import Endpoint, push
+    from kg.query.endpoint import Endpoint, push
 
     with pytest.raises(KgError, match="no document .zz. in the graph"):
         push(Graph_store(), Endpoint(server), docs=["zz"])
@@ -159,7 +159,7 @@ def test_cli_push(server, tmp_path):
 
 
 def test_unreachable_endpoint_is_one_line():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.connect(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(KgError, match="cannot reach") as e:
@@ -168,7 +168,7 @@ def test_unreachable_endpoint_is_one_line():
 
 
 def test_endpoint_urls():
-    from kg.endpoint import Endpoint
+    from kg.query.endpoint import Endpoint
 
     e = Endpoint("http://h:7878")
     assert (e.query_url, e.store_url) == ("http://h:7878/query", "http://h:7878/store")

@@ -1,4 +1,4 @@
-"""Evidence links (kg.evidence) and the report commands/queries (kg evidence, kg figures,
+"""Evidence links (kg.link.evidence) and the report commands/queries (kg evidence, kg figures,
 queries/report-*.rq), on a crafted plan + report and on the bundled corpus."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from kg.clean import clean
-from kg.evidence import link_evidence
+from kg.parse.clean import clean
+from kg.link.evidence import link_evidence
 from kg.model import Corpus, Document, Section, Source, Task
-from kg.report import parse_report
+from kg.parse.report import parse_report
 
 REPORT = """某某县人民政府关于2023年法治政府建设情况的报告
 
@@ -95,7 +95,7 @@ def test_only_achievements_of_the_right_report_count():
 
 
 def test_region_names():
-    from kg.evidence import region_names
+    from kg.link.evidence import region_names
 
     assert region_names("柳州市城中区") == ("柳州市城中区", "城中区")
     assert region_names("柳州市") == ("柳州市",)
@@ -130,7 +130,7 @@ def test_deterministic():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, corpus_dir):
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("g") / "out"
     res = build([corpus_dir], out)
@@ -207,7 +207,7 @@ def test_cli_errors_are_one_line(built):
 
 
 def test_queries(built):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     _, out = built
     g = Graph.open(out)

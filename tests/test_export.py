@@ -1,4 +1,4 @@
-"""kg.export and kg.table on the hand-built corpus of test_graph (values read from hand_corpus)."""
+"""kg.export.formats and kg.query.table on the hand-built corpus of test_graph (values read from hand_corpus)."""
 from __future__ import annotations
 
 import csv
@@ -16,7 +16,7 @@ COLUMNS = ["document", "level", "region", "section", "task_number", "task_title"
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    from kg.graph import write_outputs
+    from kg.rdf.graph import write_outputs
 
     d = tmp_path_factory.mktemp("x") / "out"
     write_outputs(hand_corpus(), d)
@@ -25,7 +25,7 @@ def out(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def store(out):
-    from kg.store import Store
+    from kg.query.store import Store
 
     return Store.open(out)
 
@@ -35,7 +35,7 @@ def n_triples(store) -> int:
 
 
 def test_table_rows(store):
-    from kg.table import COLUMNS as cols, responsibility_rows
+    from kg.query.table import COLUMNS as cols, responsibility_rows
 
     assert list(cols) == COLUMNS
     rows = responsibility_rows(store)
@@ -55,14 +55,14 @@ def test_table_rows(store):
 
 
 def test_table_one_document(store):
-    from kg.table import responsibility_rows
+    from kg.query.table import responsibility_rows
 
     rows = responsibility_rows(store, doc=DGR + "doc/c1")
     assert [r["document"] for r in rows] == ["c1.txt"]
 
 
 def test_csv(out, tmp_path):
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(out, "csv", tmp_path / "t.csv")
     raw = p.read_bytes()
@@ -75,7 +75,7 @@ def test_csv(out, tmp_path):
 
 
 def test_csv_in_chinese(out, tmp_path):
-    from kg.export import export
+    from kg.export.formats import export
 
     raw = export(out, "csv", tmp_path / "t.csv", lang="zh").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw)))
@@ -87,7 +87,7 @@ def test_xlsx(out, tmp_path):
     """The ledger on the hand corpus (two plans, one report), read back with openpyxl."""
     from openpyxl import load_workbook
 
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(out, "xlsx", tmp_path / "t.xlsx", on="2023-01-01")
     wb = load_workbook(p)
@@ -113,7 +113,7 @@ def test_xlsx(out, tmp_path):
 def test_xlsx_in_english(out, tmp_path):
     from openpyxl import load_workbook
 
-    from kg.export import export
+    from kg.export.formats import export
 
     wb = load_workbook(export(out, "xlsx", tmp_path / "t.xlsx", on="2023-01-01", lang="en"))
     ws = wb["城中区落实方案"]
@@ -126,7 +126,7 @@ def test_xlsx_same_bytes_every_time(out, tmp_path):
     the same bytes."""
     import time
 
-    from kg.export import export
+    from kg.export.formats import export
 
     a = export(out, "xlsx", tmp_path / "a.xlsx").read_bytes()
     time.sleep(1.1)
@@ -135,21 +135,21 @@ def test_xlsx_same_bytes_every_time(out, tmp_path):
 
 
 def test_xlsx_needs_out(out):
-    from kg.export import export
+    from kg.export.formats import export
 
     with pytest.raises(KgError, match="--out"):
         export(out, "xlsx")
 
 
 def test_unknown_format(out):
-    from kg.export import export
+    from kg.export.formats import export
 
     with pytest.raises(KgError, match="unknown export format 'rdf'"):
         export(out, "rdf", "x.rdf")
 
 
 def test_nt_utf8(out, store, tmp_path):
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(out, "nt", tmp_path / "g.nt")
     text = p.read_text(encoding="utf-8")
@@ -160,7 +160,7 @@ def test_nt_utf8(out, store, tmp_path):
 
 
 def test_ttl_same_as_graph_ttl(out, tmp_path):
-    from kg.export import export
+    from kg.export.formats import export
 
     assert export(out, "ttl", tmp_path / "g.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
 
@@ -168,7 +168,7 @@ def test_ttl_same_as_graph_ttl(out, tmp_path):
 def test_trig_named_graphs(out, store, tmp_path):
     import pyoxigraph as ox
 
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(out, "trig", tmp_path / "g.trig")
     quads = list(ox.parse(path=str(p), format=ox.RdfFormat.TRIG))
@@ -180,7 +180,7 @@ def test_trig_named_graphs(out, store, tmp_path):
 def test_jsonld_context(out, store, tmp_path):
     import rdflib
 
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(out, "jsonld", tmp_path / "g.jsonld")
     doc = json.loads(p.read_text(encoding="utf-8"))
@@ -196,7 +196,7 @@ def test_jsonld_context(out, store, tmp_path):
 def test_graphml(out, tmp_path):
     import networkx as nx
 
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(out, "graphml", tmp_path / "g.graphml")
     g = nx.read_graphml(p, force_multigraph=True)
@@ -210,7 +210,7 @@ def test_graphml(out, tmp_path):
 
 
 def test_stdout(out, capsysbinary):
-    from kg.export import export
+    from kg.export.formats import export
 
     assert export(out, "csv") is None
     got = capsysbinary.readouterr().out
@@ -220,7 +220,7 @@ def test_stdout(out, capsysbinary):
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
     from kg import atomic as A
-    from kg import export as E  # write_atomic lives in kg.atomic and is re-exported here
+    from kg.export import formats as E  # write_atomic lives in kg.atomic and is re-exported here
 
     target = tmp_path / "t.csv"
     target.write_text("old")

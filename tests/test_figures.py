@@ -1,15 +1,15 @@
-"""Figures in report text (kg.figures), checked by hand against the seed reports 002-004 and on
+"""Figures in report text (kg.parse.figures), checked by hand against the seed reports 002-004 and on
 crafted sentences. Every expected value below was read off the document text, not the code."""
 from __future__ import annotations
 
 import pytest
 
-from kg.figures import cn_number, find_figures
+from kg.parse.figures import cn_number, find_figures
 
 
 @pytest.fixture(scope="module")
 def reports(seed_path):
-    from kg.pipeline import parse_file
+    from kg.build.pipeline import parse_file
 
     return {p: parse_file(str(seed_path(p))) for p in ("002", "003", "004")}
 

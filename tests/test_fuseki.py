@@ -57,15 +57,15 @@ def fuseki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def local():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(MINI)
 
 
 @pytest.fixture(scope="module")
 def remote(fuseki, local):
-    from kg.api import Graph
-    from kg.endpoint import Endpoint, push
+    from kg.query.api import Graph
+    from kg.query.endpoint import Endpoint, push
 
     ep = Endpoint(fuseki)
     assert ep.store_url.endswith("/dutygraph/data") and not ep.union_default_graph
@@ -85,8 +85,7 @@ def test_fuseki_answers_equal_local_answers(local, remote, method, args, kwargs)
 def test_fuseki_every_named_query(local, remote):
     """Every named query in queries/ that needs no parameter, and the parameterised ones with the
     test graph's values: the same rows on Fuseki as locally."""
-    from kg import queries as Q
-
+    from kg.query import queries as Q
     values = {"doc": "d1", "in_doc": "d1", "child_doc": "d1", "parent_doc": "c1", "task": "d1#1", "label": "区司法局",
               "label_a": "区司法局", "label_b": "区委编办", "on": "2023-01-01", "before": "2023-07-01",
               "number": "1", "org": None, "kind": "party", "level": "district", "year": None, "role": "lead",
@@ -104,13 +103,13 @@ def test_fuseki_every_named_query(local, remote):
 def test_fuseki_raw_sparql_and_prefixes(local, remote):
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert remote.sparql(q) == local.sparql(q) == [{"n": 230}]
-    q = "SELECT ?t WHERE { ?t a dg:Task } ORDER BY ?t"  # dg: declared by kg.api.Graph.sparql
+    q = "SELECT ?t WHERE { ?t a dg:Task } ORDER BY ?t"  # dg: declared by kg.query.api.Graph.sparql
     assert remote.sparql(q) == local.sparql(q)
 
 
 def test_fuseki_push_one_document_again(local, remote, fuseki):
     """kg push --doc d1 replaces d1's graph on Fuseki and leaves the others."""
-    from kg.endpoint import Endpoint, push
+    from kg.query.endpoint import Endpoint, push
 
     store = mini_without_task(MINI, DGR + "doc/d1/t/t4")
     assert [r["graph"] for r in push(store, Endpoint(fuseki), docs=["d1"])] == [DGR + "graph/d1"]

@@ -51,9 +51,11 @@ def _through(name: str, data: bytes, tmp_path) -> None:
     KgError); a file read is parsed and resolved without an error (a typo is a diagnostic)."""
     import pyoxigraph as ox
 
-    from kg import graph, resolve
-    from kg.pipeline import parse_source
-    from kg.read import read_file
+    from kg.rdf import graph
+
+    from kg.resolve import entities as resolve
+    from kg.build.pipeline import parse_source
+    from kg.read.files import read_file
 
     path = tmp_path / name
     path.write_bytes(data)
@@ -93,8 +95,7 @@ def test_any_bytes_under_any_extension_are_read_or_refused_in_one_line(tmp_path_
 def test_a_folder_of_fuzzed_plans_builds_or_says_why(tmp_path_factory, texts):
     """Whole builds (with resolution across documents and alignment): exit as a build or a
     one-line KgError, never anything else."""
-    from kg import pipeline
-
+    from kg.build import pipeline
     tmp = tmp_path_factory.mktemp("d")
     src = tmp / "src"
     src.mkdir()

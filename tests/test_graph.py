@@ -1,4 +1,4 @@
-"""kg.graph and kg.store on hand-built records (hand_corpus), and the bundled corpus once it builds.
+"""kg.rdf.graph and kg.query.store on hand-built records (hand_corpus), and the bundled corpus once it builds.
 
 hand_corpus() is imported by test_export.py and test_validate.py too. Every expected value below
 is read from the records written here, not from the code's output.
@@ -86,7 +86,7 @@ def hand_corpus() -> Corpus:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from kg.graph import write_outputs
+    from kg.rdf.graph import write_outputs
 
     out = tmp_path_factory.mktemp("g") / "out"
     files = write_outputs(hand_corpus(), out)
@@ -95,7 +95,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def store(built):
-    from kg.store import Store
+    from kg.query.store import Store
 
     return Store.open(built[0])
 
@@ -114,7 +114,7 @@ def test_outputs_written(built):
 
 
 def test_byte_identical_and_no_timestamps(built, tmp_path):
-    from kg.graph import write_outputs
+    from kg.rdf.graph import write_outputs
 
     out2 = tmp_path / "again"
     write_outputs(hand_corpus(), out2)
@@ -158,7 +158,7 @@ def test_iris_ascii_and_chinese_literals_zh(store):
 def test_named_graphs(store):
     """A graph per document, per document's links, per region's organisations, and the corpus graph:
     cut so that a change to one document touches few of them."""
-    from kg.graph import orgs_graph_iri
+    from kg.rdf.graph import orgs_graph_iri
 
     cz, xx = orgs_graph_iri("XX市城中区"), orgs_graph_iri("XX市")
     assert cz.isascii() and cz.startswith(DGR + "graph/orgs/xx-shi-cheng-zhong-qu-") and cz != xx
@@ -179,7 +179,7 @@ def test_named_graphs(store):
 
 
 def test_refuses_a_directory_that_is_not_a_build(tmp_path):
-    from kg.graph import write_outputs
+    from kg.rdf.graph import write_outputs
 
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("x")
@@ -189,8 +189,7 @@ def test_refuses_a_directory_that_is_not_a_build(tmp_path):
 
 
 def test_failed_build_leaves_previous_directory(tmp_path, monkeypatch):
-    from kg import graph
-
+    from kg.rdf import graph
     out = tmp_path / "out"
     graph.write_outputs(hand_corpus(), out)
     (out / "cache").mkdir()
@@ -219,8 +218,7 @@ def test_prepare_runs_while_the_documents_load(tmp_path, monkeypatch):
     before prepare completes the corpus; the directory ends as a build of the complete corpus."""
     import pyoxigraph as ox
 
-    from kg import graph
-
+    from kg.rdf import graph
     whole = hand_corpus()
     graph.write_outputs(whole, tmp_path / "whole")
     bare = hand_corpus()
@@ -245,8 +243,7 @@ def test_prepare_runs_while_the_documents_load(tmp_path, monkeypatch):
 
 
 def test_prepare_failing_leaves_no_trace(tmp_path):
-    from kg import graph
-
+    from kg.rdf import graph
     out = tmp_path / "out"
     graph.write_outputs(hand_corpus(), out)
     before = (out / "graph.ttl").read_bytes()
@@ -401,10 +398,10 @@ def test_ontology_declares_every_dg_term_used(store):
                                                        "dutygraph.ttl").read_text().splitlines() if not l.startswith("#"))
 
 
-# ---------------------------------------------------------------------------- kg.store
+# ---------------------------------------------------------------------------- kg.query.store
 
 def test_store_open_errors(tmp_path):
-    from kg.store import Store
+    from kg.query.store import Store
 
     with pytest.raises(KgError, match=r"not a built graph \(no store/\); run `kg build PATH --out"):
         Store.open(tmp_path)
@@ -427,7 +424,7 @@ def test_store_bindings_are_terms_not_text(store):
 
 @pytest.fixture(scope="module")
 def corpus_build(tmp_path_factory, corpus_dir):
-    pytest.importorskip("kg.report", reason="the report parser has not landed yet")
+    pytest.importorskip("kg.parse.report", reason="the report parser has not landed yet")
     import kg
 
     out = tmp_path_factory.mktemp("corpus") / "out"
@@ -439,7 +436,7 @@ def _leads(out: Path, file_name: str, label: str) -> list:
     """Tasks whose lead unit carries ``label`` in the document ``file_name``: documented vocabulary only."""
     import pyoxigraph as ox
 
-    from kg.store import Store
+    from kg.query.store import Store
 
     q = """SELECT ?num ?title ?order ?file ?label WHERE {
         ?doc dg:fileName ?file .
@@ -490,7 +487,7 @@ def test_corpus_diagnostics_kept(corpus_build):
 def test_corpus_one_entity_per_body(corpus_build):
     """001 writes both 市应急管理局 (line 7, 牵头单位:市应急管理局、…) and 市应急局 (lines 9-10): one body.
     区司法局 (000) and 市司法局 (001) are different bodies."""
-    from kg.store import Store
+    from kg.query.store import Store
 
     rows = Store.open(corpus_build).query("""SELECT DISTINCT ?file ?w ?u WHERE {
         ?t dg:inDocument ?d ; dg:assignment ?a . ?d dg:fileName ?file . ?a dg:asWritten ?w ; dg:unit ?u .
@@ -501,11 +498,11 @@ def test_corpus_one_entity_per_body(corpus_build):
 
 
 def test_store_loads_while_the_triples_are_written(tmp_path):
-    """kg.loader.Loader: a child process loads what is written into the store; a failure on
+    """kg.build.loader.Loader: a child process loads what is written into the store; a failure on
     either side comes back in the caller as one line, nothing hangs, and the child is gone."""
     import pyoxigraph as ox
 
-    from kg.loader import Loader
+    from kg.build.loader import Loader
 
     line = b'<https://w3id.org/dutygraph/id/a> <https://w3id.org/dutygraph/id/p> "x"@zh <https://w3id.org/dutygraph/id/graph/g> .\n'
     other = line.replace(b"/a>", b"/b>")
@@ -534,8 +531,7 @@ def test_store_loads_while_the_triples_are_written(tmp_path):
 def test_loader_uses_the_allocator_asked_for(monkeypatch):
     """$KG_MALLOC names the allocator the loader preloads (``system``: none); without it, an
     installed mimalloc or jemalloc, else none."""
-    from kg import loader
-
+    from kg.build import loader
     monkeypatch.delenv("LD_PRELOAD", raising=False)
     monkeypatch.setenv("KG_MALLOC", "system")
     assert loader.allocator() is None and "LD_PRELOAD" not in loader._env()
@@ -560,7 +556,7 @@ def test_loader_of_a_killed_build_stops(tmp_path):
     # the build dies without closing the loader's input, which a forked worker of it still holds
     # (as a parse or alignment worker does): the loader sees no end of input
     script = (
-        "import os, sys, time; from pathlib import Path; from kg.loader import Loader\n"
+        "import os, sys, time; from pathlib import Path; from kg.build.loader import Loader\n"
         f"l = Loader(Path({str(tmp_path / 'store')!r}))\n"
         "w = os.fork()\n"
         "if w == 0:\n    os.close(1); os.close(2); time.sleep(60); os._exit(0)\n"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
-
+from kg.build import pipeline
 REGION_PLAN = """柳州市{district}法治政府建设实施方案（2022-2025年）
 
 为贯彻落实《柳州市法治政府建设实施方案（2021-2025年）》，制定本方案。
@@ -30,7 +29,7 @@ def _region_folders(root: Path) -> Path:
 
 def _table(out: Path) -> list[tuple[str, str, str, str]]:
     """(document file name, task number, role, resolved unit) of every assignment in the store."""
-    from kg.store import Store
+    from kg.query.store import Store
 
     rows = Store.open(out).query("""
         SELECT ?file ?number ?role ?name WHERE {

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
-from kg.cache import DocCache
+from kg.build import pipeline
+from kg.build.cache import DocCache
 
 DGR = "https://w3id.org/dutygraph/id/"
 OUTPUTS = ("graph.ttl", "diagnostics.json", "manifest.json")
@@ -89,8 +89,7 @@ def test_rebuild_after_one_change_equals_clean_build(corpus_copy, tmp_path):
 def test_unchanged_documents_are_not_made_again(corpus_copy, tmp_path, monkeypatch):
     """A rebuild makes the triples of the changed document only: the graphs of the others are
     known unchanged from their records' fingerprints, and their Turtle is copied."""
-    from kg import graph
-
+    from kg.rdf import graph
     out = tmp_path / "out"
     first = pipeline.build([corpus_copy], out)
     edited = edit_000(corpus_copy)
@@ -123,8 +122,7 @@ def test_removed_document_leaves_the_store(corpus_copy, tmp_path):
 def test_changed_parser_code_invalidates_the_cache(corpus_copy, tmp_path, monkeypatch):
     out = tmp_path / "out"
     pipeline.build([corpus_copy], out)
-    from kg import cache
-
+    from kg.build import cache
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "another parser")
     assert DocCache(out).index == {}
 
@@ -165,18 +163,18 @@ def test_parallel_build_equals_serial(tmp_path, monkeypatch):
 
 
 def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
-    """Each document's own graph in graph.ttl is what kg.graph.make_document gives for that
+    """Each document's own graph in graph.ttl is what kg.rdf.graph.make_document gives for that
     document parsed alone; what its named parents resolved to sits in its links graph."""
     import json
 
     import pyoxigraph as ox
 
-    from kg import graph
-    from kg.resolve import read
+    from kg.rdf import graph
+    from kg.resolve.entities import read
 
     out = tmp_path / "out"
     pipeline.build([corpus_dir], out)
-    from kg.cache import Seal
+    from kg.build.cache import Seal
 
     state = json.loads(bytes(Seal(out / "cache").read("graphs.json")))["graphs"]
     ttl = (out / "graph.ttl").read_bytes()
@@ -218,11 +216,11 @@ def _edit_plan(path: Path, unit: str) -> None:
 
 
 def test_quick_update_equals_clean_build_and_loads_few_documents(tmp_path, monkeypatch):
-    """With few files changed, a build does not load the unchanged documents (kg.incremental.
+    """With few files changed, a build does not load the unchanged documents (kg.build.incremental.
     quick_build): a city plan edited (its children align with it), a district plan edited (a new
     lead unit), a plan added, a plan removed. After each, the outputs and the store equal a clean
     build's, and most documents' records were never loaded."""
-    from kg import incremental
+    from kg.build import incremental
     from kg.model import Stub
 
     src = _cascade(tmp_path, 40)
@@ -292,7 +290,7 @@ def test_background_chunks_write_in_order_and_raise_in_the_caller(tmp_path):
     given; a copy past the end of the previous file is a KgError raised by finish(), not lost in
     the thread; cancel() abandons what is queued."""
     from kg.errors import KgError
-    from kg.graph import BackgroundChunks
+    from kg.rdf.graph import BackgroundChunks
 
     prev = tmp_path / "prev"
     prev.write_bytes(b"0123456789")
@@ -337,8 +335,7 @@ def test_remove_later_drops_files_and_folders_in_a_detached_process(tmp_path):
 def _pid_and(x):
     import os
 
-    from kg import parallel
-
+    from kg.build import parallel
     return os.getpid(), parallel.shared()[x]
 
 
@@ -347,12 +344,11 @@ def _boom(x):
 
 
 def test_parallel_start_runs_in_a_forked_process_and_raises_in_the_caller(monkeypatch):
-    """kg.parallel.start: results in input order, the shared data seen by the child, errors
+    """kg.build.parallel.start: results in input order, the shared data seen by the child, errors
     raised when the results are asked for; with KG_WORKERS=1, run in this process."""
     import os
 
-    from kg import parallel
-
+    from kg.build import parallel
     got = parallel.start(_pid_and, [1, 0], shared=["a", "b"])()
     assert [v for _, v in got] == ["b", "a"] and {p for p, _ in got} != {os.getpid()}
     assert parallel.shared() is None
@@ -414,10 +410,9 @@ def _die_in_child(x):
 
 
 def test_pmap_shares_the_work_with_this_process_and_keeps_the_order():
-    """kg.parallel.pmap on two processes: this one works too (the worker's results are
+    """kg.build.parallel.pmap on two processes: this one works too (the worker's results are
     received while it does), every item once, in input order, the shared data seen by both."""
-    from kg import parallel
-
+    from kg.build import parallel
     items = list(range(200))
     got = parallel.pmap(_slow_pid_and, items, 2, shared=[f"v{i}" for i in items])
     assert [v for _, v in got] == [f"v{i}" for i in items]
@@ -427,15 +422,14 @@ def test_pmap_shares_the_work_with_this_process_and_keeps_the_order():
 
 
 def test_pmap_raises_the_first_failing_item_in_input_order():
-    from kg import parallel
-
+    from kg.build import parallel
     for _ in range(3):
         with pytest.raises(ValueError, match="bad 7"):
             parallel.pmap(_fail_at, list(range(40)), 2)
 
 
 def test_pmap_reports_a_worker_that_died_or_failed_unpicklably(monkeypatch):
-    from kg import parallel
+    from kg.build import parallel
     from kg.errors import KgError
 
     monkeypatch.setattr(parallel, "CHUNK", 1)
@@ -450,8 +444,8 @@ def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_wor
     the Parsed it returns travels to the parent as those same bytes: one pickling, not two."""
     import pickle
 
-    from kg import parallel
-    from kg.cache import DocCache
+    from kg.build import parallel
+    from kg.build.cache import DocCache
 
     made = []
     dumps = DocCache.dumps
@@ -473,7 +467,7 @@ def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_wor
 FINGERPRINT_SCRIPT = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from kg import pipeline
+from kg.build import pipeline
 pipeline.build([sys.argv[2]], sys.argv[3])
 print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items()
                         if (n == "kg" or n.startswith("kg.")) and getattr(m, "__file__", None))))
@@ -496,11 +490,11 @@ def test_the_cache_fingerprint_covers_every_module_a_build_runs(tmp_path, corpus
     loaded = [Path(f).resolve() for f in json.loads(r.stdout.splitlines()[-1])]
     pkg = (root / "kg").resolve()
     rel = sorted(str(f.relative_to(pkg)) for f in loaded)
-    assert {"sections.py", "pages.py", "figures.py", "themes.py", "parse.py"} <= set(rel), rel
+    assert {"parse/sections.py", "parse/pages.py", "parse/figures.py", "parse/themes.py", "parse/plan.py"} <= set(rel), rel
     # a copy of the package whose files can be changed; its cache module fingerprints the copy
     copy = tmp_path / "copy" / "kg"
     shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    spec = importlib.util.spec_from_file_location("kg_copy_cache", copy / "cache.py")
+    spec = importlib.util.spec_from_file_location("kg_copy_cache", copy / "build" / "cache.py")
     cache = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cache)
 

@@ -67,8 +67,7 @@ def test_kill_minus_nine_at_random_moments_of_incremental_builds(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     from generate import generate
 
-    from kg import pipeline
-
+    from kg.build import pipeline
     src = tmp_path / "cascade"
     generate(8, src)
     files = sorted(src.iterdir())

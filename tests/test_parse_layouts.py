@@ -1,8 +1,8 @@
 """The plan parser on layouts other than the seeds', each in a small plan written for the test
 (imagined counties and cities in other provinces)."""
-from kg.clean import clean
+from kg.parse.clean import clean
 from kg.model import Source
-from kg.parse import parse_plan
+from kg.parse.plan import parse_plan
 
 
 def parse(text: str, name: str = "plan.txt"):

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.clean import clean
+from kg.parse.clean import clean
 from kg.model import Source
-from kg.parse import parse_plan
-from kg.read import read_file
+from kg.parse.plan import parse_plan
+from kg.read.files import read_file
 
 PLANS = Path(__file__).parent / "data" / "plans"
 

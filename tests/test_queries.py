@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import queries as Q
+from kg.query import queries as Q
 from kg.errors import KgError
 
 MINI = Path(__file__).parent / "data" / "mini.trig"
@@ -20,7 +20,7 @@ ODD = '区"法治"{办}#1'  # a unit name with quotes, braces and '#'
 
 @pytest.fixture(scope="module")
 def graph():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(MINI)
 
@@ -135,7 +135,7 @@ def test_injected_values_parse_and_give_the_same_answers_as_substitution(graph):
         ("find-task", {"doc": DOC + "d1", "number": "2"}), ("task", {"task": DOC + "d1/t/u1"}),
         ("unit-lookup", {"label": "市司法局"}), ("parent-docs", {"doc": DOC + "d1"}),
     ] + PER_FORM_CASES
-    from kg.api import LocalBackend
+    from kg.query.api import LocalBackend
 
     substituting = LocalBackend(graph.backend.store, binding="substitutions")
     assert graph.backend.binding == "values"
@@ -276,7 +276,7 @@ def test_a_form_found_only_as_written_still_names_the_unit():
     """An organisation whose as-written form is not among its labels is still found by it, once."""
     import pyoxigraph as ox
 
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     store = ox.Store()
     store.load(input=b"""

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from kg.errors import KgError
-from kg.read import read_file, read_paths
+from kg.read.files import read_file, read_paths
 
 TASK_HEADER = ["序号", "工作任务", "牵头单位", "配合单位"]
 
@@ -483,7 +483,7 @@ def test_html_with_empty_body(tmp_path, make_html):
 
 
 def test_unsupported_extension(tmp_path):
-    path = tmp_path / "plan.pages"  # .doc is read since issue 21 (kg.office)
+    path = tmp_path / "plan.pages"  # .doc is read since issue 21 (kg.read.office)
     path.write_bytes(b"whatever")
     msg = _fails(path, "unsupported", ".docx")
     assert ".txt" in msg and ".pdf" in msg and ".html" in msg
@@ -611,7 +611,7 @@ def test_a_fifo_is_refused_at_once_and_skipped_in_a_folder(tmp_path, seed_path):
     shutil.copy(seed_path("000"), folder / "plan.txt")
     os.mkfifo(folder / "x.txt")
     root = Path(__file__).resolve().parent.parent
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from kg.read import read_file, read_paths\n"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from kg.read.files import read_file, read_paths\n"
             "try:\n    read_file(sys.argv[2])\nexcept Exception as e:\n    print(type(e).__name__, e)\n"
             "print([s.name for s in read_paths([sys.argv[3]])])\n")
     r = subprocess.run([sys.executable, "-c", code, str(root), str(folder / "x.txt"), str(folder)],

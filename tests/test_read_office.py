@@ -1,4 +1,4 @@
-""".doc, .wps, .rtf and .odt read through LibreOffice (kg.office), and .ofd through ofdkit (kg.ofd).
+""".doc, .wps, .rtf and .odt read through LibreOffice (kg.read.office), and .ofd through ofdkit (kg.read.ofd).
 
 The files are made here from seed 000 (corpus/000_*.txt) with LibreOffice itself: the text
 imported as UTF-8 and saved as Word 97-2003 (.doc), RTF and ODT. A .wps is a .doc renamed: what
@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from kg import office
+from kg.read import office
 from kg.errors import KgError
-from kg.read import read_file, read_paths
+from kg.read.files import read_file, read_paths
 
 SOFFICE = office.soffice()
 needs_soffice = pytest.mark.skipif(
@@ -67,9 +67,9 @@ def seed000(tmp_path_factory, seed_path) -> dict[str, Path]:
 
 def table(path: Path, tmp: Path) -> list[tuple]:
     """The responsibility table of one file built alone, without the document column (its name)."""
-    from kg import pipeline
-    from kg.store import Store
-    from kg.table import responsibility_rows
+    from kg.build import pipeline
+    from kg.query.store import Store
+    from kg.query.table import responsibility_rows
 
     out = tmp / ("build-" + path.name.replace(".", "-"))
     pipeline.build([str(path)], out=out)

@@ -1,18 +1,18 @@
-"""Annual reports (kg.report): detection, metadata, typed and themed sections, measures, on the
+"""Annual reports (kg.parse.report): detection, metadata, typed and themed sections, measures, on the
 seed reports 002-004 and on a crafted report from another region. The section -> type/theme
 tables below were checked by eye against the section titles and texts."""
 from __future__ import annotations
 
 import pytest
 
-from kg.clean import clean
+from kg.parse.clean import clean
 from kg.model import Source
-from kg.report import find_units, is_report, parse_report, section_type
+from kg.parse.report import find_units, is_report, parse_report, section_type
 
 
 @pytest.fixture(scope="module")
 def reports(seed_path):
-    from kg.pipeline import parse_file
+    from kg.build.pipeline import parse_file
 
     return {p: parse_file(str(seed_path(p))) for p in ("002", "003", "004")}
 
@@ -184,7 +184,7 @@ def test_crafted_report_other_region():
 
 def test_unnumbered_part_heading():
     # blank lines around the unnumbered headings, as in 004 (a single line break between two
-    # Chinese lines is joined by kg.clean)
+    # Chinese lines is joined by kg.parse.clean)
     text = ("某某市司法局2022年法治政府建设情况报告\n一、主要工作和成效\n（一）推进行政执法\n开展执法培训3期。\n\n"
             "存在的问题和不足\n\n执法力量不足。\n\n下一步工作计划\n\n加强执法队伍建设。\n")
     d = parse_report(Source("r.txt", "r.txt", "0" * 64, "txt", text), clean(text))

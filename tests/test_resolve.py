@@ -1,4 +1,4 @@
-"""Organisations: resolution of unit mentions (kg.resolve, kg.orgnames) and `kg units`.
+"""Organisations: resolution of unit mentions (kg.resolve.entities, kg.resolve.orgnames) and `kg units`.
 
 The seed documents are built from the hand-made gold unit lists (copies in tests/data/gold), with the
 level, region and title of each seed as printed in it; a last test runs the real parser when it
@@ -15,7 +15,7 @@ import pytest
 
 from kg.errors import KgError
 from kg.model import Document, Measure, Organisation, Source, Task, UnitMention
-from kg.resolve import load_overrides, resolve, resolve_name
+from kg.resolve.entities import load_overrides, resolve, resolve_name
 
 GOLD = Path(__file__).parent / "data" / "gold"  # copies of the hand-checked gold files of shared/eval
 TITLE_000 = "柳州市城中区贯彻执行《柳州市落实〈广西法治政府建设实施方案（2021-2025年）〉工作方案》的方案"
@@ -372,8 +372,7 @@ def test_override_errors(tmp_path, content, suffix, msg):
 # ---------------------------------------------------------------- segmentation
 
 def test_jieba_is_private_and_cuts_prefixes():
-    from kg import orgnames as N
-
+    from kg.resolve import orgnames as N
     tk = N.tokenizer()
     assert tk is N.tokenizer()
     assert Path(tk.tmp_dir).name.startswith("dutygraph-jieba")
@@ -382,8 +381,7 @@ def test_jieba_is_private_and_cuts_prefixes():
 
 
 def test_normalise_and_contract():
-    from kg import orgnames as N
-
+    from kg.resolve import orgnames as N
     assert N.normalise(" 区 司法局 等部门按职责分工负责") == "区司法局"
     assert N.normalise("区各党委（党组）") == "区各党委(党组)"
     assert N.contract("发展和改革委员会") == N.contract("发展改革委") == "发改委"
@@ -428,7 +426,7 @@ def graph_dir(tmp_path):
 
 
 def test_units_table(graph_dir):
-    from kg.units_view import open_graph, units_table
+    from kg.query.units_view import open_graph, units_table
 
     rows = units_table(open_graph(graph_dir))
     assert [r["unit"] for r in rows] == ["XX市人民政府", "XX市应急管理局", "柳州市城中区政府各有关部门"]
@@ -463,9 +461,9 @@ def test_kg_units_cli(graph_dir, tmp_path):
 # ---------------------------------------------------------------- on the parsed seeds
 
 def test_parsed_seeds(seed_path):
-    parse = pytest.importorskip("kg.parse")
-    from kg.clean import clean
-    from kg.read import read_file
+    parse = pytest.importorskip("kg.parse.plan")
+    from kg.parse.clean import clean
+    from kg.read.files import read_file
 
     docs = []
     for prefix in ("000", "001"):
@@ -551,7 +549,7 @@ def test_units_table_from_a_persistent_store(tmp_path):
     """DIR/store (named graphs, as kg build writes it) is read as one graph."""
     import pyoxigraph as ox
 
-    from kg.units_view import open_graph, units_table
+    from kg.query.units_view import open_graph, units_table
 
     st = ox.Store(str(tmp_path / "store"))
     st.load(TTL.encode("utf-8"), ox.RdfFormat.TURTLE,
@@ -584,8 +582,7 @@ def test_a_name_is_cut_the_same_whatever_was_read_before():
     """Region words are taught to jieba for one cut only: a city plan's 市公安局城中分局 is cut the
     same before and after a 城中区 plan was read (it used to depend on the reading order, which
     parallel workers and incremental builds do not share)."""
-    from kg import orgnames as N
-
+    from kg.resolve import orgnames as N
     before = N.cut("市公安局城中分局")
     assert "城中" not in before
     chain = N.chain_for("district", "柳州市城中区", "柳州市城中区法治政府建设实施方案")
@@ -597,10 +594,10 @@ def test_a_name_is_cut_the_same_whatever_was_read_before():
 
 
 def test_local_ids_are_the_ids_of_a_whole_corpus_resolve(corpus_dir):
-    """A document's org ids come from the document alone (kg.resolve.read), so its graph does
+    """A document's org ids come from the document alone (kg.resolve.entities.read), so its graph does
     too: they equal those of resolving the whole bundled corpus (five documents of four regions)."""
-    from kg.pipeline import parse_paths
-    from kg.resolve import read
+    from kg.build.pipeline import parse_paths
+    from kg.resolve.entities import read
 
     docs = parse_paths([corpus_dir])
     alone = parse_paths([corpus_dir])
@@ -614,15 +611,15 @@ def test_local_ids_are_the_ids_of_a_whole_corpus_resolve(corpus_dir):
 
 
 def test_parts_finished_apart_equal_one_resolver(corpus_dir, tmp_path):
-    """The corpus is finished part by part (kg.resolve.finish_all: regions tied by counterparts,
+    """The corpus is finished part by part (kg.resolve.entities.finish_all: regions tied by counterparts,
     the national bodies first): the organisations equal one resolver's over the whole corpus, on
     a corpus crafted to cross the parts (national bodies named by provinces and cities, two
     provinces, a body of another city and of another province, a coordination across levels, a
     document of unknown region), on the bundled corpus and on generated plans."""
     import sys
 
-    from kg.pipeline import parse_paths
-    from kg.resolve import Reading, partition, read, resolve_whole
+    from kg.build.pipeline import parse_paths
+    from kg.resolve.entities import Reading, partition, read, resolve_whole
 
     nat = _doc("n", "national", "全国", "《法治政府建设实施纲要（2021-2025年）》重要举措分工方案",
                [[("司法部", "lead"), ("中央组织部", "support"), ("国家发展改革委", "support")]])
@@ -664,8 +661,7 @@ def test_pinyin_learned_from_an_earlier_build_is_not_looked_up_again(monkeypatch
     one looked up, so that pypinyin need not even be imported."""
     import sys
 
-    from kg import orgnames as N
-
+    from kg.resolve import orgnames as N
     monkeypatch.setattr(N, "_PINYIN", {})
     assert N._pinyin("柳州市") == ("liu", "zhou", "shi")
     want = N.org_id("city|柳州市|司法局")

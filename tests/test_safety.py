@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
+from kg.build import pipeline
 from kg.errors import KgError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,8 +125,7 @@ def _enospc(*a, **k):
 
 
 def test_disk_full_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
-    from kg import graph
-
+    from kg.rdf import graph
     src, out = plans(tmp_path / "src"), tmp_path / "new"
     monkeypatch.setattr(graph, "_dump", _enospc)
     with pytest.raises(KgError, match=r"^disk full while writing .*new: free some space") as info:
@@ -136,8 +135,7 @@ def test_disk_full_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_disk_full_into_a_built_folder_leaves_it_as_it_was(tmp_path, monkeypatch):
-    from kg import graph
-
+    from kg.rdf import graph
     src, out = plans(tmp_path / "src"), tmp_path / "out"
     pipeline.build([src], out)
     before = snapshot(out)
@@ -308,8 +306,7 @@ def test_export_file_is_not_private(tmp_path):
 WORKER_SCRIPT = r"""
 import os, sys, time
 sys.path.insert(0, sys.argv[1])
-from kg import parallel
-
+from kg.build import parallel
 pids = sys.argv[2]
 
 def slow(x):

@@ -1,4 +1,4 @@
-"""kg.trace and the tracing commands (kg docs, align, trace, gaps).
+"""kg.query.trace and the tracing commands (kg docs, align, trace, gaps).
 
 Expected answers were read off the crafted plans in test_link.py and the hand-written graph
 tests/data/trace_mini.trig (see its header), not copied from the code's output.
@@ -26,7 +26,7 @@ def _run(*args):
 # ---------------------------------------------------------------- on records
 
 def test_docs_rows_list_every_named_parent_with_its_document_or_none():
-    from kg.trace import docs
+    from kg.query.trace import docs
 
     rows = {r["document"]: r for r in docs(crafted_corpus())}
     assert rows["c"]["parents"] == [
@@ -37,7 +37,7 @@ def test_docs_rows_list_every_named_parent_with_its_document_or_none():
 
 
 def test_find_task_forms():
-    from kg.trace import find_task
+    from kg.query.trace import find_task
 
     c = crafted_corpus()
     assert find_task(c, "c#5")[1].id == "c5"
@@ -52,7 +52,7 @@ def test_find_task_forms():
 
 
 def test_trace_goes_up_to_the_parent_task_then_the_named_directive_above():
-    from kg.trace import trace
+    from kg.query.trace import trace
 
     rows = trace(crafted_corpus(), "c#6")
     assert [(r["step"], r["document"], r["task"]) for r in rows[:2]] == [(0, "c", "c6"), (1, "p", "t4")]
@@ -66,7 +66,7 @@ def test_trace_goes_up_to_the_parent_task_then_the_named_directive_above():
 def test_trace_of_a_local_addition_keeps_the_parent_document_level():
     """c#4 carries out no task of p, but c names p and the corpus holds it: the trace shows p at
     its level (no task matched) instead of jumping from c to the national directive."""
-    from kg.trace import trace
+    from kg.query.trace import trace
 
     rows = trace(crafted_corpus(), "c#4")
     assert [(r["step"], r["document"], r["task"]) for r in rows] == [(0, "c", "c4"), (1, "p", None), (2, None, None)]
@@ -75,7 +75,7 @@ def test_trace_of_a_local_addition_keeps_the_parent_document_level():
 
 
 def test_gaps_on_crafted_plans():
-    from kg.trace import find_document, gaps
+    from kg.query.trace import find_document, gaps
 
     c = crafted_corpus()
     rows = gaps(c, find_document(c, "c"), find_document(c, "p"))
@@ -87,7 +87,7 @@ def test_gaps_on_crafted_plans():
 
 
 def test_gaps_compute_alignment_when_the_corpus_has_none():
-    from kg.trace import find_document, gaps
+    from kg.query.trace import find_document, gaps
 
     c = crafted_corpus(link_it=False)
     rows = gaps(c, find_document(c, "c"), find_document(c, "p"))
@@ -97,7 +97,7 @@ def test_gaps_compute_alignment_when_the_corpus_has_none():
 # ---------------------------------------------------------------- reading a graph
 
 def test_load_corpus_reads_the_vocabulary():
-    from kg.trace import load_corpus
+    from kg.query.trace import load_corpus
 
     c = load_corpus(MINI)
     d = {x.id: x for x in c.documents}
@@ -163,8 +163,8 @@ def test_cli_align_graph_documents():
 
 
 def test_cli_align_files(corpus_dir):
-    pytest.importorskip("kg.parse")
-    pytest.importorskip("kg.report")
+    pytest.importorskip("kg.parse.plan")
+    pytest.importorskip("kg.parse.report")
     r = _run("align", str(corpus_dir / "000_b7f676789088e75d.txt"), str(corpus_dir / "001_642e6dbf011a83a5.txt"),
              "--format", "json")
     assert r.exit_code == 0, r.output
@@ -179,14 +179,14 @@ def test_cli_align_files(corpus_dir):
 
 @pytest.fixture(scope="module")
 def seed_corpus(corpus_dir):
-    pytest.importorskip("kg.parse")
-    pytest.importorskip("kg.resolve")
-    from kg.clean import clean
-    from kg.link import link
+    pytest.importorskip("kg.parse.plan")
+    pytest.importorskip("kg.resolve.entities")
+    from kg.parse.clean import clean
+    from kg.link.align import link
     from kg.model import Corpus
-    from kg.parse import parse_plan
-    from kg.read import read_paths
-    from kg.resolve import resolve
+    from kg.parse.plan import parse_plan
+    from kg.read.files import read_paths
+    from kg.resolve.entities import resolve
 
     sources = read_paths([corpus_dir / "000_b7f676789088e75d.txt", corpus_dir / "001_642e6dbf011a83a5.txt"])
     docs = [parse_plan(s, clean(s.text)) for s in sources]
@@ -202,7 +202,7 @@ def test_seeds_are_not_linked_as_parent_and_child(seed_corpus):
 
 
 def test_trace_on_000_shows_the_named_chain(seed_corpus):
-    from kg.trace import trace
+    from kg.query.trace import trace
 
     rows = trace(seed_corpus, "000#24")
     assert rows[0]["task_title"] == "持续深化行政复议体制改革" and "司法局" in rows[0]["lead"]
@@ -214,7 +214,7 @@ def test_trace_on_000_shows_the_named_chain(seed_corpus):
 def test_gaps_000_against_001(seed_corpus):
     """Checked by reading both plans: 000's tasks 9 11 12 13 14 27 have no counterpart in 001's
     text; 001 #22 完善突发事件应对制度 names 市司法局, its counterpart 000 #18 names no 司法局."""
-    from kg.trace import find_document, gaps
+    from kg.query.trace import find_document, gaps
 
     rows = gaps(seed_corpus, find_document(seed_corpus, "000"), find_document(seed_corpus, "001"))
     local = {r["child_task_number"] for r in rows if r["kind"] == "local_addition"}
@@ -228,9 +228,9 @@ def test_gaps_000_against_001(seed_corpus):
 
 @pytest.fixture(scope="module")
 def built(corpus_dir, tmp_path_factory):
-    for mod in ("kg.parse", "kg.report", "kg.resolve", "kg.graph"):
+    for mod in ("kg.parse.plan", "kg.parse.report", "kg.resolve.entities", "kg.rdf.graph"):
         pytest.importorskip(mod)
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("trace") / "out"
     build([corpus_dir], out=out)

@@ -1,4 +1,4 @@
-"""kg.validate: the SHACL shapes on hand-built records, broken on purpose, and on the bundled corpus."""
+"""kg.query.validate: the SHACL shapes on hand-built records, broken on purpose, and on the bundled corpus."""
 from __future__ import annotations
 
 import pytest
@@ -8,8 +8,8 @@ from test_graph import DGR, hand_corpus
 
 
 def violations(corpus):
-    from kg.graph import corpus_quads
-    from kg.validate import validate_quads
+    from kg.rdf.graph import corpus_quads
+    from kg.query.validate import validate_quads
 
     return validate_quads(corpus_quads(corpus)[0])
 
@@ -44,15 +44,15 @@ def test_organisation_needs_zh_preflabel():
     c.organisations["nameless"] = Organisation(id="nameless", name="", kind="other")
     found = violations(c)
     assert [(v.focus, v.path) for v in found] == [(DGR + "org/nameless", "skos:prefLabel")]
-    from kg.validate import format_violation
+    from kg.query.validate import format_violation
 
     line = format_violation(found[0])
     assert line.startswith("Violation: <https://w3id.org/dutygraph/id/org/nameless> [skos:prefLabel]: an organisation must")
 
 
 def test_validate_directory(tmp_path):
-    from kg.graph import write_outputs
-    from kg.validate import validate
+    from kg.rdf.graph import write_outputs
+    from kg.query.validate import validate
 
     c = hand_corpus()
     c.documents[1].tasks[1].title = ""
@@ -62,7 +62,7 @@ def test_validate_directory(tmp_path):
 
 
 def test_shapes_file_names_no_inference():
-    from kg.validate import SHAPES
+    from kg.query.validate import SHAPES
 
     text = SHAPES.read_text(encoding="utf-8")
     for needle in ("sh:targetClass dg:Task", "dg:inDocument", "dcterms:title", "sh:targetClass dg:Deadline",
@@ -71,9 +71,9 @@ def test_shapes_file_names_no_inference():
 
 
 def test_bundled_corpus_validates(tmp_path, corpus_dir):
-    pytest.importorskip("kg.report")
+    pytest.importorskip("kg.parse.report")
     import kg
-    from kg.validate import format_violation, validate
+    from kg.query.validate import format_violation, validate
 
     kg.build([corpus_dir], tmp_path / "out", incremental=False)
     assert [format_violation(v) for v in validate(tmp_path / "out")] == []

@@ -55,10 +55,10 @@ def _virtuoso(work: Path):
 # - Virtuoso 7.2.5 writes a non-ASCII separator as "?" (区司法局?司法局 for 区司法局、司法局), even
 #   one made by CONCAT inside the aggregate; the names it joins come back whole. A Virtuoso user
 #   sees "?" between the names in those columns (README says so).
-# - SPARQL leaves the order of the values GROUP_CONCAT joins to the engine (kg.queries sorts the
+# - SPARQL leaves the order of the values GROUP_CONCAT joins to the engine (kg.query.queries sorts the
 #   columns documented as "joined with 、", not the space-joined theme ids).
-# So a joined cell is compared as the set of its parts, as kg.queries.NamedQuery.tidy sorts them.
-# Row order is not normalised: kg.endpoint orders a remote answer as the local store does.
+# So a joined cell is compared as the set of its parts, as kg.query.queries.NamedQuery.tidy sorts them.
+# Row order is not normalised: kg.query.endpoint orders a remote answer as the local store does.
 
 def _joined_columns() -> dict[str, str]:
     """{column: separator} of every GROUP_CONCAT … AS ?column in queries/*.rq."""
@@ -66,7 +66,7 @@ def _joined_columns() -> dict[str, str]:
     pattern = r'GROUP_CONCAT\((?:DISTINCT\s+)?\?\w+;\s*separator="([^"]*)"\)\s+AS\s+\?(\w+)'
     for path in sorted((ROOT / "queries").glob("*.rq")):
         for sep, column in re.findall(pattern, path.read_text(encoding="utf-8"), flags=re.I):
-            # "\u0000" (kg.queries.LIST_SEP) is what tidy() shows as 、 between the items
+            # "\u0000" (kg.query.queries.LIST_SEP) is what tidy() shows as 、 between the items
             sep = "、" if sep == "\\u0000" else sep
             assert found.setdefault(column, sep) == sep, f"{column} is joined with two separators"
     return found
@@ -119,15 +119,15 @@ def virtuoso(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def local():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(MINI)
 
 
 @pytest.fixture(scope="module")
 def remote(virtuoso, local):
-    from kg.api import Graph
-    from kg.endpoint import Endpoint, push
+    from kg.query.api import Graph
+    from kg.query.endpoint import Endpoint, push
 
     ep = Endpoint(virtuoso, auth=AUTH)
     assert ep.store_url == virtuoso + "-graph-crud-auth" and not ep.union_default_graph
@@ -152,8 +152,7 @@ MINI_VALUES = {"doc": "d1", "in_doc": "d1", "child_doc": "d1", "parent_doc": "c1
 def _every_named_query(local, remote, values, least: int = 15) -> list[str]:
     """Run every named query that ``values`` can fill on both graphs; return the names of those
     whose rows differ (empty when all agree) and assert enough were run."""
-    from kg import queries as Q
-
+    from kg.query import queries as Q
     checked, differ = 0, []
     for q in Q.available():
         params = {p.name: values[p.name] for p in q.params if p.name in values}
@@ -178,13 +177,13 @@ def test_virtuoso_raw_sparql_and_prefixes(local, remote):
     q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
          "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/dutygraph/')) }")
     assert remote.sparql(q) == local.sparql(q) == [{"n": 230}]
-    q = "SELECT ?t WHERE { ?t a dg:Task } ORDER BY ?t"  # dg: declared by kg.api.Graph.sparql
+    q = "SELECT ?t WHERE { ?t a dg:Task } ORDER BY ?t"  # dg: declared by kg.query.api.Graph.sparql
     assert remote.sparql(q) == local.sparql(q)
 
 
 def test_virtuoso_push_one_document_again(local, remote, virtuoso):
     """kg push --doc d1 replaces d1's graph on Virtuoso and leaves the others."""
-    from kg.endpoint import Endpoint, push
+    from kg.query.endpoint import Endpoint, push
 
     store = mini_without_task(MINI, DGR + "doc/d1/t/t4")
     assert [r["graph"] for r in push(store, Endpoint(virtuoso, auth=AUTH), docs=["d1"])] == [DGR + "graph/d1"]
@@ -199,7 +198,7 @@ def test_virtuoso_push_one_document_again(local, remote, virtuoso):
 def test_virtuoso_push_without_or_with_a_wrong_password_is_refused(virtuoso, local):
     """Virtuoso's Graph Store refuses an anonymous write (/sparql-graph-crud: the SPARQL user may
     not write) and a wrong password: one line saying so, nothing written."""
-    from kg.endpoint import Endpoint, push
+    from kg.query.endpoint import Endpoint, push
     from kg.errors import KgError
 
     with pytest.raises(KgError, match=r"PUT http://127\.0\.0\.1:\d+/sparql-graph-crud failed: HTTP 403"):
@@ -218,7 +217,7 @@ def corpus_remote(tmp_path_factory, corpus_build):
 
     from typer.testing import CliRunner
 
-    from kg.api import Graph
+    from kg.query.api import Graph
     from kg.cli import app
 
     with _virtuoso(tmp_path_factory.mktemp("virtuoso2")) as url:
@@ -232,7 +231,7 @@ def corpus_remote(tmp_path_factory, corpus_build):
 
 @pytest.fixture(scope="module")
 def corpus_local(corpus_build):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(corpus_build)
 

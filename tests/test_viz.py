@@ -35,15 +35,14 @@ ORG = "https://w3id.org/dutygraph/id/org/"
 
 @pytest.fixture(scope="module")
 def graph():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(MINI)
 
 
 @pytest.fixture(scope="module")
 def viz():
-    from kg import viz
-
+    from kg.viz import views as viz
     return viz
 
 
@@ -175,7 +174,7 @@ def test_roles_differ_in_colour_and_in_dash_style(viz):
 # ----------------------------------------------------------------------------- errors
 
 def test_unknown_ambiguous_and_idle_units_are_one_line_errors(graph, viz, tmp_path):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     with pytest.raises(KgError, match="no unit is called"):
         viz.unit_view(graph, "不存在的局")
@@ -229,7 +228,7 @@ def test_same_graph_same_bytes(graph, viz):
 
 
 def test_text_from_documents_cannot_inject_markup(tmp_path, viz):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
     ttl = MINI.read_text(encoding="utf-8")
@@ -288,7 +287,7 @@ def test_cli_writes_a_page_and_fails_in_one_line(tmp_path):
 
 
 def test_command_module_imports_nothing_heavy():
-    code = ("import sys, kg.commands.viz; heavy = [m for m in ('pyvis', 'pyoxigraph', 'jinja2', 'rdflib', 'networkx')"
+    code = ("import sys, kg.cli.viz; heavy = [m for m in ('pyvis', 'pyoxigraph', 'jinja2', 'rdflib', 'networkx')"
             " if m in sys.modules]; print(heavy)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE.parent, check=True)
     assert r.stdout.strip() == "[]"
@@ -299,8 +298,7 @@ def test_command_module_imports_nothing_heavy():
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory, corpus_dir):
     """The bundled corpus built into a temp dir (skipped while the build pipeline is incomplete)."""
-    from kg import pipeline
-
+    from kg.build import pipeline
     out = tmp_path_factory.mktemp("viz-corpus") / "out"
     try:
         pipeline.build([str(corpus_dir)], out=out)
@@ -311,7 +309,7 @@ def corpus_build(tmp_path_factory, corpus_dir):
 
 def test_corpus_pages_match_the_graph(corpus_build, viz):
     """Counts from the views against counts asked of the graph directly, on the real build."""
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.open(corpus_build)
     doc = g.resolve_doc("000")
@@ -410,8 +408,7 @@ def overlaps(boxes: dict[str, tuple[float, float, float, float]]) -> list[tuple[
 
 def shown(view, opened=()) -> dict[str, tuple]:
     """The boxes a page draws when it opens (nodes not hidden), with ``opened`` documents open."""
-    from kg import viz
-
+    from kg.viz import views as viz
     nodes = {k: dict(n) for k, n in view.nodes.items()}
     if view.corpus:
         for d, (x, y) in viz.pack(view.corpus, set(opened)).items():
@@ -435,7 +432,7 @@ def test_no_two_boxes_overlap_on_the_mini_pages(graph, viz):
 
 
 def test_no_two_boxes_overlap_on_the_pages_of_the_bundled_corpus(corpus_build, viz):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.open(corpus_build)
     pages = [viz.unit_view(g, g.workload(top=1)[0]["org"]), viz.trace_view(g, "000#24"), viz.corpus_view(g)]
@@ -454,7 +451,7 @@ def test_no_two_boxes_overlap_on_the_pages_of_the_bundled_corpus(corpus_build, v
 
 
 def test_the_corpus_page_packs_documents_in_rows_by_level(corpus_build, viz):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     v = viz.corpus_view(Graph.open(corpus_build))
     level = {}
@@ -472,6 +469,6 @@ def test_the_corpus_page_packs_documents_in_rows_by_level(corpus_build, viz):
 
 
 def g_docs(build):
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(build).documents()

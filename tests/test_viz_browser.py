@@ -103,7 +103,7 @@ def driver():
 
 @pytest.fixture(scope="module")
 def graph():
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     return Graph.open(MINI)
 
@@ -132,8 +132,7 @@ def check_page(driver, path: Path, nodes: int, edges: int, shot: str) -> dict:
     ("report", lambda g, v: v.doc_view(g, "vr"), 5, 4),
 ])
 def test_views_open_offline_with_the_graph_s_counts(driver, graph, tmp_path, name, make, nodes, edges):
-    from kg import viz
-
+    from kg.viz import views as viz
     page = viz.write(make(graph, viz), tmp_path / f"{name}.html")
     check_page(driver, page, nodes, edges, f"viz-mini-{name}")
     # the CJK font the page asks for is the one the browser uses for Chinese text
@@ -141,8 +140,7 @@ def test_views_open_offline_with_the_graph_s_counts(driver, graph, tmp_path, nam
 
 
 def test_search_click_and_tooltip_in_the_browser(driver, graph, tmp_path):
-    from kg import viz
-
+    from kg.viz import views as viz
     page = viz.write(viz.unit_view(graph, "区司法局"), tmp_path / "unit.html")
     open_page(driver, page)
     box = driver.find_element("id", "search")
@@ -182,8 +180,8 @@ def test_search_click_and_tooltip_in_the_browser(driver, graph, tmp_path):
 
 
 def test_crafted_script_in_a_document_does_not_run(driver, tmp_path):
-    from kg import viz
-    from kg.api import Graph
+    from kg.viz import views as viz
+    from kg.query.api import Graph
 
     evil = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
     ttl = MINI.read_text(encoding="utf-8").replace("全面实行政府权责清单制度", evil.replace('"', '\\"'))
@@ -213,8 +211,9 @@ def test_the_request_check_sees_a_request_leaving_the_page(driver, tmp_path):
 
 def test_demo_pages_of_the_bundled_corpus_open_offline(driver, tmp_path_factory, corpus_dir):
     """The demo pages on the real build: counts as built, no request, no error; screenshots kept."""
-    from kg import pipeline, viz
-    from kg.api import Graph
+    from kg.build import pipeline
+    from kg.viz import views as viz
+    from kg.query.api import Graph
 
     out = tmp_path_factory.mktemp("viz-demo") / "out"
     try:
@@ -233,8 +232,7 @@ def test_demo_pages_of_the_bundled_corpus_open_offline(driver, tmp_path_factory,
 
 
 def test_a_capped_unit_page_shows_its_note_in_the_browser(driver, graph, tmp_path):
-    from kg import viz
-
+    from kg.viz import views as viz
     page = viz.write(viz.unit_view(graph, "区司法局", max_tasks=2), tmp_path / "capped.html")
     info = check_page(driver, page, 7, 9, "unit-capped")  # vd, s1, s1-1, t1, t2, two units; 4 part + 4 roles + 1
     assert info["ready"]
@@ -306,8 +304,7 @@ def check_opening(driver, page: Path, shot: str, root: str | None = None) -> dic
     ("report", lambda g, v: v.doc_view(g, "vr"), "https://w3id.org/dutygraph/id/doc/vr"),
 ])
 def test_mini_pages_open_readable_without_overlapping_labels(driver, graph, tmp_path, name, make, root):
-    from kg import viz
-
+    from kg.viz import views as viz
     page = viz.write(make(graph, viz), tmp_path / f"{name}.html")
     ARTIFACTS.mkdir(exist_ok=True)
     info = check_opening(driver, page, f"viz-mini-{name}-opening", root)
@@ -316,8 +313,7 @@ def test_mini_pages_open_readable_without_overlapping_labels(driver, graph, tmp_
 
 @pytest.fixture(scope="module")
 def demo_build(tmp_path_factory, corpus_dir):
-    from kg import pipeline
-
+    from kg.build import pipeline
     out = tmp_path_factory.mktemp("viz-open") / "out"
     pipeline.build([str(corpus_dir)], out=out)
     return out
@@ -325,8 +321,8 @@ def demo_build(tmp_path_factory, corpus_dir):
 
 def test_the_pages_of_the_bundled_corpus_open_readable_without_overlapping_labels(driver, demo_build, tmp_path):
     """The unit, document, trace and corpus pages of the real build; their screenshots are README's."""
-    from kg import viz
-    from kg.api import Graph
+    from kg.viz import views as viz
+    from kg.query.api import Graph
 
     g = Graph.open(demo_build)
     busiest = g.workload(top=1)[0]["org"]
@@ -355,8 +351,7 @@ def test_the_pages_of_the_bundled_corpus_open_readable_without_overlapping_label
 
 
 def test_a_selected_task_draws_its_units_beside_it_and_hides_them_again(driver, graph, tmp_path):
-    from kg import viz
-
+    from kg.viz import views as viz
     page = viz.write(viz.doc_view(graph, "vd"), tmp_path / "doc.html")
     open_page(driver, page)
     d = "https://w3id.org/dutygraph/id/doc/vd/"
@@ -383,8 +378,8 @@ def test_a_selected_task_draws_its_units_beside_it_and_hides_them_again(driver, 
 
 
 def test_a_corpus_document_opens_into_its_outline_and_closes(driver, demo_build, tmp_path):
-    from kg import viz
-    from kg.api import Graph
+    from kg.viz import views as viz
+    from kg.query.api import Graph
 
     g = Graph.open(demo_build)
     view = viz.corpus_view(g)
@@ -433,8 +428,7 @@ def test_a_corpus_document_opens_into_its_outline_and_closes(driver, demo_build,
 
 def test_the_overlap_check_sees_two_labels_drawn_over_each_other(driver, graph, tmp_path):
     """The check above is not vacuous: a task moved onto its neighbour is caught."""
-    from kg import viz
-
+    from kg.viz import views as viz
     view = viz.doc_view(graph, "vd")
     d = "https://w3id.org/dutygraph/id/doc/vd/t/"
     view.nodes[d + "t2"]["y"] = view.nodes[d + "t1"]["y"] + 10

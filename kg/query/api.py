@@ -1,0 +1,550 @@
+"""Ask the graph from Python: the same questions as the CLI, on a local build or a SPARQL server.
+
+    >>> from kg import Graph
+    >>> g = Graph.open("out")                       # a `kg build … --out out` directory
+    >>> g.tasks_of("区司法局", role="lead", doc="000")
+    >>> g = Graph.connect("http://127.0.0.1:7878")  # a SPARQL 1.1 server holding a pushed graph
+
+Every question is a named query in queries/ (see kg.query.queries); methods return lists of dicts
+whose keys are the query's documented columns. To add a question: write queries/NAME.rq with a
+header, then a method that calls ``self.query("NAME", …)``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+from kg.query import queries as Q
+from kg.errors import KgError
+from kg.vocab import DG, DOC_BASE as DOC, KIND_CLASS, LEVEL_CLASS
+
+KINDS = KIND_CLASS
+LEVELS = LEVEL_CLASS
+
+
+class UnknownUnit(KgError):
+    """No organisation carries that name; ``suggestions`` are the nearest labels."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        hint = ("; nearest: " + ", ".join(suggestions)) if suggestions else ""
+        super().__init__(f"no unit is called {name!r}{hint}", 1)
+        self.name = name
+        self.suggestions = suggestions
+
+
+def open_store(path: str | Path):
+    """Open the pyoxigraph store of a build directory (DIR/store), read-only.
+
+    ``path`` may also be the store directory itself, or an RDF file (.trig/.nq/.ttl/.nt), which
+    is loaded into memory.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise KgError(f"no graph at {p}: build one with `kg build corpus --out {p}`")
+    import pyoxigraph as ox
+
+    if p.is_file():
+        try:
+            store = ox.Store()
+            store.load(path=str(p))
+            return store
+        except (OSError, SyntaxError, ValueError) as e:
+            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
+    store_dir = p / "store" if (p / "store").is_dir() else p
+    if store_dir == p and not (p / "CURRENT").exists():
+        raise KgError(f"no graph store in {p} (no {p / 'store'}): build one with `kg build corpus --out {p}`")
+    if not any(store_dir.iterdir()):
+        raise KgError(f"{store_dir} is empty: build a graph with `kg build corpus --out {p}`")
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as e:
+        raise KgError(f"cannot open the graph store in {store_dir} ({str(e).splitlines()[0]}): "
+                      f"rebuild it with `kg build corpus --out {p}`") from None
+
+
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
+
+
+def prefix_prologue(text: str) -> str:
+    """One line declaring the project's prefixes (kg.vocab.PREFIXES) that ``text`` does not."""
+    from kg.vocab import PREFIXES
+
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
+    missing = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in declared]
+    return " ".join(missing) + "\n" if missing else ""
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split())
+
+
+class LocalBackend:
+    """A pyoxigraph store.
+
+    Parameters are bound as RDF terms in one of two ways that give the same answers (tested):
+    ``"values"`` (default) puts a one-row VALUES block of escaped N-Triples terms at the start of
+    the WHERE group, exactly as for a remote endpoint; ``"substitutions"`` passes them through
+    pyoxigraph's ``substitutions=``. VALUES is the default because pyoxigraph plans joins around
+    it, while a substituted variable under a UNION is joined last: tasks-of on a national-scale
+    store takes 0.5 ms one way and 18 s the other (bench/bench_query.py).
+    """
+
+    def __init__(self, store, binding: str = "values", allow_service: bool = False):
+        import pyoxigraph as ox
+
+        if binding not in ("values", "substitutions"):
+            raise ValueError(f"binding {binding!r}: use values or substitutions")
+        self.store = store
+        self.binding = binding
+        self.allow_service = allow_service  # let a query call other endpoints (SERVICE <url>)
+        self._ox = ox
+
+    def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
+        ox = self._ox
+        subs = None
+        if self.binding == "values":
+            text = Q.inject_values(text, bindings)
+        else:
+            subs = {ox.Variable(k): t.oxigraph() for k, t in bindings.items()} or None
+        # A final ORDER BY of projected variables is done here rather than by pyoxigraph, which
+        # reads each string back from its store at every comparison: sorting 154k organisations
+        # by name takes it 15 s at 3,200 plans, Python 0.3 s. Same order (Q.sort_solutions), or
+        # the query is run again as written when the order could differ.
+        split = Q.split_order(text)
+        res = self._run(split[0] if split else text, subs)
+        if isinstance(res, ox.QueryBoolean):
+            return [{"result": bool(res)}]
+        if isinstance(res, ox.QueryTriples):
+            if split:
+                res = self._run(text, subs)
+            conv = Q.from_oxigraph
+            return [{"subject": conv(t.subject), "predicate": conv(t.predicate), "object": conv(t.object)}
+                    for t in res]
+        names = [v.value for v in res.variables]
+        rows = [[sol[n] for n in names] for sol in res]
+        if split:
+            ordered = Q.sort_solutions(names, rows, split[1])
+            if ordered is None:
+                res = self._run(text, subs)
+                ordered = [[sol[n] for n in names] for sol in res]
+            rows = ordered
+        conv = Q.from_oxigraph
+        return [{n: conv(v) for n, v in zip(names, r)} for r in rows]
+
+    def _run(self, text: str, subs):
+        from kg.query.store import SERVICE_REFUSED, calls_service
+
+        if not self.allow_service and calls_service(text):
+            raise KgError(SERVICE_REFUSED, 2)
+        try:
+            return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as e:
+            raise KgError(f"SPARQL syntax error: {_one_line(e)}") from None
+        except (RuntimeError, OSError) as e:
+            raise KgError(f"the query failed: {_one_line(e)}") from None
+
+
+class RemoteBackend:
+    """A SPARQL 1.1 server; parameters go in through a VALUES block (see kg.query.endpoint)."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+
+    def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
+        return self.endpoint.select(text, bindings)
+
+
+class Graph:
+    """Questions to a DutyGraph, local (``Graph.open``) or remote (``Graph.connect``)."""
+
+    def __init__(self, backend, source: str = ""):
+        self.backend = backend
+        self.source = source
+        self._queries: dict[str, Q.NamedQuery] = {}
+        self._documents: Optional[list[dict]] = None
+        self._labels: Optional[list[str]] = None
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | Path) -> "Graph":
+        """A built graph directory (DIR/store), a store directory, or an RDF dataset file."""
+        return cls(LocalBackend(open_store(path)), str(path))
+
+    @classmethod
+    def from_options(cls, graph: Optional[str | Path] = None, endpoint: Optional[str] = None,
+                     **options) -> "Graph":
+        """What the CLI's --graph DIR / --endpoint URL pair means (default: the build in ./out)."""
+        if graph and endpoint:
+            raise KgError("give --graph DIR or --endpoint URL, not both")
+        if endpoint:
+            return cls.connect(endpoint, **options)
+        return cls.open(graph or "out")
+
+    @classmethod
+    def from_store(cls, store, source: str = "memory") -> "Graph":
+        """Wrap an open pyoxigraph Store."""
+        return cls(LocalBackend(store), source)
+
+    @classmethod
+    def connect(cls, url: str, **options) -> "Graph":
+        """A SPARQL 1.1 endpoint (options: store_url, union_default_graph, timeout)."""
+        from kg.query.endpoint import Endpoint
+
+        return cls(RemoteBackend(Endpoint(url, **options)), url)
+
+    # ------------------------------------------------------------------ running queries
+    def named(self, name_or_file: str) -> Q.NamedQuery:
+        q = self._queries.get(name_or_file)
+        if q is None:
+            q = self._queries[name_or_file] = Q.find(name_or_file)
+        return q
+
+    def params(self, q: Q.NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
+        """Parameters as a user may give them, made what the query's header declares: a document
+        or task named any way kg.query.names allows for an ``iri`` parameter (``doc=000``,
+        ``task=000#13``), a date as 2023年1月1日 or 2023.1.1 for a ``date``, width forms folded in
+        a name (``zh``: 各县（市、区）人民政府 is 各县(市、区)人民政府), a role or a kind in Chinese."""
+        from kg.parse.dates import user_date
+        from kg.i18n import fold, role_name
+        from kg.i18n import find_theme
+
+        out = {}
+        for key, value in params.items():
+            p = q.param(key)
+            if p is None or value is None or isinstance(value, Q.Term) or (isinstance(value, str) and not value.strip()):
+                out[key] = value
+                continue
+            if p.type == "date":
+                value = user_date(value)
+            elif p.type == "zh":
+                value = fold(value)
+                if key == "role":
+                    value = role_name(value, allow_any=False)
+            elif p.type == "iri":
+                value = self.resolve_iri(key, str(value))
+            elif p.type in ("integer", "decimal", "gyear"):
+                value = fold(str(value))
+            elif key == "role" and isinstance(value, str):
+                value = role_name(value, allow_any=False)
+            elif key == "theme" and isinstance(value, str):
+                value = find_theme(value).id
+            out[key] = value
+        return out
+
+    def resolve_iri(self, key: str, value: str) -> str:
+        """An ``iri`` parameter: IRIs as given (prefixed names expanded); a task or a document
+        named any other way resolved (parameters called task…/…task are tasks, the rest that
+        look like one are documents)."""
+        from kg.query.names import is_iri
+
+        v = value.strip()
+        if is_iri(v) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v):
+            return Q.expand_iri(v)
+        if key == "kind":
+            from kg.i18n import kind_name
+
+            return _term_name(kind_name(v), KINDS, "kind")
+        if key == "level":
+            from kg.i18n import level_name
+
+            return _term_name(level_name(v), LEVELS, "level")
+        if "task" in key.lower() or "#" in v or "\uff03" in v:
+            return self.resolve_task(v)
+        if "doc" in key.lower() or "plan" in key.lower() or "report" in key.lower():
+            return self.resolve_doc(v)
+        return Q.expand_iri(v)  # raises: not an IRI
+
+    def select(self, name_or_file: str, **params) -> list[dict[str, Any]]:
+        """Run a named query; rows hold every projected variable."""
+        q = self.named(name_or_file)
+        return self.backend.select(q.text, Q.bind(q, self.params(q, params)))
+
+    def query(self, name_or_file: str, **params) -> list[dict[str, Any]]:
+        """Run a named query (or a .rq file); rows hold its documented columns. Parameters may be
+        given as a user types them (see ``params``)."""
+        q = self.named(name_or_file)
+        return q.tidy(self.backend.select(q.text, Q.bind(q, self.params(q, params))))
+
+    def sparql(self, text: str, allow_service: bool = False) -> list[dict[str, Any]]:
+        """Run any SPARQL query text (no parameters). The project's prefixes (dg:, dgr:, eli:,
+        org:, skos:, prov:, dcterms:, schema:, rdf:, rdfs:, owl:, xsd:) are declared for it unless
+        it declares them itself; a syntax error is reported whole, at the line of the text given.
+        On a local graph a query that calls another endpoint (SERVICE) is refused unless
+        ``allow_service``."""
+        backend = self.backend
+        if allow_service and isinstance(backend, LocalBackend) and not backend.allow_service:
+            backend = LocalBackend(backend.store, backend.binding, allow_service=True)
+        prologue = prefix_prologue(text)
+        try:
+            return backend.select(prologue + text, {})
+        except KgError as e:
+            if prologue:
+                msg = re.sub(r"\b(error at |line )(\d+)", lambda m: m.group(1) + str(max(1, int(m.group(2)) - 1)), str(e))
+                raise KgError(msg, e.exit_code) from None
+            raise
+
+    # ------------------------------------------------------------------ names of things
+    def documents(self) -> list[dict[str, Any]]:
+        if self._documents is None:
+            self._documents = self.query("documents")
+        return self._documents
+
+    def doc_names(self):
+        """What each document can be called by (kg.query.names.DocName)."""
+        from kg.query.names import doc_names
+
+        return doc_names(self.documents())
+
+    def resolve_doc(self, doc: str) -> str:
+        """A document IRI from an id, a unique id prefix (000), a file name or an IRI (kg.query.names)."""
+        from kg.query.names import resolve_document
+
+        return resolve_document(doc, self.doc_names()).iri
+
+    def resolve_task(self, task: str) -> str:
+        """A task IRI from an IRI, DOC#NUMBER (000#12, 000＃12) or DOC#TASKID (001#u1) (kg.query.names)."""
+        from kg.query.names import is_iri, split_task
+
+        t = str(task).strip()
+        if is_iri(t):
+            return Q.expand_iri(t)
+        doc, ref = split_task(t)
+        doc_iri = self.resolve_doc(doc)
+        if ref.isdigit():
+            rows = self.query("find-task", doc=doc_iri, number=ref)
+            if not rows:
+                raise KgError(f"document {doc} has no task numbered {ref}: give a printed number or a task id (t3, u1)")
+            return rows[0]["task"]
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", ref):
+            raise KgError(f"task {t!r}: {ref!r} is neither a task number nor a task id (t3, u1)")
+        return f"{doc_iri}/t/{ref}"
+
+    def task(self, task: str) -> dict[str, Any]:
+        """The task's document, number and title; KgError when the graph has no such task."""
+        iri = self.resolve_task(task)
+        rows = self.query("task", task=iri)
+        if not rows:
+            raise KgError(f"no task {task!r} in the graph")
+        return rows[0]
+
+    def labels(self) -> list[str]:
+        """Every unit label: full names, short forms and as-written forms."""
+        if self._labels is None:
+            self._labels = [r["label"] for r in self.query("labels")]
+        return self._labels
+
+    def suggest(self, name: str, n: int = 5) -> list[str]:
+        """The labels nearest to ``name`` (containment first, then difflib similarity)."""
+        import difflib
+
+        name = name.strip()
+        labels = self.labels()
+        close = difflib.get_close_matches(name, labels, n=n, cutoff=0.5)
+        inside = [x for x in labels if name and (name in x or x in name) and x not in close]
+        inside.sort(key=lambda x: (abs(len(x) - len(name)), x))
+        out = close + inside
+        if len(out) < n:
+            out += [x for x in difflib.get_close_matches(name, labels, n=n, cutoff=0.3) if x not in out]
+        return out[:n]
+
+    def units_named(self, name: str) -> list[dict[str, Any]]:
+        """The organisations carrying ``name`` as a label; UnknownUnit (with suggestions) if none."""
+        if not str(name).strip():
+            raise KgError("give a unit name, e.g. 区司法局")
+        rows = self.query("unit-lookup", label=name)
+        if not rows:
+            raise UnknownUnit(str(name).strip(), self.suggest(str(name)))
+        return rows
+
+    # ------------------------------------------------------------------ the questions
+    def tasks_of(self, unit: str, role: str = "any", doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks where ``unit`` (any of its labels) is lead / support / responsible (or any role)."""
+        from kg.i18n import role_name
+
+        role = role_name(role or "any")
+        rows = self.query("tasks-of", label=unit, role=None if role == "any" else role,
+                          doc=self.resolve_doc(doc) if doc else None)
+        if not rows:
+            self.units_named(unit)  # raises UnknownUnit with suggestions when nothing is called so
+        return rows
+
+    def units_of(self, task: str) -> list[dict[str, Any]]:
+        """Units named in a task's annotation, with their roles."""
+        iri = self.task(task)["task"]
+        return self.query("units-of", task=iri)
+
+    def due(self, before, doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks whose earliest deadline is strictly before ``before`` (a date or YYYY-MM-DD)."""
+        if doc:  # the per-document form: the whole-corpus one reads every task's columns
+            return self.query("due-before-doc", before=before, doc=self.resolve_doc(doc))
+        return self.query("due-before", before=before)
+
+    def overdue(self, on=None, doc: Optional[str] = None, unreported_only: bool = False) -> list[dict[str, Any]]:
+        """Tasks whose deadline passed before ``on`` (default today); see queries/overdue.rq."""
+        on = on or _dt.date.today()
+        rows = (self.query("overdue-doc", on=on, doc=self.resolve_doc(doc)) if doc
+                else self.query("overdue", on=on))
+        if unreported_only:
+            rows = [r for r in rows if not r.get("reported")]
+        return rows
+
+    def workload(self, top: Optional[int] = None, unit: Optional[str] = None,
+                 doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks per unit, counted by role, busiest first; ``unit`` narrows to one name."""
+        in_doc = self.resolve_doc(doc) if doc else None
+        if unit is not None:  # one query per organisation so called: the label filter is slow at scale
+            rows = [r for o in self.units_named(unit) for r in self.query("workload-of", org=o["org"], in_doc=in_doc)]
+            rows.sort(key=lambda r: (-r["total"], -r["lead"], r["unit"] or "", r["org"]))
+        else:
+            rows = self.query("workload", in_doc=in_doc)
+        if top is not None:
+            try:
+                top = int(str(top).strip())
+            except ValueError:
+                raise KgError(f"--top {top!r}: give a whole number, 1 or more") from None
+            if top < 1:
+                raise KgError("--top must be 1 or more")
+            rows = rows[:top]
+        return rows
+
+    def shared(self, unit_a: str, unit_b: str, doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks where both units hold a role."""
+        self.units_named(unit_a)
+        self.units_named(unit_b)
+        return self.query("shared", label_a=unit_a, label_b=unit_b,
+                          doc=self.resolve_doc(doc) if doc else None)
+
+    def no_lead(self, doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Tasks with neither a lead nor a responsible unit."""
+        return self.query("no-lead", doc=self.resolve_doc(doc) if doc else None)
+
+    def parent_chain(self, task: str) -> list[dict[str, Any]]:
+        """The task (distance 0) and every task above it that it carries out, nearest first."""
+        iri = self.task(task)["task"]
+        return self.query("parent-chain", task=iri)
+
+    def parent_docs(self, doc: str) -> list[dict[str, Any]]:
+        return self.query("parent-docs", doc=self.resolve_doc(doc))
+
+    def coverage(self, child_doc: str, parent_doc: Optional[str] = None) -> list[dict[str, Any]]:
+        """Each task of the parent plan, and how many tasks of the child plan carry it out.
+
+        Without ``parent_doc``, the parent is the plan the child is based on / applies, when the
+        graph holds exactly one. For two plans the build did not align (on a local graph), the
+        aligner's links computed now, as ``gaps`` and ``align`` give them: those rows have
+        ``links`` "computed" (kg.query.trace.coverage).
+        """
+        child = self.resolve_doc(child_doc)
+        if parent_doc is None:
+            parents = sorted({r["parent_doc"] for r in self.parent_docs(child)})
+            if len(parents) != 1:
+                raise KgError(f"{child_doc} has {len(parents) or 'no'} parent document(s) in the graph: "
+                              "name the parent plan")
+            parent = parents[0]
+        else:
+            parent = self.resolve_doc(parent_doc)
+        rows = self.query("coverage", child_doc=child, parent_doc=parent)
+        if isinstance(self.backend, LocalBackend) and not any(r.get("covered") for r in rows) and \
+                parent not in {r["parent_doc"] for r in self.parent_docs(child)}:
+            # two plans the build did not align (the child names another parent, or none): the
+            # aligner's links computed now, as kg gaps and kg align give them, and said so
+            from kg.query.trace import coverage, find_document
+
+            c = self.corpus()
+            cd, pd = find_document(c, child[len(DOC):]), find_document(c, parent[len(DOC):])
+            if pd.tasks:
+                return coverage(c, cd, pd)  # rows say links: computed
+        return rows
+
+    def tasks_per_section(self, doc: str) -> list[dict[str, Any]]:
+        """Sections of a document with their task counts."""
+        return self.query("tasks-per-section", doc=self.resolve_doc(doc))
+
+    def organisations(self, kind: Optional[str] = None, level: Optional[str] = None) -> list[dict[str, Any]]:
+        """Organisation entities, optionally of one kind (party, government, court, …) and level."""
+        from kg.i18n import kind_name, level_name
+
+        return self.query("organisations", kind=_term_name(kind_name(kind), KINDS, "kind"),
+                          level=_term_name(level_name(level), LEVELS, "level"))
+
+    # ------------------------------------------------------------------ annual reports
+    def figures(self, doc: Optional[str] = None, theme: Optional[str] = None) -> list[dict[str, Any]]:
+        """Figures stated in annual reports (of one report, of one theme id such as 'disputes')."""
+        from kg.parse.figures import tidy_value
+
+        params = {}
+        if doc:
+            params["doc"] = self.resolve_doc(doc)
+        if theme:
+            params["theme"] = theme  # an id or a Chinese name: see Graph.params
+        rows = self.query("report-figures", **params)
+        for r in rows:
+            r["value"] = tidy_value(r.get("value"))
+            if isinstance(r.get("year"), str) and r["year"].isdigit():
+                r["year"] = int(r["year"])
+        return rows
+
+    def evidence(self, task: str) -> list[dict[str, Any]]:
+        """Report measures that report on a task (DOC#NUMBER or IRI), best score first."""
+        return self.query("report-evidence", task=self.task(task)["task"])
+
+    # ------------------------------------------------------------------ the cascade (local graphs)
+    def corpus(self):
+        """The graph read back into kg.model records (documents, tasks, units, links): what
+        docs / trace / gaps / align work on. Local graphs only."""
+        if not isinstance(self.backend, LocalBackend):
+            raise KgError("tracing commands read a local build: give --graph DIR, not --endpoint")
+        if getattr(self, "_corpus", None) is None:
+            from kg.query.trace import corpus_of_store
+
+            self._corpus = corpus_of_store(self.backend.store)
+        return self._corpus
+
+    def docs(self) -> list[dict[str, Any]]:
+        """Documents with level, region, period and the parents they name (`kg docs`)."""
+        from kg.query.trace import docs
+
+        return docs(self.corpus())
+
+    def trace(self, task: str) -> list[dict[str, Any]]:
+        """The chain of a task up through every level the corpus holds (`kg trace`)."""
+        from kg.query.trace import trace
+
+        return trace(self.corpus(), task)
+
+    def gaps(self, child: str, parent: str) -> list[dict[str, Any]]:
+        """Parent tasks not taken up, local additions, missing functional counterparts (`kg gaps`)."""
+        from kg.query.trace import find_document, gaps
+
+        c = self.corpus()
+        return gaps(c, find_document(c, child), find_document(c, parent))
+
+    def align(self, a: str, b: str) -> list[dict[str, Any]]:
+        """One row per task of plan A with its best counterpart in plan B (`kg align`)."""
+        from kg.query.trace import align, find_document
+
+        c = self.corpus()
+        return align(find_document(c, a), find_document(c, b))
+
+    def units(self, kind: Optional[str] = None, merged_only: bool = False) -> list[dict[str, Any]]:
+        """Every organisation entity with its labels and the mentions merged into it (`kg units`)."""
+        from kg.query.units_view import units_table
+
+        if not isinstance(self.backend, LocalBackend):
+            raise KgError("kg units reads a local build: give --graph DIR, not --endpoint")
+        return units_table(self.backend.store, kind=kind, merged_only=merged_only)
+
+
+def _term_name(value: Optional[str], table: dict[str, str], what: str) -> Optional[str]:
+    """'government' or 'GovernmentDepartment' or 'dg:GovernmentDepartment' -> the dg: IRI."""
+    if value is None or not str(value).strip():
+        return None
+    v = str(value).strip()
+    if ":" in v:
+        return Q.expand_iri(v)
+    local = table.get(v.lower()) or next((x for x in table.values() if x.lower() == v.lower()), None)
+    if local is None:
+        raise KgError(f"{what} {v!r}: use one of {', '.join(table)}")
+    return DG + local

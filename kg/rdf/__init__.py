@@ -1,0 +1,1 @@
+"""RDF stage: records to quads under the ontology (IRIs, quads, serialisation)."""

@@ -1,0 +1,1 @@
+"""Views: self-contained pyvis pages of a built graph."""
