@@ -6,7 +6,7 @@
 Runs the installed CLI (`python -m kg.cli build PATH --out TMP --full`) in a fresh process each
 time (cold imports included, a clean build: no cache), and reports the median wall time (target:
 under 3 s for the bundled corpus). Then, in this process: corpus → sorted N-Triples lines, Turtle and N-Quads
-(kg.graph.emit), the pyoxigraph store, and the triple count. Prints one line per figure; the lead copies them.
+(kg.rdf.graph.emit), the pyoxigraph store, and the triple count. Prints one line per figure; the lead copies them.
 """
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ def main() -> int:
 
     import pyoxigraph as ox
 
-    from kg import graph as G
-    from kg.pipeline import assemble, parse_paths
+    from kg.rdf import graph as G
+    from kg.build.pipeline import assemble, parse_paths
 
     t = time.perf_counter()
     corpus = assemble(parse_paths([a.path]))

@@ -15,9 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.clean import clean  # noqa: E402
+from kg.parse.clean import clean  # noqa: E402
 from kg.model import Source  # noqa: E402
-from kg.parse import parse_plan  # noqa: E402
+from kg.parse.plan import parse_plan  # noqa: E402
 
 
 def run(text: str, label: str) -> None:

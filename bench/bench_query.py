@@ -36,7 +36,7 @@ def build_corpus(out: Path) -> float:
 
 
 def warm(graph_dir: Path, unit: str | None, runs: int) -> tuple[str, int, list[float]]:
-    from kg.api import Graph
+    from kg.query.api import Graph
 
     g = Graph.open(graph_dir)
     if unit is None:

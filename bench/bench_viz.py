@@ -6,8 +6,8 @@
     .venv/bin/python bench/bench_viz.py --graph out        # the whole-corpus view of an existing build
 
 Measures:
-- read: the view's queries (kg.viz.load through kg.api.Graph) and the layout (kg.viz.corpus_view);
-- render: the page (kg.viz.write), and its size;
+- read: the view's queries (kg.viz.views.load through kg.query.api.Graph) and the layout (kg.viz.views.corpus_view);
+- render: the page (kg.viz.views.write), and its size;
 - time to interactive in headless Chromium (file:// URL, fresh profile, networking off): from
   navigation start to vis-network's first drawing (window.vizReady, set by the page), and the wall
   time from driver.get() until the page reports it; target under 10 s at 5,000 nodes;
@@ -145,8 +145,8 @@ def main() -> None:
     ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
 
-    from kg import viz
-    from kg.api import Graph
+    from kg.viz import views as viz
+    from kg.query.api import Graph
 
     if args.graph:
         g, what = Graph.open(args.graph), args.graph

@@ -13,10 +13,10 @@ Each document is made from ``(seed, number)`` alone, so any case can be made aga
   re-encoded (GB18030, UTF-16 with and without a BOM);
 - a .docx (python-docx) or .html of such a text, sometimes with its bytes damaged.
 
-Each goes through read -> clean -> parse -> resolve -> its graph (kg.graph.make_document, whose
+Each goes through read -> clean -> parse -> resolve -> its graph (kg.rdf.graph.make_document, whose
 N-Quads and Turtle are parsed back), in a worker process watched with a time limit. A *crash* is
 any error but a one-line KgError from reading; a *hang* is a case past ``--timeout`` seconds.
-Then ``--builds`` whole builds (kg.pipeline.build with keep_going, into a folder, store
+Then ``--builds`` whole builds (kg.build.pipeline.build with keep_going, into a folder, store
 included) of small folders of such documents. The result (crashes, hangs, the slowest cases)
 is printed and written to ``--report`` (JSON).
 """
@@ -175,10 +175,12 @@ def run_case(folder: str, name: str, data: bytes) -> tuple[str, str]:
     """('refused' | 'ok' | 'crash', message) of one document through the pipeline."""
     import pyoxigraph as ox
 
-    from kg import graph, resolve
+    from kg.rdf import graph
+
+    from kg.resolve import entities as resolve
     from kg.errors import KgError
-    from kg.pipeline import parse_source
-    from kg.read import read_file
+    from kg.build.pipeline import parse_source
+    from kg.read.files import read_file
 
     path = os.path.join(folder, name)
     with open(path, "wb") as f:
@@ -214,7 +216,7 @@ def run_build(folder: str, files: list[tuple[str, bytes]]) -> tuple[str, str]:
     """('ok' | 'refused' | 'crash', message) of a whole build of ``files`` into a folder."""
     import shutil
 
-    from kg import pipeline
+    from kg.build import pipeline
     from kg.errors import KgError
 
     src = os.path.join(folder, "src")

@@ -13,7 +13,7 @@ Generates N plans with bench/generate.py, then runs each stage in its own subpro
     graph      Corpus -> graph.ttl + N-Quads, graph by graph    | as kg build streams them
     store      N-Quads -> pyoxigraph store (bulk_load)      | ref: bulk_load of the same triples as N-Triples
     build      `kg build` end to end (the CLI)               | target < 120 s and < 4 GB at 3,200 plans
-    query      the named query set through kg.api            | ref: the same SPARQL straight on pyoxigraph
+    query      the named query set through kg.query.api            | ref: the same SPARQL straight on pyoxigraph
     render     the largest view as a pyvis HTML page
     rebuild    `kg build` again after one document changed   | target < 2 s; output == a clean build
 
@@ -183,7 +183,7 @@ def load(path: Path):
 
 
 def corpus_files(corpus: Path) -> list[str]:
-    from kg.read import list_files
+    from kg.read.files import list_files
 
     return list_files([str(corpus)])
 
@@ -220,14 +220,15 @@ REBUILDS = 5  # incremental rebuilds in a row (odd: the last leaves the plan cha
 
 def parse_only(corpus: Path) -> list:
     """The documents of ``corpus`` parsed, in parallel where kg build parses in parallel. Parsing
-    alone: kg build's parse workers also read each document's units (kg.resolve.read), which the
+    alone: kg build's parse workers also read each document's units (kg.resolve.entities.read), which the
     resolve stage measures."""
-    from kg import parallel, pipeline
-    from kg.read import list_files
+    from kg.build import parallel
+    from kg.build import pipeline
+    from kg.read.files import list_files
 
     files = list_files([str(corpus)])
     size = sum(os.path.getsize(f) for f in files)
-    with parallel.no_gc():  # as kg.pipeline.read_paths parses
+    with parallel.no_gc():  # as kg.build.pipeline.read_paths parses
         return parallel.pmap(pipeline.parse_file, files,
                              parallel.workers(size, pipeline.PARALLEL_MIN_BYTES, len(files)))
 
@@ -235,8 +236,8 @@ def parse_only(corpus: Path) -> list:
 def st_parse(work: Path, corpus: Path) -> dict:
     """Parse (as kg build does: parallel where it pays) and the regex reference, alternated
     PARSE_RUNS times so that both see the same machine load; the best time of each is kept."""
-    from kg import parallel, pipeline
-
+    from kg.build import parallel
+    from kg.build import pipeline
     files = corpus_files(corpus)
     size = sum(os.path.getsize(f) for f in files)
     secs, ref = [], []
@@ -264,8 +265,7 @@ def st_parse1(work: Path, corpus: Path) -> dict:
 
 
 def st_resolve(work: Path, corpus: Path) -> dict:
-    from kg import resolve
-
+    from kg.resolve import entities as resolve
     docs = load(work / "docs.pkl")
     mentions = sum(len(t.units) for d in docs for t in d.tasks) + sum(
         len(m.units) for d in docs for m in d.measures)
@@ -277,7 +277,7 @@ def st_resolve(work: Path, corpus: Path) -> dict:
 
 
 def st_align(work: Path, corpus: Path) -> dict:
-    from kg import link
+    from kg.link import align as link
     from kg.model import Corpus
 
     docs, orgs = load(work / "resolved.pkl")
@@ -291,9 +291,8 @@ def st_align(work: Path, corpus: Path) -> dict:
 
 
 def st_graph(work: Path, corpus: Path) -> dict:
-    """Corpus -> graph.ttl and N-Quads, streamed graph by graph, as kg build does it (kg.graph.emit)."""
-    from kg import graph
-
+    """Corpus -> graph.ttl and N-Quads, streamed graph by graph, as kg build does it (kg.rdf.graph.emit)."""
+    from kg.rdf import graph
     c = load(work / "corpus.pkl")
     counts: dict = {}
     t = clock()
@@ -308,13 +307,13 @@ def st_graph(work: Path, corpus: Path) -> dict:
 
 
 def st_store(work: Path, corpus: Path) -> dict:
-    """The store load as kg build does it (kg.loader.Loader: a child process bulk-loads the
+    """The store load as kg build does it (kg.build.loader.Loader: a child process bulk-loads the
     streamed N-Quads, one named graph per document, region, ..., with the allocator
-    kg.loader.allocator() finds); reference: pyoxigraph bulk_load, in this process, of the same
+    kg.build.loader.allocator() finds); reference: pyoxigraph bulk_load, in this process, of the same
     triples as N-Triples (no graph names), written out untimed."""
     import pyoxigraph as ox
 
-    from kg.loader import Loader, allocator
+    from kg.build.loader import Loader, allocator
 
     n = 0
     with open(work / "graph.nq", "rb") as src, open(work / "graph.nt", "wb") as dst:
@@ -360,8 +359,8 @@ def query_set(g) -> list[tuple[str, dict]]:
 
 
 def st_query(work: Path, corpus: Path) -> dict:
-    from kg import queries as Q
-    from kg.api import Graph
+    from kg.query import queries as Q
+    from kg.query.api import Graph
     import pyoxigraph as ox
 
     out = work / "out"
@@ -390,7 +389,7 @@ def st_query(work: Path, corpus: Path) -> dict:
         t = clock()
         rows = len(g.query(name, **params))
         secs = clock() - t
-        if getattr(g.backend, "binding", "substitutions") == "values":  # as kg.api.LocalBackend binds
+        if getattr(g.backend, "binding", "substitutions") == "values":  # as kg.query.api.LocalBackend binds
             calls = [(Q.inject_values(text, b), None) for text, b in sent]
         else:
             calls = [(text, {ox.Variable(k): v.oxigraph() for k, v in b.items()} or None) for text, b in sent]
@@ -416,10 +415,10 @@ def st_query(work: Path, corpus: Path) -> dict:
 
 
 def st_render(work: Path, corpus: Path) -> dict:
-    """The whole-corpus view when it fits one page (kg.viz.MAX_NODES), else the busiest unit's
-    (kg.viz.MAX_TASKS tasks at most; the page notes what it left out)."""
-    from kg import viz
-    from kg.api import Graph
+    """The whole-corpus view when it fits one page (kg.viz.views.MAX_NODES), else the busiest unit's
+    (kg.viz.views.MAX_TASKS tasks at most; the page notes what it left out)."""
+    from kg.viz import views as viz
+    from kg.query.api import Graph
     from kg.errors import KgError
 
     g = Graph.open(work / "out")
@@ -442,7 +441,7 @@ def st_render(work: Path, corpus: Path) -> dict:
 
 def st_seeds(work: Path, corpus: Path) -> dict:
     """The bundled corpus: parse time (< 1 s), and warm / cold tasks-of on its build."""
-    from kg import pipeline
+    from kg.build import pipeline
     from bench_query import cold, warm
 
     seeds = ROOT / "corpus"
