@@ -5,26 +5,15 @@
     >>> g = kg.Graph.open("out")
     >>> g.tasks_of("区司法局", role="lead")
 
-Heavy modules are imported lazily, so that ``import kg`` stays cheap.
+The stages are packages, in the order data flows: kg.read → kg.parse → kg.resolve → kg.link →
+kg.rdf → kg.build, then kg.query, kg.export, kg.viz; kg.cli is the ``kg`` command over them.
+Heavy libraries (pyoxigraph, rdflib, jieba …) load when first used, so ``import kg`` stays cheap.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from kg import build
+from kg.errors import KgError
+from kg.query.api import Graph
+from kg.version import __version__
 
 __all__ = ["Graph", "build", "KgError", "__version__"]
-
-
-def __getattr__(name):  # lazy re-exports
-    if name == "Graph":
-        from kg.query.api import Graph
-
-        return Graph
-    if name == "build":  # the kg.build package, callable as kg.build(paths, out)
-        import kg.build
-
-        return kg.build
-    if name == "KgError":
-        from kg.errors import KgError
-
-        return KgError
-    raise AttributeError(name)

@@ -17,6 +17,7 @@ import unicodedata
 from typing import Any, Optional, Sequence
 
 from kg.errors import KgError
+from kg.parse.themes import themes
 
 LANGS = ("en", "zh")
 
@@ -155,7 +156,6 @@ def kind_name(kind: Optional[str]) -> Optional[str]:
 def find_theme(name: str):
     """A national theme (kg.parse.themes.Theme) by its id (disputes), its label (健全社会矛盾纠纷行政预防调处
     化解体系), its heading as printed, or a unique part of a label (矛盾纠纷)."""
-    from kg.parse.themes import themes
 
     v = fold(name)
     all_ = themes()

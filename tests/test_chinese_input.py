@@ -134,7 +134,7 @@ def test_sparql_knows_the_prefixes_and_reports_the_whole_error(out):
 
 
 def test_version():
-    from kg import __version__
+    from kg.version import __version__
     from kg.cli import app
 
     r = CliRunner().invoke(app, ["--version"])

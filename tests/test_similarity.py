@@ -1,7 +1,7 @@
-"""kg.link.similarity: genre stop list, TF-IDF cosine, BM25, title similarity."""
+"""kg.similarity: genre stop list, TF-IDF cosine, BM25, title similarity."""
 from __future__ import annotations
 
-from kg.link.similarity import STOP_WORDS, Similarity, title_similarity, tokens
+from kg.similarity import STOP_WORDS, Similarity, title_similarity, tokens
 
 
 def test_tokens_drop_boilerplate_punctuation_numbers():

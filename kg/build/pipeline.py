@@ -224,7 +224,7 @@ def make_aligner(keys: Optional[dict[str, str]] = None, cache=None, ahead=None):
         work = sum(task_count(pairs[n][0]) * task_count(pairs[n][1]) for n in todo)
         n_workers = parallel.workers(work, ALIGN_MIN_WORK, len(todo))
         if n_workers > 1:
-            from kg.link.similarity import jieba_instance
+            from kg.similarity import jieba_instance
 
             jieba_instance()  # load the dictionary once, before the workers fork
         for n, links in zip(todo, parallel.pmap(_align_one, todo, n_workers, shared=pairs)):
@@ -248,7 +248,7 @@ def align_ahead(documents: list, keys: dict[str, str], cache) -> Callable[[], di
     from kg.model import Corpus
 
     corpus = Corpus(documents=documents)
-    link._link_parents(corpus)
+    link.link_parents(corpus)
     todo = []
     for c, p in link.plan_pairs(corpus):
         if c.id in keys and p.id in keys:

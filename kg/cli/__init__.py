@@ -20,7 +20,7 @@ for _name in ("build", "units", "ask", "trace", "viz", "reports", "tables"):
 
 def _version(value: bool) -> None:
     if value:
-        from kg import __version__
+        from kg.version import __version__
         typer.echo(f"kg (DutyGraph) {__version__}")
         raise typer.Exit()
 

@@ -26,7 +26,11 @@ from pathlib import Path
 from typing import Optional
 
 from kg.errors import KgError
+from kg.link.evidence import link_evidence
 from kg.model import Alignment, Corpus, Document, Task, task_count
+from kg.parse.titles import infer_level, loose_title_keys, title_key, title_keys
+from kg.resolve.overrides import entries as override_entries
+from kg.similarity import cosine_matrix, round_half_even, title_matrix
 
 # Weights and thresholds. A pair's base score is W_TEXT : W_TITLE of text and title similarity;
 # corresponding sections blend in at W_SECTION, only upwards. Plans under one template share
@@ -74,7 +78,6 @@ def _scores(a: Document, b: Document):
     """score_matrix as a numpy array (tasks of a x tasks of b)."""
     import numpy as np
 
-    from kg.link.similarity import cosine_matrix, round_half_even, title_matrix
 
     cos = cosine_matrix([_full_text(t) for t in a.tasks], [_full_text(t) for t in b.tasks])
     tit = title_matrix([t.title for t in a.tasks], [t.title for t in b.tasks])
@@ -166,9 +169,9 @@ def align_pairs(child: Document, parent: Document) -> list[tuple[Task, Task, flo
 
 # ---------------------------------------------------------------- document links
 
-def _link_parents(corpus: Corpus) -> None:
-    from kg.parse.titles import infer_level, loose_title_keys, title_keys
-
+def link_parents(corpus: Corpus) -> None:
+    """Fill ``ParentRef.document_id`` of every document's named parents found in the corpus (titles
+    compared by kg.parse.titles.title_keys; a reference without the period matches loosely)."""
     strict: dict[str, set[str]] = {}
     loose: dict[str, set[str]] = {}
     for d in corpus.documents:
@@ -242,7 +245,6 @@ def _link_tasks(corpus: Corpus, aligner=None) -> list[Alignment]:
 
 def load_link_overrides(path) -> list[dict]:
     """The ``links:`` entries of the override YAML: [{child, parent, action}], checked."""
-    from kg.resolve.overrides import entries as override_entries
 
     p = Path(path) if path else None
     entries = override_entries(path, "links", "{child, parent, action}")
@@ -290,7 +292,6 @@ _LEVEL_ABOVE = {"district": "city", "city": "province", "province": "national", 
 
 def _programme(title: str) -> tuple[Optional[str], str]:
     """(level, programme key) of a title: 广西法治政府建设实施方案（2021-2025年） -> ('province', '法治政府建设')."""
-    from kg.parse.titles import infer_level, title_key
 
     level, region = infer_level(title)
     t = re.sub(r"[（(][^（）()]*\d{4}[^（）()]*[)）]", "", title)
@@ -309,7 +310,6 @@ def directive_chain(corpus: Corpus) -> list[tuple[str, str, str]]:
       corpus names it: 广西法治政府建设实施方案 applies 法治政府建设实施纲要.
     Returns sorted (child title, relation, parent title) triples.
     """
-    from kg.parse.titles import title_key
 
     titles = {p.title for d in corpus.documents for p in d.parents if not p.document_id}
     links: set[tuple[str, str, str]] = set()
@@ -344,18 +344,10 @@ def directive_chain(corpus: Corpus) -> list[tuple[str, str, str]]:
 def link(corpus: Corpus, overrides=None, aligner=None, parents: bool = True) -> None:
     """Fill parent document ids and task alignments in place (see module docstring).
     ``aligner``: see ``_link_tasks``; ``parents=False``: the parents' document ids are filled
-    already (``_link_parents`` on the same documents)."""
+    already (``link_parents`` on the same documents)."""
     if parents:
-        _link_parents(corpus)
+        link_parents(corpus)
     corpus.directive_links = directive_chain(corpus)
     alignments = _link_tasks(corpus, aligner)
     corpus.alignments = apply_overrides(alignments, load_link_overrides(overrides))
-    import importlib
-
-    try:
-        evidence = importlib.import_module("kg.link.evidence")
-    except ModuleNotFoundError as e:
-        if e.name != "kg.link.evidence":
-            raise
-        return
-    evidence.link_evidence(corpus)
+    link_evidence(corpus)

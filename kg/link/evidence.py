@@ -5,7 +5,7 @@ problems, next year's plans, the leaders' duty alike) is linked
 
 * to national themes (kg.parse.themes): the theme of its section (method ``section``), and the theme
   its own words name when that is another one (method ``keywords``);
-* to plan tasks, with the same machinery as plan tracing (kg.link.similarity): TF-IDF cosine of the
+* to plan tasks, with the same machinery as plan tracing (kg.similarity): TF-IDF cosine of the
   measure against each task's text (IDF over the tasks and the report's measures, so words every
   report repeats weigh little), BM25, title similarity to the task's title, and agreement of the
   task's theme with the measure's. The score is weighted by how the plan relates to the report:
@@ -37,6 +37,8 @@ from __future__ import annotations
 from typing import Optional
 
 from kg.model import Corpus, Document, Evidence, Measure, Task, task_count
+from kg.parse import themes
+from kg.similarity import Similarity, title_similarity
 
 THRESHOLD = 0.30
 THRESHOLD_NAMED = 0.20  # for a measure that names the plan's region or one of the task's units
@@ -101,7 +103,6 @@ def _task_text(t: Task) -> str:
 
 
 def _task_themes(plan: Document) -> dict[str, Optional[str]]:
-    from kg.parse import themes
     titles = {s.id: s.title for s in plan.sections}
     out = {}
     for t in plan.tasks:
@@ -116,7 +117,6 @@ def measure_key(doc: Document, m: Measure) -> str:
 
 def theme_evidence(doc: Document) -> list[Evidence]:
     """Measures -> themes (see the module docstring)."""
-    from kg.parse import themes
     out = []
     for m in doc.measures:
         sec_theme = doc.section_themes.get(m.section or "")
@@ -138,8 +138,6 @@ def theme_evidence(doc: Document) -> list[Evidence]:
 def task_evidence(doc: Document, plans: list[Document]) -> list[Evidence]:
     """Measures of report ``doc`` -> tasks of ``plans``, each marked whether it counts (see the
     module docstring)."""
-    from kg.parse import themes
-    from kg.link.similarity import Similarity, title_similarity
 
     if not doc.measures:
         return []

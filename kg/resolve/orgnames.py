@@ -130,7 +130,7 @@ def tokenizer():
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                from kg.link.similarity import import_jieba
+                from kg.similarity import import_jieba
 
                 jieba = import_jieba()
                 jieba.setLogLevel(logging.ERROR)

@@ -4,7 +4,7 @@ TF-IDF cosine and BM25 over candidate texts, and title similarity.
 Shared by task alignment (plan vs plan, kg.link.align) and by report evidence (measures vs tasks).
 The API is stable:
 
-    >>> from kg.link.similarity import Similarity, title_similarity, tokens
+    >>> from kg.similarity import Similarity, title_similarity, tokens
     >>> scorer = Similarity(candidate_texts)            # e.g. the parent plan's task texts
     >>> scorer.scores("某项措施的文字")                  # one float in [0, 1] per candidate (TF-IDF cosine)
     >>> scorer.bm25("某项措施的文字")                    # BM25, divided by the best candidate's score: [0, 1]
@@ -28,6 +28,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
+
+from kg.atomic import write_atomic
 from kg.resources import DATA
 
 # Boilerplate of the genre: verbs and nouns every plan uses on every task. They carry no
@@ -82,7 +84,6 @@ def _dictionary(jieba_module) -> Optional[Path]:
                 parts = line.split(" ")
                 if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= MIN_FREQ:
                     keep.append(line)
-            from kg.atomic import write_atomic
 
             write_atomic(out, ("\n".join(keep) + "\n").encode("utf-8"))
         return out
@@ -346,7 +347,7 @@ class Similarity:
         return out
 
     def matrix(self, queries: Sequence[str]) -> list[list[float]]:
-        """``[self.scores(q) for q in queries]``, computed at once (kg.link.similarity.cosine_matrix)."""
+        """``[self.scores(q) for q in queries]``, computed at once (kg.similarity.cosine_matrix)."""
         return cosine_matrix(queries, self.candidates, self._background).tolist()
 
     def bm25(self, query: str) -> list[float]:
