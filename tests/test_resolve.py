@@ -661,15 +661,15 @@ def test_pinyin_learned_from_an_earlier_build_is_not_looked_up_again(monkeypatch
     one looked up, so that pypinyin need not even be imported."""
     import sys
 
-    from kg.resolve import orgnames as N
-    monkeypatch.setattr(N, "_PINYIN", {})
-    assert N._pinyin("柳州市") == ("liu", "zhou", "shi")
+    from kg.resolve import functions, orgnames as N
+    monkeypatch.setattr(functions, "_PINYIN", {})
+    assert N.pinyin("柳州市") == ("liu", "zhou", "shi")
     want = N.org_id("city|柳州市|司法局")
     table = N.pinyin_table()
-    monkeypatch.setattr(N, "_PINYIN", {})
+    monkeypatch.setattr(functions, "_PINYIN", {})
     N.learn_pinyin(table)
     monkeypatch.setitem(sys.modules, "pypinyin", None)  # importing it now fails
-    assert N._pinyin("柳州市") == ("liu", "zhou", "shi")
+    assert N.pinyin("柳州市") == ("liu", "zhou", "shi")
     assert N.org_id("city|柳州市|司法局") == want
     with pytest.raises(ImportError):
-        N._pinyin("城中区")
+        N.pinyin("城中区")

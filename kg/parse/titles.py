@@ -19,9 +19,9 @@ _YEARS = re.compile(r"((?:19|20)\d{2})\s*(?:[" + re.escape(_DASHES) + r"]+|至|�
 
 def _province_names() -> tuple[str, ...]:
     """Short names of the provincial-level regions (广西, 内蒙古 …), from kg/data/provinces.tsv."""
-    from kg.resolve.orgnames import _lines
+    from kg.resources import data_rows
 
-    return tuple(row[1].split(",")[0] for row in _lines("provinces.tsv") if len(row) > 1)
+    return tuple(row[1].split(",")[0] for row in data_rows("provinces.tsv") if len(row) > 1)
 
 
 PROVINCES = _province_names()

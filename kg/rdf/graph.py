@@ -381,9 +381,9 @@ def orgs_graph_iri(region: Optional[str]) -> str:
     """The named graph of the organisations of one region (pinyin slug and a short hash: ASCII)."""
     if not region:
         return f"{DGR}graph/orgs/none"
-    from kg.resolve.orgnames import _pinyin, slug
+    from kg.resolve.orgnames import pinyin, slug
 
-    return f"{DGR}graph/orgs/{slug('-'.join(_pinyin(region)))}-{short_hash(region, 6)}"
+    return f"{DGR}graph/orgs/{slug('-'.join(pinyin(region)))}-{short_hash(region, 6)}"
 
 
 @dataclass

@@ -18,15 +18,17 @@ import os
 import re
 import tempfile
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from kg.resources import DATA
+from kg.resolve.functions import (core_at, function_key, function_stem, learn_pinyin, org_id,  # noqa: F401
+                                  pinyin, pinyin_table, slug)
+from kg.resolve.normal import QUALIFIER_RE, contract, expand, normalise  # noqa: F401
+from kg.resolve.regions import LEVEL_UP, NATIONAL, Chain, chain_for, find_province, provinces  # noqa: F401
+from kg.resources import DATA, data_rows
+from kg.similarity import import_jieba
 
-LEVEL_UP = {"district": "city", "city": "province", "province": "national"}
-NATIONAL = "全国"  # the region of national bodies (their names carry no region)
 # Names that are national whatever the document: 中央组织部, 国务院办公厅, 最高人民法院, 国家…局.
 NATIONAL_RE = re.compile(r"^(中共中央|中央|国务院|最高人民|国家(?!级))")
 # Level prefix characters and words -> level; the party committee prefixes.
@@ -39,83 +41,8 @@ COLLECTIVE_PREFIXES = {"区级", "市级", "县级", "省级", "区直", "市直
 # A collective phrase (a group of bodies, not one body).
 GROUP_RE = re.compile(r"^各|各(?!级人民)|其他|其它|有关|相关|成员单位|主管部门|委办局|^(区|市|县|省|自治区)(直|级)"
                       r"|议事协调机构|所属|下属|各级")
-# Qualifiers after a unit that are not part of its name.
-QUALIFIER_RE = re.compile(r"(等部门|等单位)?(按照?职责分工(分别)?负责|按照?职责分工|分别负责|负责)$")
 # A branch of a higher body in a place: 市公安局城中分局.
 BRANCH_RE = re.compile(r"^(?P<core>.+?局)(?P<place>[^局]{2,6}?)(?P<kind>分局)$")
-
-
-def _lines(name: str) -> list[list[str]]:
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            rows.append(line.rstrip("\n").split("\t"))
-    return rows
-
-
-# ---------------------------------------------------------------- normalisation
-
-@functools.lru_cache(maxsize=65536)
-def normalise(text: str) -> str:
-    """As written → comparable text: NFKC, no spaces, ASCII brackets, no trailing qualifier."""
-    s = unicodedata.normalize("NFKC", text or "")
-    s = re.sub(r"\s+", "", s)
-    s = s.replace("〔", "(").replace("〕", ")").replace("“", "").replace("”", "")
-    s = s.strip("。;；,，、:：")
-    s = QUALIFIER_RE.sub("", s) or s
-    s = re.sub(r"(?<=.)(等部门|等单位|等)$", "", s)  # 区司法局等部门: the body named
-    return s
-
-
-def _general(s: str) -> str:
-    """The general contraction rules of government names (see abbreviations.tsv)."""
-    s = re.sub(r"(?<=.)[和与及](?=.)", "", s)
-    s = re.sub(r"人民(?=政府|法院|检察院)", "", s)
-    s = s.replace("委员会", "委").replace("办公室", "办")
-    s = re.sub(r"依法治(自治区|区|市|县|省|州|旗|国)", "依法治", s)
-    s = re.sub(r"(?<=.)机关$", "", s)
-    return s
-
-
-@functools.lru_cache(maxsize=1)
-def _abbreviations() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(contracted full → short) pairs, longest first; (short → written full) for expansion."""
-    contract, expand = [], []
-    for row in _lines("abbreviations.tsv"):
-        full, short = row[0], row[1]
-        contract.append((_general(full), _general(short)))
-        if len(row) < 3 or row[2] != "-":
-            expand.append((short, full))
-    contract.sort(key=lambda p: (-len(p[0]), p[0]))
-    expand.sort(key=lambda p: -len(p[0]))  # stable: the first full form of a short one wins
-    return contract, expand
-
-
-@functools.lru_cache(maxsize=65536)
-def contract(core: str) -> str:
-    """The comparison key of a core name: 发展和改革委员会 → 发改委, 应急管理局 → 应急局."""
-    s = _general(core)
-    for full, short in _abbreviations()[0]:
-        if full != short and full in s:
-            s = s.replace(full, short)
-    return s.upper()
-
-
-@functools.lru_cache(maxsize=65536)
-def expand(core: str, kind: str = "government") -> str:
-    """The full written form of a core name: 应急局 → 应急管理局, 法院 → 人民法院."""
-    s = core
-    for short, full in _abbreviations()[1]:
-        bare = full.replace("和", "")
-        if bare != full and bare in s and full not in s:
-            s = s.replace(bare, full, 1)
-        elif short in s and full not in s and _general(full) not in _general(s):
-            s = s.replace(short, full, 1)
-    s = re.sub(r"(?<!人民)(法院|检察院)", r"人民\1", s)
-    s = re.sub(r"^政府", "人民政府", s)
-    if kind == "government" and s.endswith("委") and not re.search(r"(党|纪|监|政法|编|常)委$", s):
-        s += "员会"
-    return s
 
 
 # ---------------------------------------------------------------- segmentation (jieba)
@@ -130,8 +57,6 @@ def tokenizer():
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                from kg.similarity import import_jieba
-
                 jieba = import_jieba()
                 jieba.setLogLevel(logging.ERROR)
                 tk = jieba.Tokenizer(dictionary=str(DATA / "units.dict"))
@@ -174,117 +99,6 @@ def cut(text: str, words: Iterable[str] = ()) -> list[str]:
                     tags.pop(w, None)
                 else:
                     tags[w] = tag
-
-
-# ---------------------------------------------------------------- regions
-
-@functools.lru_cache(maxsize=1)
-def _provinces() -> list[tuple[str, str]]:
-    """(form, full name), longest form first."""
-    pairs = []
-    for row in _lines("provinces.tsv"):
-        pairs.append((row[0], row[0]))
-        for short in (row[1].split(",") if len(row) > 1 else []):
-            pairs.append((short, row[0]))
-    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
-
-
-def find_province(*texts: str) -> Optional[str]:
-    """The first provincial-level region named in the texts (广西 → 广西壮族自治区)."""
-    best = None
-    for t in texts:
-        t = normalise(t)
-        for form, full in _provinces():
-            i = t.find(form)
-            if i >= 0 and (best is None or i < best[0]):
-                best = (i, full)
-        if best:
-            return best[1]
-    return None
-
-
-@dataclass(frozen=True)
-class Chain:
-    """Where a document sits: its level and the regions above it."""
-
-    level: Optional[str] = None
-    region: Optional[str] = None
-    province: Optional[str] = None
-    city: Optional[str] = None
-    district: Optional[str] = None  # full: 柳州市城中区
-
-    @property
-    def district_short(self) -> Optional[str]:
-        """城中 for 柳州市城中区 (two characters at least, else None)."""
-        if not self.district:
-            return None
-        d = self.district
-        if self.city and d.startswith(self.city):
-            d = d[len(self.city):]
-        d = re.sub(r"(区|县|旗|市)$", "", d)
-        return d if len(d) >= 2 else None
-
-    def region_of(self, level: str) -> Optional[str]:
-        return {"district": self.district, "city": self.city, "province": self.province,
-                "national": NATIONAL}.get(level)
-
-    def up(self) -> "Chain":
-        """The chain of the region one level up."""
-        if self.level == "district":
-            return Chain("city", self.city, self.province, self.city, None)
-        if self.level == "city":
-            return Chain("province", self.province, self.province, None, None)
-        if self.level == "province":
-            return Chain("national", NATIONAL)
-        return Chain()
-
-    def words(self) -> list[str]:
-        out = [w for w in (self.region, self.province, self.city, self.district, self.district_short) if w]
-        if self.district and self.city and self.district.startswith(self.city):
-            out.append(self.district[len(self.city):])
-        return out
-
-
-def chain_for(level: Optional[str], region: Optional[str], *titles: str) -> Chain:
-    """The region chain of a document from its level, region and title(s)."""
-    region = normalise(region or "") or None
-    if level is None and region:  # a level not given: from the region's own name
-        level = ("province" if any(region == full for _, full in _provinces()) else
-                 "district" if re.search(r"(区|县|旗)$", region) else
-                 "city" if re.search(r"(市|州|盟|地区)$", region) else None)
-    if level == "national":
-        return Chain("national", NATIONAL)
-    province = find_province(region or "", *titles)
-    rest = region or ""
-    for form, full in _provinces():
-        if rest.startswith(form):
-            rest = rest[len(form):]
-            break
-    city = district = None
-    m = None
-    for rx in (r"^(.{1,10}?市)(?=.)", r"^(.{1,12}?自治州)(?=.)", r"^(.{1,6}?(?:州|盟|地区))(?=[^市])"):
-        m = m or (re.match(rx, rest) if rest else None)
-    if level == "province":
-        province = region or province
-    elif level == "city" or (level not in ("district",) and rest.endswith("市")):
-        city = rest or None
-    if level == "district" and rest:
-        district = rest
-        if m:
-            city = m.group(1)
-        else:  # a county or district named alone: its city from the title (柳州市城中区…)
-            short = re.sub(r"(区|县|旗)$", "", rest)
-            for t in titles:
-                mm = re.search(r"([^\s《》〈〉()（）,，、]{1,6}?(?:市|自治州|州|盟))" + re.escape(short), normalise(t))
-                if mm:
-                    city = mm.group(1)
-                    district = city + rest
-                    break
-    if level == "department" and m:
-        city = m.group(1)
-    elif level == "department" and rest.endswith("市"):
-        city = rest
-    return Chain(level, region, province, city, district)
 
 
 # ---------------------------------------------------------------- one name
@@ -337,7 +151,7 @@ class ParsedName:
 
 @functools.lru_cache(maxsize=1)
 def _kinds() -> list[tuple[str, re.Pattern]]:
-    return [(row[0], re.compile(row[1])) for row in _lines("kinds.tsv")]
+    return [(row[0], re.compile(row[1])) for row in data_rows("kinds.tsv")]
 
 
 def kind_of(core: str, party: bool = False) -> str:
@@ -369,7 +183,7 @@ def _region_forms(chain: Chain) -> tuple[tuple[str, str, str], ...]:
             cands.append((r, lv, r))
     if chain.district and chain.city and chain.district.startswith(chain.city):
         cands.append((chain.district[len(chain.city):], "district", chain.district))
-    for form, full in _provinces():
+    for form, full in provinces():
         if full == chain.province or not chain.province:
             cands.append((form, "province", full))
     return tuple(sorted(cands, key=lambda c: -len(c[0])))
@@ -475,108 +289,3 @@ def _chain_at(chain: Chain, level: str, region: str) -> Chain:
     return Chain(level, region, chain.province if level != "national" else None,
                  region if level == "city" else chain.city if level == "district" else None,
                  region if level == "district" else None)
-
-
-# ---------------------------------------------------------------- functions across levels
-
-@functools.lru_cache(maxsize=1)
-def _ting() -> frozenset[str]:
-    return frozenset(r[0] for r in _lines("province_ting.txt"))
-
-
-@functools.lru_cache(maxsize=1)
-def _level_names() -> dict[str, dict[str, str]]:
-    out = {}
-    for row in _lines("level_names.tsv"):
-        out[row[0]] = {lv: v for lv, v in zip(("district", "city", "province"), row[1:4]) if v != "-"}
-    return out
-
-
-def function_stem(core: str, kind: str) -> Optional[str]:
-    """The function a body serves, the same at every level: 司法局/司法厅 → 司法, 法院 → 法院."""
-    if kind in ("other", "group") or not core:
-        return None
-    if re.search(r"(镇|乡|街道|苏木)(人民政府|政府|办事处|党委|党工委)?$", core):
-        return None  # a township's own body: no counterpart above
-    s = contract(re.sub(r"(?<=.)\([^()]*\)$", "", core))
-    s = re.sub(r"^(中级|高级|基层|最高|国家)", "", s)
-    if kind == "government":
-        s = re.sub(r"(?<=.)(总局|局|厅|部|署|委|(?<![府委])办)$", "", s)
-    return s or None
-
-
-# text -> its pinyin syllables. A pure function of the text, kept for the process and, through
-# pinyin_table/learn_pinyin, between incremental builds (kg.build.incremental): pypinyin costs ~0.2 s
-# to import and set up, most of a small update's resolution.
-_PINYIN: dict[str, tuple[str, ...]] = {}
-
-
-def _pinyin(text: str) -> tuple[str, ...]:
-    found = _PINYIN.get(text)
-    if found is None:
-        from pypinyin import lazy_pinyin
-
-        found = _PINYIN[text] = tuple(lazy_pinyin(text))
-    return found
-
-
-def pinyin_table() -> dict[str, tuple[str, ...]]:
-    """The pinyin this process has looked up (a copy, sorted by text)."""
-    return dict(sorted(_PINYIN.items()))
-
-
-def learn_pinyin(table: dict[str, tuple[str, ...]]) -> None:
-    """Take pinyin looked up by an earlier process (pinyin_table), so as not to look it up again."""
-    for text, syllables in table.items():
-        _PINYIN.setdefault(str(text), tuple(syllables))
-
-
-def function_key(stem: str) -> str:
-    """ASCII key of a function stem: 司法 → sifa."""
-    return slug("".join(_pinyin(stem)), 40)
-
-
-def core_at(core: str, kind: str, level: str, region: str = "") -> Optional[str]:
-    """How the body with this core is named at another level (司法局 → 司法厅 at province).
-
-    None when the name at that level cannot be told (a government body at province level whose
-    function is not listed in level_names.tsv or province_ting.txt).
-    """
-    stem = function_stem(core, kind) or ""
-    names = _level_names().get(stem)
-    if names and names.get(level, "-") != "-":
-        return names[level]
-    char = {"district": "区", "city": "市", "province": "区" if region.endswith("自治区") else "省"}[level]
-    c = re.sub(r"依法治(自治区|区|市|县|省|州|旗)", "依法治" + char, core)
-    c = re.sub(r"(自治区|区|县|市|省|州|旗)(?=政府|人大|政协)", "自治区" if level == "province" else char, c)
-    if level == "province" and kind == "government":
-        if stem in _ting() and c.endswith("局"):
-            return c[:-1] + "厅"
-        return c if names else None
-    if level == "province" and re.search(r"(区|县|市)(?!场)", re.sub(r"依法治.", "", c)):
-        return None
-    return c
-
-
-# ---------------------------------------------------------------- ids
-
-def slug(text: str, limit: int = 48) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if len(s) > limit:
-        s = s[:limit]
-        s = s[: s.rfind("-")] if "-" in s[limit // 2:] else s
-    return s.strip("-") or "x"
-
-
-def org_id(key: str) -> str:
-    """ASCII, stable: pinyin slug of the region and contracted core of a resolution key, plus a
-    short hash of the key (so that homophones and long names stay apart). It depends on the key
-    only, not on which written forms were seen, so adding documents does not change it."""
-    import hashlib
-
-    body = key.split("@", 1)[0]
-    _level, region, core = (body.split("|", 2) + ["", ""])[:3]
-    core = core.removeprefix("G:")
-    core, _, place = core.partition("#")
-    words = _pinyin(region) + _pinyin(core) + (_pinyin(place + "分局") if place else ())  # parts repeat: cached
-    return f"{slug('-'.join(words))}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from kg.errors import KgError
 from kg.model import Document, Organisation
 from kg.resolve import orgnames as N
 from kg.resolve.rules import Rule, load_overrides, rule_for
