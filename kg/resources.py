@@ -18,3 +18,12 @@ def shipped_dir(name: str) -> Path:
 
 # kg/data/: the tables the stages read (kinds, levels, provinces, themes, the jieba dictionary, the views' assets)
 DATA = PACKAGE / "data"
+
+
+def data_lines(name: str) -> list[list[str]]:
+    """The rows of the kg/data table ``name`` (tab-separated), blank lines and # comments left out."""
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.rstrip("\n").split("\t"))
+    return rows

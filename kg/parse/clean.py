@@ -21,6 +21,7 @@ import re
 from collections import Counter
 
 from kg.model import CleanText
+from kg.parse.units import unit_like
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # Chinese punctuation that is kept as it is (not folded to ASCII by the width map).
@@ -355,8 +356,6 @@ _UNIT_START = tuple("省市州盟区县旗乡镇各") + ("街道",)
 
 
 def _unit_like(name: str) -> bool:
-    from kg.parse.annotations import unit_like
-
     return unit_like(name)
 
 

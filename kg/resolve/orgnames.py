@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from kg.resources import DATA
+from kg.resources import DATA, data_lines
 
 LEVEL_UP = {"district": "city", "city": "province", "province": "national"}
 NATIONAL = "全国"  # the region of national bodies (their names carry no region)
@@ -46,11 +46,7 @@ BRANCH_RE = re.compile(r"^(?P<core>.+?局)(?P<place>[^局]{2,6}?)(?P<kind>分局
 
 
 def _lines(name: str) -> list[list[str]]:
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            rows.append(line.rstrip("\n").split("\t"))
-    return rows
+    return data_lines(name)
 
 
 # ---------------------------------------------------------------- normalisation
