@@ -31,6 +31,7 @@ _CLAUSE_MARK = re.compile(r"[()\[\]〔〕，,；;。、]")
 
 @dataclass
 class Clause:
+    """One clause of an annotation: its span, its lists of units, their role words, and its kind."""
     start: int
     end: int
     lists: list[list[UnitMention]]

@@ -27,6 +27,7 @@ class Piece:
 
 
 def first_sentence(s: str) -> str:
+    """A task's title: its heading line of its own, else its first sentence (at most 60 characters)."""
     s = s.strip()
     first, nl, rest = s.partition("\n")
     if nl and rest.strip() and not re.search(r"[。！？；，]", first) and len(first) <= 40:

@@ -35,6 +35,7 @@ _SENT_END = "。；！？"
 
 @dataclass
 class Heading:
+    """A numbered heading (or a paragraph read as one) found in the text."""
     level: int  # 1 一、 2 (一) 3 1. 4 (1); 3 also for a task whose number was lost
     number: Optional[str]  # as printed: 一、 (一) 12 …; None when lost
     value: Optional[int]
@@ -88,6 +89,7 @@ def _l3_matches(t: str, start: int):
 
 
 def find_headings(t: str, start: int) -> list[Heading]:
+    """The headings of ``t`` from ``start``, in text order (level 1 一、, 2 (一), 3 1., 4 (1), lost numbers)."""
     heads: list[Heading] = []
     # level 1: at a line start or after a finished sentence, or the next number in sequence
     last1 = 0
@@ -280,6 +282,7 @@ _BODY_OPENER = re.compile(r"坚持以|以习近平|深入贯彻|全面贯彻|认
 
 
 def heading_title(t: str, h: Heading, end: int) -> str:
+    """The title of heading ``h``: its line of its own, else the words before its first stop."""
     nl = t.find("\n", h.body, end)
     line = t[h.body:nl if nl != -1 else end]
     if h.line_start and nl != -1 and len(line.strip()) <= 40 and "。" not in line:

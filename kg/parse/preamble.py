@@ -82,6 +82,7 @@ _NOTICE_BODY = re.compile(r"《(?P<x>[^《》]+(?:《[^《》]*》[^《》]*)*)�
 
 @dataclass
 class Opening:
+    """What the opening of a plan says: its title and where its text starts, the notice's issuers and date."""
     title: str
     end: int  # where the text after the title (the plan's own preamble) starts
     issuers: list[str] = field(default_factory=list)
@@ -160,6 +161,7 @@ def _notice_title(rows: list[tuple[int, int, str]], k: int):
 
 
 def read_opening(t: str) -> Opening:
+    """The opening of the plan ``t``: after a covering notice when there is one, else the plain opening."""
     rows = _lines(t)
     # the first line that opens the body of a plan: a part heading (一、) or a long paragraph
     body_at = next((k for k, (_, _, line) in enumerate(rows)
@@ -268,6 +270,7 @@ def _plain_opening(t: str, rows: list[tuple[int, int, str]]) -> Opening:
 
 
 def restore_dash(s: str) -> str:
+    """(20212025年) → (2021-2025年): the dash a conversion lost in a period."""
     return re.sub(r"\((\d{4})(\d{4})\s*年\)", r"(\1-\2年)", s)
 
 
@@ -280,6 +283,7 @@ def plan_period(title: str, t: str, title_end: int) -> Optional[tuple[int, int]]
 
 
 def find_parents(t: str, start: int, end: int, to_source) -> list[ParentRef]:
+    """The directives the preamble t[start:end] names (《…》, or bare genre titles with their period), with the relation its words give."""
     out: list[ParentRef] = []
     text = t[start:end]
     i = 0
@@ -346,6 +350,7 @@ def find_parents(t: str, start: int, end: int, to_source) -> list[ParentRef]:
 
 
 def level_region(doc: Document) -> None:
+    """Set the plan's level and region from its title, else its notice's issuers, else its units' prefixes."""
     lv, rg = infer_level(doc.title)
     # a title without a place name is often a local plan's (关于推进…的实施意见): the issuer of its
     # notice decides (国务院办公厅, 上海市人民政府办公厅), else the units

@@ -119,6 +119,7 @@ def label_at(text: str, i: int):
 
 
 def label_search(text: str, pos: int, end: int):
+    """The first role label (牵头单位：) in text[pos:end] that is one, or None."""
     while pos < end:
         m = _LABEL.search(text, pos, end)
         if m is None:

@@ -32,6 +32,7 @@ _SHARED_HEAD = re.compile(r"^(各?(?:县级市|乡镇|街道|县|区|市|乡|镇
 
 @lru_cache(maxsize=65536)
 def strip_qualifier(item: str) -> tuple[str, str]:
+    """(the item without its closing qualifier, the qualifier: 按职责分工负责, 等有关部门 …; '' when none)."""
     m = _QUALIFIER.search(item)
     if m and m.start() > 0:
         return item[:m.start()], m.group(0)
