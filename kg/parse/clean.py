@@ -21,6 +21,8 @@ import re
 from collections import Counter
 
 from kg.model import CleanText
+from kg.parse.edits import EditedText, line_spans
+from kg.parse.units import unit_like
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # Chinese punctuation that is kept as it is (not folded to ASCII by the width map).
@@ -43,50 +45,6 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
-class _Text:
-    """Text plus offsets (len+1) into the source, edited by span replacement."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.offsets = list(range(len(text) + 1))
-        self.removed: list[tuple[int, int, str]] = []
-
-    def apply(self, edits: list[tuple[int, int, str, str]]) -> None:
-        """Replace spans; ``edits`` are (start, end, replacement, why) in cleaned coordinates."""
-        if not edits:
-            return
-        edits = sorted(edits)
-        out: list[str] = []
-        offs: list[int] = []
-        pos = 0
-        for start, end, rep, why in edits:
-            if start < pos:  # overlapping edit: skip it
-                continue
-            out.append(self.text[pos:start])
-            offs.extend(self.offsets[pos:start])
-            src = self.offsets[start]
-            if rep and len(rep) == end - start:
-                offs.extend(self.offsets[start:end])
-            else:
-                offs.extend([src] * len(rep))
-            out.append(rep)
-            if why and end > start:
-                self.removed.append((self.offsets[start], self.offsets[end - 1] + 1, why))
-            pos = end
-        out.append(self.text[pos:])
-        offs.extend(self.offsets[pos:])
-        self.text = "".join(out)
-        self.offsets = offs
-
-
-def _lines(text: str):
-    """(start, end) of each line, end excluding the newline."""
-    pos = 0
-    for line in text.split("\n"):
-        yield pos, pos + len(line)
-        pos += len(line) + 1
-
-
 _WIDTH_TABLE = None
 _WIDTH_CHARS = None
 
@@ -105,7 +63,7 @@ def _width_table() -> dict[int, str]:
     return _WIDTH_TABLE
 
 
-def _width(t: _Text) -> None:
+def _width(t: EditedText) -> None:
     # one character for one: the offsets stay as they are. str.translate looks every character
     # up in the table (slow on Chinese text); only the few distinct characters present are replaced
     table = _width_table()
@@ -117,9 +75,9 @@ def _width(t: _Text) -> None:
         t.apply([(m.start(), m.end(), "", "carriage return") for m in re.finditer("\r", t.text)])
 
 
-def _banner(t: _Text) -> None:
+def _banner(t: EditedText) -> None:
     edits = []
-    for k, (s, e) in enumerate(_lines(t.text)):
+    for k, (s, e) in enumerate(line_spans(t.text)):
         if k > 3:
             break
         line = t.text[s:e]
@@ -134,7 +92,7 @@ _MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 _MD_RULE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
 
 
-def _markdown(t: _Text) -> None:
+def _markdown(t: EditedText) -> None:
     """Markdown marks of a page saved as Markdown: **bold**, # headings, --- rules. Taken out
     only from a text that uses them (two bold spans at least), so that a plain text keeps its
     asterisks."""
@@ -159,7 +117,7 @@ _BRACKET_LABEL = re.compile(
     r"(?:责任单位|责任部门|单位|部门|处室|科室|机关|机构|领导|人)?)\](?![:：])")
 
 
-def _bracket_labels(t: _Text) -> None:
+def _bracket_labels(t: EditedText) -> None:
     """【牵头单位】X → 牵头单位：X, as the plan parser reads a label."""
     edits = []
     for m in _BRACKET_LABEL.finditer(t.text):
@@ -168,11 +126,11 @@ def _bracket_labels(t: _Text) -> None:
     t.apply(edits)
 
 
-def _headers(t: _Text) -> None:
+def _headers(t: EditedText) -> None:
     """Page numbers, and running headers: a short line repeated at page breaks (beside a page
     number or a form feed, or opening the text). A line repeated in the body (the same unit line
     under several tasks, a common sentence) is content and stays."""
-    lines = list(_lines(t.text))
+    lines = list(line_spans(t.text))
     texts = [t.text[s:e].strip() for s, e in lines]
     filled = [k for k, x in enumerate(texts) if x]
     page = {k for k in filled if _PAGE_NO.match(texts[k])}
@@ -214,7 +172,7 @@ def _markers(text: str):
             yield d, k + 1, int(text[d:k])
 
 
-def _page_markers(t: _Text) -> list[int]:
+def _page_markers(t: EditedText) -> list[int]:
     """Remove a chain of line-initial 1、2、3、… that falls mid-sentence; return break positions."""
     found = list(_markers(t.text))
     # longest chain of consecutive numbers in document order
@@ -292,7 +250,7 @@ _SIGN_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、]|\(\d+\))")
 
 
-def _spaces_and_breaks(t: _Text) -> None:
+def _spaces_and_breaks(t: EditedText) -> None:
     text = t.text
     edits = []
     n = len(text)
@@ -355,8 +313,6 @@ _UNIT_START = tuple("省市州盟区县旗乡镇各") + ("街道",)
 
 
 def _unit_like(name: str) -> bool:
-    from kg.parse.annotations import unit_like
-
     return unit_like(name)
 
 
@@ -393,7 +349,7 @@ def _unclosed(line: str) -> bool:
 _CJK_STOP = re.compile(rf"\.(?<=[{_CJK})\]”\"]\.)(?=[{_CJK}(\[“\"\n]|$)")
 
 
-def _ascii_punct(t: _Text) -> None:
+def _ascii_punct(t: EditedText) -> None:
     text = t.text
     edits = []
     table = {",": "，", ";": "；", ":": "："}
@@ -419,10 +375,10 @@ def _ascii_punct(t: _Text) -> None:
 def clean(text: str) -> CleanText:
     """Clean ``text`` (the decoded source) and map every cleaned character back to it."""
     if text.startswith("\ufeff"):
-        t = _Text(text)
+        t = EditedText(text)
         t.apply([(0, 1, "", "byte-order mark")])
     else:
-        t = _Text(text)
+        t = EditedText(text)
     _width(t)
     _bracket_labels(t)
     _markdown(t)

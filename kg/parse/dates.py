@@ -5,6 +5,7 @@ import calendar
 import re
 from typing import Optional
 
+from kg.errors import KgError
 from kg.model import Deadline, Recurrence
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0}
@@ -174,8 +175,6 @@ def user_date(value) -> "datetime.date":
     write it) otherwise."""
     import datetime
     import unicodedata
-
-    from kg.errors import KgError
 
     if isinstance(value, datetime.datetime):
         return value.date()

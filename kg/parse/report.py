@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kg.errors import KgError
 from kg.identity import document_id
 from kg.model import CleanText, Document, Measure, Section, Source, UnitMention
+from kg.parse import figures, themes
 
 _CN = "一二三四五六七八九十"
 _H1 = re.compile(rf"^[{_CN}]+\s*[、．.]\s*")
@@ -187,10 +189,6 @@ def find_units(sentence: str) -> list[str]:
 
 def parse_report(source: Source, text: CleanText) -> Document:
     """Read an annual report (see the module docstring)."""
-    from kg.parse import figures
-    from kg.parse import themes
-    from kg.errors import KgError
-
     t = text.text
     if not t.strip():
         raise KgError(f"{source.name}: the file is empty: give an annual report with text")

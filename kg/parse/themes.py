@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from kg.errors import KgError
 from kg.resources import DATA
 
 
@@ -27,8 +28,6 @@ def themes() -> tuple[Theme, ...]:
     """The themes, in the order of the national 纲要."""
     import yaml
 
-    from kg.errors import KgError
-
     path = DATA / "themes.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -43,8 +42,6 @@ def theme(theme_id: str) -> Theme:
     for t in themes():
         if t.id == theme_id:
             return t
-    from kg.errors import KgError
-
     raise KgError(f"no theme {theme_id!r}: use one of {', '.join(t.id for t in themes())}")
 
 

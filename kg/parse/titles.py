@@ -12,6 +12,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Optional
 
+from kg.resources import data_rows
+
 _DASHES = "-‐‑‒–—―－─~～〜"
 _DRAFT = re.compile(r"[（(](?:征求意见稿|送审稿|讨论稿|草案|代拟稿|修改稿)[)）]|(?:征求意见稿|送审稿|讨论稿)$")
 _KEEP = re.compile(r"[0-9a-z\u4e00-\u9fff]")
@@ -19,8 +21,6 @@ _YEARS = re.compile(r"((?:19|20)\d{2})\s*(?:[" + re.escape(_DASHES) + r"]+|至|�
 
 def _province_names() -> tuple[str, ...]:
     """Short names of the provincial-level regions (广西, 内蒙古 …), from kg/data/provinces.tsv."""
-    from kg.resources import data_rows
-
     return tuple(row[1].split(",")[0] for row in data_rows("provinces.tsv") if len(row) > 1)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Optional
 
 from kg.errors import KgError
 
@@ -26,7 +27,13 @@ def _fail(path: str, reason: str) -> KgError:
     return KgError(" ".join(f"{path}: {reason}".split()))
 
 
+def read(path: str, data: bytes, fmt: str) -> tuple[str, Optional[str]]:
+    """The reader of .ofd: (the text of its pages, None)."""
+    return read_ofd(path, data), None
+
+
 def read_ofd(path: str, data: bytes) -> str:
+    """The text of every page of an OFD in reading order, pages joined by a line break."""
     try:
         import ofdkit
     except ImportError:

@@ -1,5 +1,5 @@
 """Word 97-2003 (.doc), WPS (.wps), RTF and OpenDocument (.odt) files, read by having LibreOffice
-make a .docx of them; ``kg.read.files`` then reads that .docx as any other.
+make a .docx of them; ``kg.read.docx`` then reads that .docx as any other.
 
 ``to_docx(path, data, fmt) -> bytes`` runs ``soffice --headless --convert-to docx`` on a copy of
 the file in a private temporary folder, with a private user profile
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Optional
 
 from kg.errors import KgError
+from kg.read.docx import read_docx
 
 # extension -> format name (kg.model.Source.format)
 FORMATS = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".odt": "odt"}
@@ -137,6 +138,11 @@ def _zip_has(data: bytes, name: str) -> bool:
             return name in z.namelist()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return False
+
+
+def read(path: str, data: bytes, fmt: str) -> tuple[str, Optional[str]]:
+    """The reader of .doc, .wps, .rtf and .odt: (the text of the .docx LibreOffice makes of it, None)."""
+    return read_docx(path, to_docx(path, data, fmt)), None
 
 
 def to_docx(path: str, data: bytes, fmt: str) -> bytes:
