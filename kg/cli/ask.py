@@ -222,7 +222,7 @@ def register(app: typer.Typer) -> None:
                                                      "(Virtuoso: dba:PASSWORD, digest auth)."),
              fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Load a built graph into a SPARQL server: one HTTP PUT per named graph (replacing it)."""
-        from kg.query.api import open_store
+        from kg.query.store import open_store
         from kg.query.endpoint import Endpoint, push as do_push
         from kg.errors import KgError
 
@@ -230,5 +230,5 @@ def register(app: typer.Typer) -> None:
         if auth is not None and not (sep and user):
             raise KgError("--auth takes USER:PASSWORD (e.g. dba:dba for a fresh Virtuoso)")
         ep = Endpoint(endpoint, store_url=store_url, auth=(user, password) if auth else None)
-        report = do_push(open_store(graph or "out"), ep, docs=doc or None)
+        report = do_push(open_store(graph or "out").ox, ep, docs=doc or None)
         emit(report, ["graph", "triples", "bytes"], fmt, title=f"Pushed to {ep.store_url}", lang=lang)

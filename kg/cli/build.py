@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
         """Build, then write OUT/responsibilities.csv and .xlsx, OUT/graph.html and the busiest unit's page."""
         from kg.export.formats import render, write_atomic
         from kg.build.pipeline import build as run
-        from kg.query.store import Store
+        from kg.query.store import open_store
 
         sample = Path(__file__).resolve().parents[2] / "corpus"  # in a checkout; a wheel has none
         if not paths and not sample.is_dir():
@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(line)
         for note in res.notes:
             typer.echo(f"note: {note}", err=True)
-        st = Store.open(out)
+        st = open_store(out)
         written = [Path(out) / "graph.ttl"]
         written.append(write_atomic(Path(out) / "responsibilities.csv", render(st, "csv")))
         written.append(write_atomic(Path(out) / "responsibilities.xlsx", render(st, "xlsx")))

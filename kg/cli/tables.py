@@ -27,14 +27,14 @@ def register(app: typer.Typer) -> None:
         from kg.export.formats import export
         from kg.i18n import language
         from kg.export.ledger import COLUMNS, DUE_SOON, NOTES, STATUS, ledger
-        from kg.query.store import Store
+        from kg.query.store import open_store
 
         if out:
             path = export(graph or "out", "xlsx", out, on=on, lang=lang, doc=doc)
             typer.echo(f"wrote {path}", err=True)
             return
-        st = Store.open(graph or "out")
-        iri = Graph.from_store(st.ox).resolve_doc(doc) if doc else None
+        st = open_store(graph or "out")
+        iri = Graph.from_store(st).resolve_doc(doc) if doc else None
         lang = language(lang)
         rows = []
         for sheet in ledger(st, on=on, doc=iri):

@@ -225,18 +225,18 @@ def export(directory: str | Path, fmt: str, out: Optional[str | Path] = None, on
            lang: Optional[str] = None, doc: Optional[str] = None) -> Optional[Path]:
     """Export the graph built in ``directory``; to ``out`` (atomically) or, without it, to stdout.
     ``doc`` (csv, xlsx) names one document any way kg.query.names allows."""
-    from kg.query.store import Store
+    from kg.query.store import open_store
 
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in WRITERS:
         raise KgError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}", 2)
     if fmt == "xlsx" and out is None:
         raise KgError("xlsx is a binary format: give --out FILE.xlsx", 2)
-    store = Store.open(directory)
+    store = open_store(directory)
     if doc is not None:
         from kg.query.api import Graph
 
-        doc = Graph.from_store(store.ox).resolve_doc(doc)
+        doc = Graph.from_store(store).resolve_doc(doc)
     data = render(store, fmt, on=on, lang=lang, doc=doc)
     if out is None:
         sys.stdout.flush()

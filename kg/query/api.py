@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from kg.query import queries as Q
 from kg.errors import KgError
+from kg.query.store import Store, open_store
 from kg.vocab import DG, DOC_BASE as DOC, KIND_CLASS, LEVEL_CLASS
 
 KINDS = KIND_CLASS
@@ -32,36 +33,6 @@ class UnknownUnit(KgError):
         super().__init__(f"no unit is called {name!r}{hint}", 1)
         self.name = name
         self.suggestions = suggestions
-
-
-def open_store(path: str | Path):
-    """Open the pyoxigraph store of a build directory (DIR/store), read-only.
-
-    ``path`` may also be the store directory itself, or an RDF file (.trig/.nq/.ttl/.nt), which
-    is loaded into memory.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise KgError(f"no graph at {p}: build one with `kg build corpus --out {p}`")
-    import pyoxigraph as ox
-
-    if p.is_file():
-        try:
-            store = ox.Store()
-            store.load(path=str(p))
-            return store
-        except (OSError, SyntaxError, ValueError) as e:
-            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
-    store_dir = p / "store" if (p / "store").is_dir() else p
-    if store_dir == p and not (p / "CURRENT").exists():
-        raise KgError(f"no graph store in {p} (no {p / 'store'}): build one with `kg build corpus --out {p}`")
-    if not any(store_dir.iterdir()):
-        raise KgError(f"{store_dir} is empty: build a graph with `kg build corpus --out {p}`")
-    try:
-        return ox.Store.read_only(str(store_dir))
-    except OSError as e:
-        raise KgError(f"cannot open the graph store in {store_dir} ({str(e).splitlines()[0]}): "
-                      f"rebuild it with `kg build corpus --out {p}`") from None
 
 
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
@@ -170,7 +141,7 @@ class Graph:
     @classmethod
     def open(cls, path: str | Path) -> "Graph":
         """A built graph directory (DIR/store), a store directory, or an RDF dataset file."""
-        return cls(LocalBackend(open_store(path)), str(path))
+        return cls(LocalBackend(open_store(path).ox), str(path))
 
     @classmethod
     def from_options(cls, graph: Optional[str | Path] = None, endpoint: Optional[str] = None,
@@ -184,8 +155,8 @@ class Graph:
 
     @classmethod
     def from_store(cls, store, source: str = "memory") -> "Graph":
-        """Wrap an open pyoxigraph Store."""
-        return cls(LocalBackend(store), source)
+        """Wrap an open store (a pyoxigraph Store or a kg.query.store.Store)."""
+        return cls(LocalBackend(store.ox if isinstance(store, Store) else store), source)
 
     @classmethod
     def connect(cls, url: str, **options) -> "Graph":

@@ -14,7 +14,7 @@ from typing import Optional
 
 from kg.errors import KgError
 from kg.vocab import DOC_BASE, LEVELS, ORG_BASE, ROLE_CLASS, level_rank, prologue
-from kg.query.store import local_name
+from kg.query.store import Store, local_name, open_store
 from kg.model import (Alignment, Corpus, Document, Organisation, ParentRef, Section, Source, Task,
                       UnitMention)
 
@@ -315,24 +315,14 @@ def _num(x) -> int:
         return 0
 
 
-def _store(path):
-    """kg.query.store.Store of a build directory, a store directory or an RDF dataset file."""
-    from kg.query.api import open_store
-    from kg.query.store import Store
-
-    return Store(open_store(path))
-
-
 def load_corpus(graph_dir) -> Corpus:
     """Documents, sections, tasks with units, organisations and alignments read from a build
     directory (DIR/store, through kg.query.store.Store) or a dataset file."""
-    return corpus_of_store(_store(graph_dir))
+    return corpus_of_store(open_store(graph_dir))
 
 
 def corpus_of_store(st) -> Corpus:
     """``load_corpus`` on an open store (a kg.query.store.Store or a pyoxigraph Store)."""
-    from kg.query.store import Store
-
     if not isinstance(st, Store):
         st = Store(st)
     q = lambda text: st.query(_PFX + text)  # noqa: E731

@@ -10,7 +10,7 @@ from typing import Optional
 
 from kg.errors import KgError
 from kg.vocab import KIND_OF_CLASS, prologue
-from kg.query.store import local_name
+from kg.query.store import local_name, open_store
 
 COLUMNS = ["unit", "kind", "level", "region", "labels", "mentions", "assignments", "part_of",
            "counterpart", "members", "id"]
@@ -42,13 +42,9 @@ Q_LINKS = PREFIXES + """SELECT ?org ?rel ?other ?label WHERE {
 
 
 def open_graph(path: str | Path):
-    """DIR/store, or DIR/graph.ttl when there is no store, or an RDF file."""
-    from kg.query.api import open_store
-
-    p = Path(path)
-    if p.is_dir() and not (p / "store").is_dir() and (p / "graph.ttl").is_file():
-        return open_store(p / "graph.ttl")
-    return open_store(p)
+    """The pyoxigraph store of a build directory (DIR/store, or DIR/graph.ttl when there is no
+    store), a store directory or an RDF file: kg.query.store.open_store."""
+    return open_store(path).ox
 
 
 def units_table(store, kind: Optional[str] = None, merged_only: bool = False) -> list[dict]:

@@ -121,9 +121,9 @@ def validate(directory: str | Path) -> list[Violation]:
     """Validate the build in ``directory`` (its store)."""
     import pyoxigraph as ox
 
-    from kg.query.store import Store
+    from kg.query.store import open_store
 
-    st = Store.open(directory)
+    st = open_store(directory)
     from kg.rdf.graph import sorted_triples
 
     return validate_nt(ox.serialize(sorted_triples(st.quads()), format=ox.RdfFormat.N_TRIPLES))
