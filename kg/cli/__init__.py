@@ -5,6 +5,8 @@ import importlib
 
 import typer
 
+from kg import __version__
+
 app = typer.Typer(
     name="kg",
     help="DutyGraph: turn implementation plans and annual reports into a knowledge graph of duties.",
@@ -20,7 +22,6 @@ for _name in ("build", "units", "ask", "trace", "viz", "reports", "tables"):
 
 def _version(value: bool) -> None:
     if value:
-        from kg import __version__
         typer.echo(f"kg (DutyGraph) {__version__}")
         raise typer.Exit()
 

@@ -24,7 +24,7 @@ API (small on purpose):
 - ``.graphs() -> list[str]``: the named graphs' IRIs, sorted.
 - ``.ox``: the underlying pyoxigraph.Store.
 
-``optimize(dir)`` compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
+kg.query.optimize.optimize(dir) compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
 --optimize``): at 3,200 plans it takes ≈ 20 s and makes look-ups ≈ 2–5× faster (tasks-of a busy
 label 787 → 164 ms). The content does not change.
 """
@@ -179,26 +179,8 @@ def checkpoint(src: str | Path, dst: str | Path) -> None:
         del st
 
 
-def optimize(directory: str | Path) -> None:
-    """Compact the store of the build directory ``directory`` (pyoxigraph ``Store.optimize``):
-    the bulk loader leaves many small files, which every look-up reads; one pass merges them.
-    The folder is locked meanwhile (no build runs into it), and what the build recorded of its
-    store is brought up to date (kg.build.incremental.restamp)."""
-    from kg.atomic import FolderLock
-
-    d = Path(directory)
-    sd = d / "store"
-    if not sd.is_dir() or not any(sd.iterdir()):
-        raise KgError(f"{d}: not a built graph (no store/); run `kg build PATH --out {d}` first")
-    with FolderLock(d):
-        compact(sd)
-        from kg.build.incremental import restamp
-
-        restamp(d)
-
-
 def compact(store_dir: Path) -> None:
-    """optimize, on the store at ``store_dir`` (no lock taken)."""
+    """kg.query.optimize.optimize, on the store at ``store_dir`` (no lock taken)."""
     import pyoxigraph as ox
 
     try:
