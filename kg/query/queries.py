@@ -24,6 +24,7 @@ This module imports nothing heavy: pyoxigraph is imported inside the functions t
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from decimal import Decimal, InvalidOperation
 import os
 import re
@@ -52,6 +53,18 @@ def query_dir() -> Path:
     checkout's queries/, or their copy inside an installed wheel)."""
     env = os.environ.get("KG_QUERIES")
     return Path(env) if env else shipped_dir("queries")
+
+
+@functools.lru_cache(maxsize=None)
+def internal_query(name: str) -> str:
+    """The text of queries/internal/NAME.rq: a query the library runs itself (reading a corpus back
+    from a store, the units table), not a named question of ``kg query`` (``available`` lists only
+    the top-level files). Shipped in the wheel as kg/data/queries/internal/ (setup.py)."""
+    path = shipped_dir("queries") / "internal" / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        raise KgError(f"{path}: an internal query is missing; reinstall DutyGraph") from None
 
 
 @dataclass(frozen=True)

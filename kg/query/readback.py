@@ -7,6 +7,7 @@ from typing import Optional
 
 from kg.model import (Alignment, Corpus, Document, Organisation, ParentRef, Section, Source, Task,
                       UnitMention)
+from kg.query.queries import internal_query
 from kg.query.store import Store, local_name, open_store
 from kg.vocab import DOC_BASE, ORG_BASE, ROLE_CLASS, prologue
 
@@ -38,13 +39,9 @@ def corpus_of_store(st) -> Corpus:
     """``load_corpus`` on an open store (a kg.query.store.Store or a pyoxigraph Store)."""
     if not isinstance(st, Store):
         st = Store(st)
-    q = lambda text: st.query(_PFX + text)  # noqa: E731
+    q = lambda name: st.query(_PFX + internal_query(name))  # noqa: E731
     docs: dict[str, Document] = {}
-    for r in q("""SELECT ?doc ?cls ?title ?level ?region ?start ?end ?file WHERE {
-        ?doc a ?cls . FILTER(?cls IN (dg:Plan, dg:AnnualReport))
-        OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dg:level ?level }
-        OPTIONAL { ?doc dg:region ?region } OPTIONAL { ?doc dg:periodStart ?start }
-        OPTIONAL { ?doc dg:periodEnd ?end } OPTIONAL { ?doc dg:fileName ?file } }"""):
+    for r in q("readback-documents"):
         did = r["doc"][len(_DOC):]
         if did in docs:
             continue
@@ -59,19 +56,16 @@ def corpus_of_store(st) -> Corpus:
                              kind="report" if r["cls"].endswith("AnnualReport") else "plan",
                              title=str(r.get("title") or ""), level=_level(r.get("level")),
                              region=r.get("region"), period=period)
-    for r in sorted(q("""SELECT ?doc ?o ?name WHERE { ?doc eli:passed_by ?o OPTIONAL { ?o skos:prefLabel ?name } }"""),
+    for r in sorted(q("readback-passed-by"),
                     key=lambda r: (r["doc"], r["o"])):
         d = docs.get(r["doc"][len(_DOC):])
         if d is not None:
             d.issuers.append(str(r.get("name") or local_name(r["o"])))
-    for r in q("SELECT ?doc ?date WHERE { ?doc eli:date_document ?date }"):
+    for r in q("readback-document-dates"):
         d = docs.get(r["doc"][len(_DOC):])
         if d is not None:
             d.date = str(r["date"])
-    refs = sorted(q("""SELECT ?doc ?ref ?title ?rel ?words ?target ?tlevel WHERE {
-        ?doc dg:namesParent ?ref . OPTIONAL { ?ref dcterms:title ?title }
-        OPTIONAL { ?ref dg:relation ?rel } OPTIONAL { ?ref dg:relationWords ?words }
-        OPTIONAL { ?ref dg:target ?target OPTIONAL { ?target dg:level ?tlevel } } }"""),
+    refs = sorted(q("readback-named-parents"),
                   key=lambda r: (r["doc"], _num(r["ref"])))
     done = set()
     for r in refs:
@@ -84,16 +78,12 @@ def corpus_of_store(st) -> Corpus:
         d.parents.append(ParentRef(title=str(r.get("title") or ""), relation=str(r.get("rel") or ""),
                                    words=str(r.get("words") or ""), level=_level(r.get("tlevel")),
                                    document_id=tid if tid in docs else None))
-    for r in q("""SELECT ?doc ?rel ?target WHERE {
-        { ?doc eli:based_on ?target BIND("based_on" AS ?rel) } UNION { ?doc eli:applies ?target BIND("applies" AS ?rel) }
-        } ORDER BY ?doc ?target"""):
+    for r in q("readback-document-links"):
         d, tid = docs.get(r["doc"][len(_DOC):]), (r.get("target") or "")[len(_DOC):]
         if d is not None and tid in docs and all(p.document_id != tid for p in d.parents):
             d.parents.append(ParentRef(title=docs[tid].title, relation=r["rel"], words="",
                                        level=docs[tid].level, document_id=tid))
-    for r in q("""SELECT ?s ?up ?number ?title ?depth WHERE { ?s a dg:Section .
-        OPTIONAL { ?s eli:is_part_of ?up } OPTIONAL { ?s eli:number ?number }
-        OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dg:depth ?depth } } ORDER BY ?s"""):
+    for r in q("readback-sections"):
         did, _, sid = r["s"][len(_DOC):].partition("/s/")
         d = docs.get(did)
         if d is None or any(s.id == sid for s in d.sections):
@@ -104,10 +94,7 @@ def corpus_of_store(st) -> Corpus:
                                   parent=up.partition("/s/")[2] if "/s/" in up else None))
     tasks: dict[str, Task] = {}
     order: dict[str, int] = {}
-    for r in q("""SELECT ?t ?sec ?number ?title ?text ?order WHERE { ?t a dg:Task .
-        OPTIONAL { ?t eli:is_part_of ?sec } OPTIONAL { ?t eli:number ?number }
-        OPTIONAL { ?t dcterms:title ?title } OPTIONAL { ?t schema:description ?text }
-        OPTIONAL { ?t dg:order ?order } }"""):
+    for r in q("readback-tasks"):
         did, _, tid = r["t"][len(_DOC):].partition("/t/")
         if did not in docs or r["t"] in tasks:
             continue
@@ -118,9 +105,7 @@ def corpus_of_store(st) -> Corpus:
         order[r["t"]] = int(r.get("order") or 0)
     for iri in sorted(tasks, key=lambda i: (i.partition("/t/")[0], order[i], i)):
         docs[iri[len(_DOC):].partition("/t/")[0]].tasks.append(tasks[iri])
-    for r in sorted(q("""SELECT ?t ?a ?role ?unit ?written ?label WHERE { ?t dg:assignment ?a .
-        OPTIONAL { ?a dg:role ?role } OPTIONAL { ?a dg:unit ?unit } OPTIONAL { ?a dg:asWritten ?written }
-        OPTIONAL { ?a dg:roleLabel ?label } }"""), key=lambda r: (r["t"], _num(r["a"]))):
+    for r in sorted(q("readback-assignments"), key=lambda r: (r["t"], _num(r["a"]))):
         t = tasks.get(r["t"])
         if t is None:
             continue
@@ -129,9 +114,7 @@ def corpus_of_store(st) -> Corpus:
                                    label=str(r.get("label") or ""),
                                    org_id=unit[len(_ORG):] if unit.startswith(_ORG) else None))
     corpus = Corpus(documents=[docs[k] for k in sorted(docs)])
-    for r in q("""SELECT ?o ?name ?fn ?level ?cls WHERE { ?o a org:Organization .
-        OPTIONAL { ?o skos:prefLabel ?name } OPTIONAL { ?o dg:function ?fn }
-        OPTIONAL { ?o dg:level ?level } OPTIONAL { ?o org:classification ?cls } }"""):
+    for r in q("readback-organisations"):
         oid = r["o"][len(_ORG):] if r["o"].startswith(_ORG) else r["o"]
         o = corpus.organisations.get(oid)
         if o is None:
@@ -141,15 +124,14 @@ def corpus_of_store(st) -> Corpus:
             o.function = local_name(r["fn"])
         if r.get("cls") and local_name(r["cls"]) == "Group":
             o.is_group = True
-    for r in q("""SELECT ?t ?p ?score ?method WHERE { ?t dg:alignment ?al . ?al dg:parentTask ?p .
-        OPTIONAL { ?al dg:score ?score } OPTIONAL { ?al dg:method ?method } }"""):
+    for r in q("readback-alignments"):
         if r["t"] not in tasks or r["p"] not in tasks:
             continue
         key = lambda iri: iri[len(_DOC):].replace("/t/", "#", 1)  # noqa: E731
         corpus.alignments.append(Alignment(child=key(r["t"]), parent=key(r["p"]),
                                            score=float(r.get("score") or 0.0), method=str(r.get("method") or "")))
     have = {(a.child, a.parent) for a in corpus.alignments}
-    for r in q("SELECT ?t ?p WHERE { ?t dg:carriesOut ?p }"):
+    for r in q("readback-carries-out"):
         if r["t"] in tasks and r["p"] in tasks:
             pair = (r["t"][len(_DOC):].replace("/t/", "#", 1), r["p"][len(_DOC):].replace("/t/", "#", 1))
             if pair not in have:
