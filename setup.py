@@ -11,7 +11,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = {"queries": "*.rq", "ontology": "*.ttl"}  # top-level folder -> files shipped in kg/data/<folder>/
+SHIPPED = {"queries": "*.rq", "queries/internal": "*.rq", "ontology": "*.ttl"}  # top-level folder -> files shipped in kg/data/<folder>/
 
 
 class BuildPy(build_py):
@@ -26,7 +26,8 @@ class BuildPy(build_py):
             dest = Path(self.build_lib) / "kg" / "data" / folder
             if dest.exists():
                 for old in dest.iterdir():  # no stale files from an earlier build
-                    old.unlink()
+                    if old.is_file():
+                        old.unlink()
             self.mkpath(str(dest))
             for f in files:
                 self.copy_file(str(f), str(dest / f.name))

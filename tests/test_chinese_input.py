@@ -103,8 +103,8 @@ def test_bad_dates_and_roles_are_one_line(out):
 
 def test_push_names_documents_like_every_command(out):
     """kg push --doc 000 (and the file name) names the same graph as the id."""
-    from kg.query.api import open_store
     from kg.query.endpoint import push
+    from kg.query.store import open_store
 
     class Recorder:
         def __init__(self):
@@ -113,7 +113,7 @@ def test_push_names_documents_like_every_command(out):
         def put_graph(self, graph, data, content_type="application/n-triples"):
             self.graphs.append(graph)
 
-    store = open_store(out)
+    store = open_store(out).ox
     a, b, c = Recorder(), Recorder(), Recorder()
     push(store, a, docs=["000"])
     push(store, b, docs=["000_b7f676789088e75d.txt"])

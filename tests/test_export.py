@@ -238,3 +238,47 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
         E.write_atomic(target, b"new")
     monkeypatch.setattr(A.os, "replace", real)
     assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+
+
+# ---------------------------------------------------------------------------- one store opener
+
+def test_every_command_opens_a_dataset_file(out, tmp_path):
+    """kg.query.store.open_store is the one opener: `kg export -g x.trig` works like `kg tasks-of -g x.trig`,
+    and so do the table, ledger, units, docs and validate commands; the answers are the build's."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.query.store import Store, open_store
+
+    trig = tmp_path / "x.trig"
+    assert CliRunner().invoke(app, ["export", "-g", str(out), "--format", "trig", "--out", str(trig)]).exit_code == 0
+    st = open_store(trig)
+    assert isinstance(st, Store) and st.path is None and len(st.quads()) == len(open_store(out).quads())
+    assert open_store(out / "store").path is None and open_store(out).path == out
+
+    def run(*args):
+        r = CliRunner().invoke(app, [*args])
+        assert r.exit_code == 0, (args, r.output)
+        return r.output
+
+    for fmt in ("csv", "nt", "trig", "jsonld"):
+        assert run("export", "-g", str(trig), "--format", fmt) == run("export", "-g", str(out), "--format", fmt), fmt
+    assert run("export", "-g", str(trig), "--format", "ttl")
+    for args in (["ledger", "-f", "json"], ["units", "-f", "json"], ["docs", "-f", "json"], ["workload", "-f", "json"]):
+        assert run(*args, "-g", str(trig)) == run(*args, "-g", str(out)), args
+    unit = json.loads(run("workload", "-g", str(trig), "-f", "json"))[0]["unit"]
+    assert run("tasks-of", unit, "-g", str(trig), "-f", "json") == run("tasks-of", unit, "-g", str(out), "-f", "json")
+    r = CliRunner().invoke(app, ["validate", "-g", str(trig)])
+    assert "Traceback" not in r.output and r.exit_code in (0, 1), r.output
+
+
+def test_store_opener_errors(tmp_path):
+    from kg.query.store import open_store
+
+    with pytest.raises(KgError, match="not a built graph"):
+        open_store(tmp_path / "missing")
+    with pytest.raises(KgError, match=r"not a built graph \(no store/\)"):
+        open_store(tmp_path)
+    (tmp_path / "bad.trig").write_text("not rdf {", encoding="utf-8")
+    with pytest.raises(KgError, match="cannot load"):
+        open_store(tmp_path / "bad.trig")

@@ -372,3 +372,21 @@ def test_python_order_is_pyoxigraph_order_on_every_query(graph):
         assert graph.backend.select(q.text, bound) == direct, (name, params)
         seen += bool(direct)
     assert seen >= 20
+
+
+def test_the_library_s_own_sparql_lives_in_queries_internal():
+    """No inline SPARQL in kg/query, kg/export, kg/cli: reading a store back and the units table run
+    queries/internal/*.rq, which `kg query --list` does not list."""
+    import re as _re
+    from pathlib import Path
+
+    from kg.query import queries as Q
+
+    root = Path(__file__).resolve().parent.parent
+    internal = sorted(p.stem for p in (root / "queries" / "internal").glob("*.rq"))
+    assert internal and all(Q.internal_query(n).lstrip().startswith("#") for n in internal)
+    assert not set(internal) & {q.name for q in Q.available()}
+    for pkg in ("query", "export", "cli"):
+        for p in (root / "kg" / pkg).glob("*.py"):
+            code = "\n".join(l for l in p.read_text(encoding="utf-8").splitlines() if not l.lstrip().startswith((">>>", "#", "-")))
+            assert not _re.search(r"[\"']\s*SELECT\s+[?(]", code), p

@@ -75,7 +75,8 @@ def test_trace_of_a_local_addition_keeps_the_parent_document_level():
 
 
 def test_gaps_on_crafted_plans():
-    from kg.query.trace import find_document, gaps
+    from kg.query.gaps import gaps
+    from kg.query.trace import find_document
 
     c = crafted_corpus()
     rows = gaps(c, find_document(c, "c"), find_document(c, "p"))
@@ -87,7 +88,8 @@ def test_gaps_on_crafted_plans():
 
 
 def test_gaps_compute_alignment_when_the_corpus_has_none():
-    from kg.query.trace import find_document, gaps
+    from kg.query.gaps import gaps
+    from kg.query.trace import find_document
 
     c = crafted_corpus(link_it=False)
     rows = gaps(c, find_document(c, "c"), find_document(c, "p"))
@@ -97,7 +99,7 @@ def test_gaps_compute_alignment_when_the_corpus_has_none():
 # ---------------------------------------------------------------- reading a graph
 
 def test_load_corpus_reads_the_vocabulary():
-    from kg.query.trace import load_corpus
+    from kg.query.readback import load_corpus
 
     c = load_corpus(MINI)
     d = {x.id: x for x in c.documents}
@@ -214,7 +216,8 @@ def test_trace_on_000_shows_the_named_chain(seed_corpus):
 def test_gaps_000_against_001(seed_corpus):
     """Checked by reading both plans: 000's tasks 9 11 12 13 14 27 have no counterpart in 001's
     text; 001 #22 完善突发事件应对制度 names 市司法局, its counterpart 000 #18 names no 司法局."""
-    from kg.query.trace import find_document, gaps
+    from kg.query.gaps import gaps
+    from kg.query.trace import find_document
 
     rows = gaps(seed_corpus, find_document(seed_corpus, "000"), find_document(seed_corpus, "001"))
     local = {r["child_task_number"] for r in rows if r["kind"] == "local_addition"}

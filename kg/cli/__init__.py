@@ -1,9 +1,10 @@
 """The ``kg`` command: a thin layer over the library (see README for every command)."""
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from kg.cli import ask, build, reports, tables, trace, units, viz
+from kg.version import __version__
 
 app = typer.Typer(
     name="kg",
@@ -14,13 +15,12 @@ app = typer.Typer(
 )
 
 # Each module registers its commands; modules import heavy libraries only inside commands.
-for _name in ("build", "units", "ask", "trace", "viz", "reports", "tables"):
-    importlib.import_module(f"kg.cli.{_name}").register(app)
+for _group in (build, units, ask, trace, viz, reports, tables):
+    _group.register(app)
 
 
 def _version(value: bool) -> None:
     if value:
-        from kg.version import __version__
         typer.echo(f"kg (DutyGraph) {__version__}")
         raise typer.Exit()
 

@@ -11,6 +11,10 @@ from typing import List, Optional
 
 import typer
 
+from kg.errors import KgError
+from kg.query import queries as Q
+from kg.query.endpoint import Endpoint, push as do_push
+from kg.query.store import open_store
 from kg.cli.common import LangOpt, GRAPH_HELP, EndpointOpt, FormatOpt, GraphOpt, emit, guarded
 from kg.cli.common import open_graph as _graph
 DocOpt = typer.Option(None, "--doc", "-d", help="Only this document (id, id prefix such as 000, or file name).")
@@ -172,7 +176,6 @@ def register(app: typer.Typer) -> None:
               graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
               fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Run a named query from queries/ (or a .rq file) with parameters bound as RDF terms."""
-        from kg.query import queries as Q
         if list_ or not name:
             rows = [{"name": q.name, "question": q.title,
                      "parameters": ", ".join(f"{p.name}:{p.type}" + ("" if p.required else "?") for p in q.params),
@@ -195,8 +198,6 @@ def register(app: typer.Typer) -> None:
                                                        "on a local graph; refused without it.")):
         """Run a SPARQL query as written (named graphs are read as one default graph)."""
         from pathlib import Path
-
-        from kg.errors import KgError
 
         if text == "-":
             text = sys.stdin.read()
@@ -222,13 +223,9 @@ def register(app: typer.Typer) -> None:
                                                      "(Virtuoso: dba:PASSWORD, digest auth)."),
              fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Load a built graph into a SPARQL server: one HTTP PUT per named graph (replacing it)."""
-        from kg.query.api import open_store
-        from kg.query.endpoint import Endpoint, push as do_push
-        from kg.errors import KgError
-
         user, sep, password = (auth or "").partition(":")
         if auth is not None and not (sep and user):
             raise KgError("--auth takes USER:PASSWORD (e.g. dba:dba for a fresh Virtuoso)")
         ep = Endpoint(endpoint, store_url=store_url, auth=(user, password) if auth else None)
-        report = do_push(open_store(graph or "out"), ep, docs=doc or None)
+        report = do_push(open_store(graph or "out").ox, ep, docs=doc or None)
         emit(report, ["graph", "triples", "bytes"], fmt, title=f"Pushed to {ep.store_url}", lang=lang)

@@ -6,6 +6,14 @@ from typing import Optional
 
 import typer
 
+from kg.build.pipeline import build as build_graph
+from kg.errors import KgError
+from kg.export.formats import export as export_graph, render, write_atomic
+from kg.query.optimize import optimize as optimize_store
+from kg.query.store import open_store
+from kg.query.validate import format_violation, validate as validate_graph
+from kg.rdf.graph import document_counts
+from kg.viz.views import demo_pages
 from kg.cli.common import guarded
 
 
@@ -14,8 +22,6 @@ def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
     from the records' counts (kg.rdf.graph.document_counts: a quick update's stubs stay unloaded) and,
     for organisations, from OUT/manifest.json when there is one."""
     import json
-
-    from kg.rdf.graph import document_counts
 
     docs = corpus.documents
     counts = {d.id: document_counts(d) for d in docs}
@@ -83,9 +89,7 @@ def register(app: typer.Typer) -> None:
                                               help="Leave out the files that cannot be read or parsed (each "
                                                    "named on one line) and build the rest; exit status 3 then.")):
         """Parse, resolve and link the documents; write OUT/graph.ttl, OUT/store, diagnostics, manifest."""
-        from kg.build.pipeline import build as run
-
-        res = run(paths, out, overrides=overrides, incremental=not full, optimize=optimize, keep_going=keep_going)
+        res = build_graph(paths, out, overrides=overrides, incremental=not full, optimize=optimize, keep_going=keep_going)
         for line in summary_lines(res.corpus, Path(out)):
             typer.echo(line)
         report(res)
@@ -95,9 +99,7 @@ def register(app: typer.Typer) -> None:
     def optimize(graph: str = typer.Argument("out", help="A built graph directory.")):
         """Compact a built graph's store: queries on a large graph get faster (≈ 2–5× on look-ups
         at 3,200 plans, ≈ 20 s to run); the content is unchanged."""
-        from kg.query.store import optimize as run
-
-        run(graph)
+        optimize_store(graph)
         typer.echo(f"{graph}/store optimized")
 
     @app.command("export")
@@ -112,9 +114,7 @@ def register(app: typer.Typer) -> None:
                                                   help="csv, xlsx: en or zh (CSV English by default, xlsx Chinese)."),
                doc: Optional[str] = typer.Option(None, "--doc", "-d", help="csv, xlsx: only this document.")):
         """Export the graph, or the responsibility table (csv) and the 督办台账 (xlsx)."""
-        from kg.export.formats import export as run
-
-        path = run(graph, fmt, out, on=on, lang=lang, doc=doc)
+        path = export_graph(graph, fmt, out, on=on, lang=lang, doc=doc)
         if path is not None:
             typer.echo(f"wrote {path}", err=True)
 
@@ -122,9 +122,7 @@ def register(app: typer.Typer) -> None:
     @guarded
     def validate(graph: str = typer.Option("out", "--graph", "-g", envvar="KG_GRAPH", help="A built graph directory.")):
         """Check the graph against ontology/shapes.ttl (SHACL, no inference); non-zero exit on any violation."""
-        from kg.query.validate import format_violation, validate as run
-
-        found = run(graph)
+        found = validate_graph(graph)
         for v in found:
             typer.echo(format_violation(v))
         if found:
@@ -137,28 +135,20 @@ def register(app: typer.Typer) -> None:
     def demo(paths: Optional[list[str]] = typer.Argument(None, help="Files or folders; default: corpus/."),
              out: str = typer.Option("out", "--out", "-o", help="The graph directory to write.")):
         """Build, then write OUT/responsibilities.csv and .xlsx, OUT/graph.html and the busiest unit's page."""
-        from kg.export.formats import render, write_atomic
-        from kg.build.pipeline import build as run
-        from kg.query.store import Store
-
         sample = Path(__file__).resolve().parents[2] / "corpus"  # in a checkout; a wheel has none
         if not paths and not sample.is_dir():
-            from kg.errors import KgError
-
             raise KgError("kg demo: no sample corpus/ comes with an installed kg; give plans: kg demo FILE_OR_FOLDER... --out DIR")
         srcs = paths or [str(sample)]
-        res = run(srcs, out)
+        res = build_graph(srcs, out)
         for line in summary_lines(res.corpus, Path(out)):
             typer.echo(line)
         for note in res.notes:
             typer.echo(f"note: {note}", err=True)
-        st = Store.open(out)
+        st = open_store(out)
         written = [Path(out) / "graph.ttl"]
         written.append(write_atomic(Path(out) / "responsibilities.csv", render(st, "csv")))
         written.append(write_atomic(Path(out) / "responsibilities.xlsx", render(st, "xlsx")))
         del st
-        from kg.viz.views import demo_pages
-
         written.extend(demo_pages(out))
         for p in written:
             typer.echo(f"wrote {p}")

@@ -14,6 +14,9 @@ from typing import Callable, Iterable, Sequence
 import typer
 
 from kg.errors import KgError
+from kg.i18n import language, localise
+from kg.query.api import Graph
+from kg.query.table import csv_safe
 
 
 GRAPH_HELP = "A built graph directory (kg build … --out DIR). Default: ./out, or $KG_GRAPH."
@@ -29,8 +32,6 @@ LangOpt = typer.Option(None, "--lang", help=LANG_HELP, envvar="KG_LANG")
 
 def open_graph(graph=None, endpoint=None):
     """The kg.query.api.Graph that the --graph DIR / --endpoint URL pair names."""
-    from kg.query.api import Graph
-
     return Graph.from_options(graph, endpoint)
 
 
@@ -126,8 +127,6 @@ def emit(rows: Sequence[dict], columns: Sequence[str], fmt: str = "table", title
     """Write ``rows`` (dicts) as a rich table, JSON (a list of objects) or CSV with ``columns``;
     ``lang='zh'`` (or $KG_LANG=zh) gives Chinese headers and values (kg.i18n). CSV cells that a
     spreadsheet would run as a formula are quoted (kg.query.table.csv_safe)."""
-    from kg.i18n import language, localise
-
     out = out or sys.stdout
     fmt = (fmt or "table").lower()
     if fmt not in ("json", "csv", "table"):
@@ -139,8 +138,6 @@ def emit(rows: Sequence[dict], columns: Sequence[str], fmt: str = "table", title
         out.write(json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2))
         out.write("\n")
     elif fmt == "csv":
-        from kg.query.table import csv_safe
-
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
         w.writeheader()

@@ -6,6 +6,11 @@ from typing import Optional
 
 import typer
 
+from kg.export.formats import export
+from kg.export.ledger import COLUMNS, DUE_SOON, NOTES, STATUS, ledger
+from kg.i18n import language
+from kg.query.api import Graph
+from kg.query.store import open_store
 from kg.cli.common import GraphOpt, LangOpt, emit, guarded
 
 
@@ -23,18 +28,12 @@ def register(app: typer.Typer) -> None:
                    fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."),
                    lang: Optional[str] = LangOpt):
         """The 督办台账: one row per task with its units, deadline, status (红/黄/绿 on --on) and evidence."""
-        from kg.query.api import Graph
-        from kg.export.formats import export
-        from kg.i18n import language
-        from kg.export.ledger import COLUMNS, DUE_SOON, NOTES, STATUS, ledger
-        from kg.query.store import Store
-
         if out:
             path = export(graph or "out", "xlsx", out, on=on, lang=lang, doc=doc)
             typer.echo(f"wrote {path}", err=True)
             return
-        st = Store.open(graph or "out")
-        iri = Graph.from_store(st.ox).resolve_doc(doc) if doc else None
+        st = open_store(graph or "out")
+        iri = Graph.from_store(st).resolve_doc(doc) if doc else None
         lang = language(lang)
         rows = []
         for sheet in ledger(st, on=on, doc=iri):

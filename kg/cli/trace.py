@@ -1,4 +1,4 @@
-"""Tracing commands: kg docs, kg align, kg trace, kg gaps (a thin layer over kg.query.trace).
+"""Tracing commands: kg docs, kg align, kg trace, kg gaps (a thin layer over kg.query.trace and kg.query.gaps).
 
 Tasks are written DOC#NUMBER or DOC#TASKID (000#12, 001#u1); DOC may be an id prefix.
 """
@@ -9,32 +9,29 @@ from typing import Optional
 
 import typer
 
+from kg.build.pipeline import parse_paths
+from kg.errors import KgError
+from kg.query.gaps import GAPS_COLUMNS, gaps, links_between, not_linked_note
+from kg.query.readback import load_corpus
+from kg.query.trace import ALIGN_COLUMNS, DOCS_COLUMNS, TRACE_COLUMNS, align, docs, find_document, trace
 from kg.cli.common import LangOpt, GraphOpt, emit, guarded
 
 
 
 def _corpus(graph: Optional[str]):
-    from kg.query.trace import load_corpus
-
     return load_corpus(graph or "out")
 
 
 def _plan(ref: str, graph: Optional[str], cache: dict):
     """A plan from a file (parsed now) or a document id of the graph."""
-    from kg.errors import KgError
-
     p = Path(ref)
     if p.is_file():
-        from kg.build.pipeline import parse_paths
-
         docs = [d for d in parse_paths([p]) if d.kind == "plan"]
         if not docs:
             raise KgError(f"{ref} is not a plan (no numbered tasks found): give an implementation plan")
         return docs[0]
     if p.is_dir():
         raise KgError(f"{ref} is a folder: give one plan file or a document id")
-    from kg.query.trace import find_document
-
     if "corpus" not in cache:
         if graph is None and not Path("out").exists():
             raise KgError(f"{ref!r} is neither a file nor a document of a graph: give a file path, "
@@ -61,9 +58,6 @@ def register(app: typer.Typer) -> None:
                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."),
                  lang: Optional[str] = LangOpt):
         """Documents with their level, region, period and the parent directives they name."""
-        from kg.errors import KgError
-        from kg.query.trace import DOCS_COLUMNS, docs
-
         rows = docs(_corpus(graph))
         fmt = (fmt or "table").lower()
         if fmt == "json":
@@ -88,8 +82,6 @@ def register(app: typer.Typer) -> None:
                   graph: Optional[str] = GraphOpt,
                   fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """Align the tasks of plan A with those of plan B: one row per task of A (B empty when none fits)."""
-        from kg.query.trace import ALIGN_COLUMNS, align
-
         cache: dict = {}
         da, db = _plan(a, graph, cache), _plan(b, graph, cache)
         emit(align(da, db), ALIGN_COLUMNS, fmt, title=f"{da.id} → {db.id}", lang=lang)
@@ -100,8 +92,6 @@ def register(app: typer.Typer) -> None:
                   graph: Optional[str] = GraphOpt,
                   fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """The chain of a task up through every level: the tasks it carries out, their units, then the named directives above."""
-        from kg.query.trace import TRACE_COLUMNS, trace
-
         rows = trace(_corpus(graph), task)
         for r in rows:
             if r.get("directive"):
@@ -117,8 +107,6 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt,
                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
         """Parent tasks not taken up, local additions, and parent responsibilities with no functional counterpart below."""
-        from kg.query.trace import GAPS_COLUMNS, find_document, gaps, links_between, not_linked_note
-
         corpus = _corpus(graph)
         c, p = find_document(corpus, child), find_document(corpus, parent)
         if (fmt or "table").lower() == "table" and not links_between(corpus, c, p)[1]:

@@ -5,6 +5,9 @@ from typing import Optional
 
 import typer
 
+from kg.errors import KgError
+from kg.query.units_view import COLUMNS, open_graph, units_table
+from kg.vocab import KINDS
 from kg.cli.common import LangOpt, emit, guarded
 
 
@@ -19,10 +22,6 @@ def register(app: typer.Typer) -> None:
               merged: bool = typer.Option(False, "--merged", help="Only entities that merge two or more written forms."),
               fmt: str = typer.Option("table", "--format", "-f", help="table (default), json or csv."), lang: Optional[str] = LangOpt):
         """Every organisation entity with its prefLabel, kind, level, region, labels and merged mentions."""
-        from kg.errors import KgError
-        from kg.vocab import KINDS
-        from kg.query.units_view import COLUMNS, open_graph, units_table
-
         if kind and kind not in KINDS:
             raise KgError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}", 2)
         rows = units_table(open_graph(graph or "out"), kind=kind, merged_only=merged)

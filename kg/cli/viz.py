@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from kg.query.api import Graph
+from kg.viz import views as V
 from kg.cli.common import guarded
 
 
@@ -28,9 +30,6 @@ def register(app: typer.Typer) -> None:
             endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", envvar="KG_ENDPOINT",
                                                    help="A SPARQL 1.1 endpoint URL instead of a local graph.")):
         """Write one self-contained page (opens offline from file://): give one of --unit, --doc, --trace, --all."""
-        from kg.viz import views as V
-        from kg.query.api import Graph
-
         view = V.build_view(Graph.from_options(graph, endpoint), unit=unit, doc=doc, trace=trace, all_=all_,
                             role=role)
         path = V.write(view, out)

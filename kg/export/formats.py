@@ -18,13 +18,19 @@ import csv
 import datetime
 import io
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Optional
 
 from kg.atomic import write_atomic  # noqa: F401  (re-exported: kg.export.formats.write_atomic)
 from kg.errors import KgError
+from kg.export.ledger import to_xlsx as ledger_xlsx
+from kg.export.stamp import restamp_zip  # noqa: F401  (re-exported: kg.export.formats.restamp_zip)
+from kg.i18n import language
+from kg.query.api import Graph
+from kg.query.store import open_store
+from kg.query.table import COLUMNS, csv_safe, responsibility_rows, unit_table
+from kg.rdf.graph import TTL_PREFIXES, graph_iri, sorted_triples, turtle
 from kg.vocab import DCT, DG, RDF, SDO, SKOS, XSD
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "graphml", "csv", "xlsx")
@@ -40,8 +46,6 @@ def _sorted_quads(store) -> list:
 
 def _by_graph(store) -> list:
     """Quads grouped by named graph: documents by IRI, dgr:graph/corpus last (as graph.ttl)."""
-    from kg.rdf.graph import graph_iri
-
     corpus = graph_iri("corpus")
     return sorted(store.quads(), key=lambda q: (q.graph_name.value == corpus, q.graph_name.value))
 
@@ -60,23 +64,17 @@ def to_turtle(store) -> bytes:
     """The build's own graph.ttl when the store comes from a build directory, else the same order."""
     if store.path is not None and (Path(store.path) / "graph.ttl").is_file():
         return (Path(store.path) / "graph.ttl").read_bytes()
-    from kg.rdf.graph import turtle
-
     return turtle(_by_graph(store))
 
 
 def to_ntriples(store) -> bytes:
     import pyoxigraph as ox
 
-    from kg.rdf.graph import sorted_triples
-
     return ox.serialize(sorted_triples(_by_graph(store)), format=ox.RdfFormat.N_TRIPLES)
 
 
 def to_trig(store) -> bytes:
     import pyoxigraph as ox
-
-    from kg.rdf.graph import TTL_PREFIXES
 
     return ox.serialize(_sorted_quads(store), format=ox.RdfFormat.TRIG, prefixes=TTL_PREFIXES)
 
@@ -97,8 +95,6 @@ def _jsonld_value(o, prefixes):
 
 def to_jsonld(store) -> bytes:
     """JSON-LD 1.1: a @context with the vocabulary's prefixes and one @graph object per named graph."""
-    from kg.rdf.graph import TTL_PREFIXES
-
     prefixes = dict(TTL_PREFIXES)
     graphs: dict[str, dict[str, dict]] = {}
     for q in _sorted_quads(store):
@@ -129,8 +125,6 @@ def to_graphml(store) -> bytes:
     """Nodes: every IRI linked by an object property (attributes label, type, iri); edges: those links."""
     import networkx as nx
     import pyoxigraph as ox
-
-    from kg.rdf.graph import TTL_PREFIXES, sorted_triples
 
     triples = sorted_triples(_by_graph(store))
     labels: dict[str, dict[str, str]] = {}
@@ -166,9 +160,6 @@ BOM = "\ufeff"
 
 def to_csv(store, lang: Optional[str] = None, doc: Optional[str] = None, **_) -> bytes:
     """The responsibility table as CSV (see the module docstring)."""
-    from kg.i18n import language
-    from kg.query.table import COLUMNS, csv_safe, responsibility_rows, unit_table
-
     heads, rows = unit_table(responsibility_rows(store, doc=doc), language(lang))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -180,27 +171,7 @@ def to_csv(store, lang: Optional[str] = None, doc: Optional[str] = None, **_) ->
 
 def to_xlsx(store, on=None, lang: Optional[str] = None, doc: Optional[str] = None, **_) -> bytes:
     """The 督办台账 workbook (kg.export.ledger.to_xlsx)."""
-    from kg.export.ledger import to_xlsx as ledger_xlsx
-
     return ledger_xlsx(store, on=on, lang=lang, doc=doc)
-
-
-def restamp_zip(data: bytes, when) -> bytes:
-    """An xlsx (zip) with every entry stamped ``when``: the same workbook gives the same bytes."""
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
-            dst.writestr(entry, body)
-    return out.getvalue()
 
 
 WRITERS = {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "trig": to_trig,
@@ -225,18 +196,14 @@ def export(directory: str | Path, fmt: str, out: Optional[str | Path] = None, on
            lang: Optional[str] = None, doc: Optional[str] = None) -> Optional[Path]:
     """Export the graph built in ``directory``; to ``out`` (atomically) or, without it, to stdout.
     ``doc`` (csv, xlsx) names one document any way kg.query.names allows."""
-    from kg.query.store import Store
-
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in WRITERS:
         raise KgError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}", 2)
     if fmt == "xlsx" and out is None:
         raise KgError("xlsx is a binary format: give --out FILE.xlsx", 2)
-    store = Store.open(directory)
+    store = open_store(directory)
     if doc is not None:
-        from kg.query.api import Graph
-
-        doc = Graph.from_store(store.ox).resolve_doc(doc)
+        doc = Graph.from_store(store).resolve_doc(doc)
     data = render(store, fmt, on=on, lang=lang, doc=doc)
     if out is None:
         sys.stdout.flush()

@@ -27,6 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from kg.export.stamp import restamp_zip
+from kg.i18n import language
+from kg.link.evidence import region_names
+from kg.parse.dates import user_date
+from kg.query.queries import find
+from kg.query.table import COLUMNS as UNIT_COLUMNS, responsibility_rows, unit_table
+
 DUE_SOON = 30  # days
 COLUMNS = ("number", "task", "lead", "support", "responsible", "deadline", "status", "note", "evidence",
            "sources")
@@ -84,16 +91,11 @@ def status(due: Optional[str], on: _dt.date, evidence: int) -> tuple[str, str]:
 
 
 def _query(name: str) -> str:
-    from kg.query.queries import find
-
     return find(name).text
 
 
 def ledger(store, on=None, doc: Optional[str] = None) -> list[LedgerSheet]:
     """The ledger of every plan in ``store`` (or of the plan IRI ``doc``), judged on ``on``."""
-    from kg.parse.dates import user_date
-    from kg.query.table import responsibility_rows
-
     on = user_date(on) if on is not None else _dt.date.today()
     bindings = None
     if doc:
@@ -173,8 +175,6 @@ def short_title(title: str, region: str = "") -> str:
     """A plan's short title, for its sheet: 柳州市城中区贯彻执行《柳州市落实〈广西法治政府建设实施方案
     (2021-2025年)〉工作方案》的方案(征求意见稿) -> 城中区法治政府建设方案; XX市法治政府建设实施方案
     (2022-2025年) -> XX市法治政府建设实施方案."""
-    from kg.link.evidence import region_names
-
     t = (title or "").strip()
     issued = re.search(r"印发《(.+)》的?(?:通知|函)$", t)
     if issued:  # 关于印发《X》的通知: X's short title
@@ -234,10 +234,6 @@ def to_xlsx(store, on=None, lang: Optional[str] = None, doc: Optional[str] = Non
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
-
-    from kg.parse.dates import user_date
-    from kg.i18n import language
-    from kg.query.table import COLUMNS as UNIT_COLUMNS, responsibility_rows, unit_table
 
     lang = language(lang) if lang else "zh"
     on = user_date(on) if on is not None else _dt.date.today()
@@ -379,8 +375,6 @@ def _print_setup(ws, PageSetupProperties, zh: bool) -> None:
 
 def _save(wb) -> bytes:
     import io
-
-    from kg.export.formats import restamp_zip
 
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = wb.properties.modified = fixed

@@ -16,149 +16,27 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
-from kg.query import queries as Q
 from kg.errors import KgError
+from kg.i18n import find_theme, fold, kind_name, level_name, role_name
+from kg.parse.dates import user_date
+from kg.parse.figures import tidy_value
+from kg.query import queries as Q
+from kg.query.endpoint import Endpoint
+from kg.query.names import UnknownUnit, doc_names, is_iri, resolve_document, split_task, term_name  # noqa: F401
+from kg.query.readback import corpus_of_store
+from kg.query.gaps import coverage, gaps
+from kg.query.trace import align, docs, find_document, trace
+from kg.query.units_view import units_table
+from kg.query.backend import LocalBackend, RemoteBackend, prefix_prologue  # noqa: F401 (LocalBackend: kg.query.api.LocalBackend)
+from kg.query.store import Store, open_store
 from kg.vocab import DG, DOC_BASE as DOC, KIND_CLASS, LEVEL_CLASS
 
 KINDS = KIND_CLASS
 LEVELS = LEVEL_CLASS
 
 
-class UnknownUnit(KgError):
-    """No organisation carries that name; ``suggestions`` are the nearest labels."""
-
-    def __init__(self, name: str, suggestions: list[str]):
-        hint = ("; nearest: " + ", ".join(suggestions)) if suggestions else ""
-        super().__init__(f"no unit is called {name!r}{hint}", 1)
-        self.name = name
-        self.suggestions = suggestions
-
-
-def open_store(path: str | Path):
-    """Open the pyoxigraph store of a build directory (DIR/store), read-only.
-
-    ``path`` may also be the store directory itself, or an RDF file (.trig/.nq/.ttl/.nt), which
-    is loaded into memory.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise KgError(f"no graph at {p}: build one with `kg build corpus --out {p}`")
-    import pyoxigraph as ox
-
-    if p.is_file():
-        try:
-            store = ox.Store()
-            store.load(path=str(p))
-            return store
-        except (OSError, SyntaxError, ValueError) as e:
-            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
-    store_dir = p / "store" if (p / "store").is_dir() else p
-    if store_dir == p and not (p / "CURRENT").exists():
-        raise KgError(f"no graph store in {p} (no {p / 'store'}): build one with `kg build corpus --out {p}`")
-    if not any(store_dir.iterdir()):
-        raise KgError(f"{store_dir} is empty: build a graph with `kg build corpus --out {p}`")
-    try:
-        return ox.Store.read_only(str(store_dir))
-    except OSError as e:
-        raise KgError(f"cannot open the graph store in {store_dir} ({str(e).splitlines()[0]}): "
-                      f"rebuild it with `kg build corpus --out {p}`") from None
-
-
-_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
-
-
-def prefix_prologue(text: str) -> str:
-    """One line declaring the project's prefixes (kg.vocab.PREFIXES) that ``text`` does not."""
-    from kg.vocab import PREFIXES
-
-    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
-    missing = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in declared]
-    return " ".join(missing) + "\n" if missing else ""
-
-
-def _one_line(e: Exception) -> str:
-    return " ".join(str(e).split())
-
-
-class LocalBackend:
-    """A pyoxigraph store.
-
-    Parameters are bound as RDF terms in one of two ways that give the same answers (tested):
-    ``"values"`` (default) puts a one-row VALUES block of escaped N-Triples terms at the start of
-    the WHERE group, exactly as for a remote endpoint; ``"substitutions"`` passes them through
-    pyoxigraph's ``substitutions=``. VALUES is the default because pyoxigraph plans joins around
-    it, while a substituted variable under a UNION is joined last: tasks-of on a national-scale
-    store takes 0.5 ms one way and 18 s the other (bench/bench_query.py).
-    """
-
-    def __init__(self, store, binding: str = "values", allow_service: bool = False):
-        import pyoxigraph as ox
-
-        if binding not in ("values", "substitutions"):
-            raise ValueError(f"binding {binding!r}: use values or substitutions")
-        self.store = store
-        self.binding = binding
-        self.allow_service = allow_service  # let a query call other endpoints (SERVICE <url>)
-        self._ox = ox
-
-    def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
-        ox = self._ox
-        subs = None
-        if self.binding == "values":
-            text = Q.inject_values(text, bindings)
-        else:
-            subs = {ox.Variable(k): t.oxigraph() for k, t in bindings.items()} or None
-        # A final ORDER BY of projected variables is done here rather than by pyoxigraph, which
-        # reads each string back from its store at every comparison: sorting 154k organisations
-        # by name takes it 15 s at 3,200 plans, Python 0.3 s. Same order (Q.sort_solutions), or
-        # the query is run again as written when the order could differ.
-        split = Q.split_order(text)
-        res = self._run(split[0] if split else text, subs)
-        if isinstance(res, ox.QueryBoolean):
-            return [{"result": bool(res)}]
-        if isinstance(res, ox.QueryTriples):
-            if split:
-                res = self._run(text, subs)
-            conv = Q.from_oxigraph
-            return [{"subject": conv(t.subject), "predicate": conv(t.predicate), "object": conv(t.object)}
-                    for t in res]
-        names = [v.value for v in res.variables]
-        rows = [[sol[n] for n in names] for sol in res]
-        if split:
-            ordered = Q.sort_solutions(names, rows, split[1])
-            if ordered is None:
-                res = self._run(text, subs)
-                ordered = [[sol[n] for n in names] for sol in res]
-            rows = ordered
-        conv = Q.from_oxigraph
-        return [{n: conv(v) for n, v in zip(names, r)} for r in rows]
-
-    def _run(self, text: str, subs):
-        from kg.query.store import SERVICE_REFUSED, calls_service
-
-        if not self.allow_service and calls_service(text):
-            raise KgError(SERVICE_REFUSED, 2)
-        try:
-            return self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
-        except SyntaxError as e:
-            raise KgError(f"SPARQL syntax error: {_one_line(e)}") from None
-        except (RuntimeError, OSError) as e:
-            raise KgError(f"the query failed: {_one_line(e)}") from None
-
-
-class RemoteBackend:
-    """A SPARQL 1.1 server; parameters go in through a VALUES block (see kg.query.endpoint)."""
-
-    def __init__(self, endpoint):
-        self.endpoint = endpoint
-
-    def select(self, text: str, bindings: dict[str, Q.Term]) -> list[dict[str, Any]]:
-        return self.endpoint.select(text, bindings)
-
-
 class Graph:
     """Questions to a DutyGraph, local (``Graph.open``) or remote (``Graph.connect``)."""
-
     def __init__(self, backend, source: str = ""):
         self.backend = backend
         self.source = source
@@ -170,7 +48,7 @@ class Graph:
     @classmethod
     def open(cls, path: str | Path) -> "Graph":
         """A built graph directory (DIR/store), a store directory, or an RDF dataset file."""
-        return cls(LocalBackend(open_store(path)), str(path))
+        return cls(LocalBackend(open_store(path).ox), str(path))
 
     @classmethod
     def from_options(cls, graph: Optional[str | Path] = None, endpoint: Optional[str] = None,
@@ -184,14 +62,12 @@ class Graph:
 
     @classmethod
     def from_store(cls, store, source: str = "memory") -> "Graph":
-        """Wrap an open pyoxigraph Store."""
-        return cls(LocalBackend(store), source)
+        """Wrap an open store (a pyoxigraph Store or a kg.query.store.Store)."""
+        return cls(LocalBackend(store.ox if isinstance(store, Store) else store), source)
 
     @classmethod
     def connect(cls, url: str, **options) -> "Graph":
         """A SPARQL 1.1 endpoint (options: store_url, union_default_graph, timeout)."""
-        from kg.query.endpoint import Endpoint
-
         return cls(RemoteBackend(Endpoint(url, **options)), url)
 
     # ------------------------------------------------------------------ running queries
@@ -206,10 +82,6 @@ class Graph:
         or task named any way kg.query.names allows for an ``iri`` parameter (``doc=000``,
         ``task=000#13``), a date as 2023年1月1日 or 2023.1.1 for a ``date``, width forms folded in
         a name (``zh``: 各县（市、区）人民政府 is 各县(市、区)人民政府), a role or a kind in Chinese."""
-        from kg.parse.dates import user_date
-        from kg.i18n import fold, role_name
-        from kg.i18n import find_theme
-
         out = {}
         for key, value in params.items():
             p = q.param(key)
@@ -237,19 +109,15 @@ class Graph:
         """An ``iri`` parameter: IRIs as given (prefixed names expanded); a task or a document
         named any other way resolved (parameters called task…/…task are tasks, the rest that
         look like one are documents)."""
-        from kg.query.names import is_iri
-
         v = value.strip()
         if is_iri(v) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v):
             return Q.expand_iri(v)
         if key == "kind":
-            from kg.i18n import kind_name
 
-            return _term_name(kind_name(v), KINDS, "kind")
+            return term_name(kind_name(v), KINDS, "kind")
         if key == "level":
-            from kg.i18n import level_name
 
-            return _term_name(level_name(v), LEVELS, "level")
+            return term_name(level_name(v), LEVELS, "level")
         if "task" in key.lower() or "#" in v or "\uff03" in v:
             return self.resolve_task(v)
         if "doc" in key.lower() or "plan" in key.lower() or "report" in key.lower():
@@ -293,20 +161,14 @@ class Graph:
 
     def doc_names(self):
         """What each document can be called by (kg.query.names.DocName)."""
-        from kg.query.names import doc_names
-
         return doc_names(self.documents())
 
     def resolve_doc(self, doc: str) -> str:
         """A document IRI from an id, a unique id prefix (000), a file name or an IRI (kg.query.names)."""
-        from kg.query.names import resolve_document
-
         return resolve_document(doc, self.doc_names()).iri
 
     def resolve_task(self, task: str) -> str:
         """A task IRI from an IRI, DOC#NUMBER (000#12, 000＃12) or DOC#TASKID (001#u1) (kg.query.names)."""
-        from kg.query.names import is_iri, split_task
-
         t = str(task).strip()
         if is_iri(t):
             return Q.expand_iri(t)
@@ -361,8 +223,6 @@ class Graph:
     # ------------------------------------------------------------------ the questions
     def tasks_of(self, unit: str, role: str = "any", doc: Optional[str] = None) -> list[dict[str, Any]]:
         """Tasks where ``unit`` (any of its labels) is lead / support / responsible (or any role)."""
-        from kg.i18n import role_name
-
         role = role_name(role or "any")
         rows = self.query("tasks-of", label=unit, role=None if role == "any" else role,
                           doc=self.resolve_doc(doc) if doc else None)
@@ -450,7 +310,6 @@ class Graph:
                 parent not in {r["parent_doc"] for r in self.parent_docs(child)}:
             # two plans the build did not align (the child names another parent, or none): the
             # aligner's links computed now, as kg gaps and kg align give them, and said so
-            from kg.query.trace import coverage, find_document
 
             c = self.corpus()
             cd, pd = find_document(c, child[len(DOC):]), find_document(c, parent[len(DOC):])
@@ -464,16 +323,12 @@ class Graph:
 
     def organisations(self, kind: Optional[str] = None, level: Optional[str] = None) -> list[dict[str, Any]]:
         """Organisation entities, optionally of one kind (party, government, court, …) and level."""
-        from kg.i18n import kind_name, level_name
-
-        return self.query("organisations", kind=_term_name(kind_name(kind), KINDS, "kind"),
-                          level=_term_name(level_name(level), LEVELS, "level"))
+        return self.query("organisations", kind=term_name(kind_name(kind), KINDS, "kind"),
+                          level=term_name(level_name(level), LEVELS, "level"))
 
     # ------------------------------------------------------------------ annual reports
     def figures(self, doc: Optional[str] = None, theme: Optional[str] = None) -> list[dict[str, Any]]:
         """Figures stated in annual reports (of one report, of one theme id such as 'disputes')."""
-        from kg.parse.figures import tidy_value
-
         params = {}
         if doc:
             params["doc"] = self.resolve_doc(doc)
@@ -497,54 +352,30 @@ class Graph:
         if not isinstance(self.backend, LocalBackend):
             raise KgError("tracing commands read a local build: give --graph DIR, not --endpoint")
         if getattr(self, "_corpus", None) is None:
-            from kg.query.trace import corpus_of_store
 
             self._corpus = corpus_of_store(self.backend.store)
         return self._corpus
 
     def docs(self) -> list[dict[str, Any]]:
         """Documents with level, region, period and the parents they name (`kg docs`)."""
-        from kg.query.trace import docs
-
         return docs(self.corpus())
 
     def trace(self, task: str) -> list[dict[str, Any]]:
         """The chain of a task up through every level the corpus holds (`kg trace`)."""
-        from kg.query.trace import trace
-
         return trace(self.corpus(), task)
 
     def gaps(self, child: str, parent: str) -> list[dict[str, Any]]:
         """Parent tasks not taken up, local additions, missing functional counterparts (`kg gaps`)."""
-        from kg.query.trace import find_document, gaps
-
         c = self.corpus()
         return gaps(c, find_document(c, child), find_document(c, parent))
 
     def align(self, a: str, b: str) -> list[dict[str, Any]]:
         """One row per task of plan A with its best counterpart in plan B (`kg align`)."""
-        from kg.query.trace import align, find_document
-
         c = self.corpus()
         return align(find_document(c, a), find_document(c, b))
 
     def units(self, kind: Optional[str] = None, merged_only: bool = False) -> list[dict[str, Any]]:
         """Every organisation entity with its labels and the mentions merged into it (`kg units`)."""
-        from kg.query.units_view import units_table
-
         if not isinstance(self.backend, LocalBackend):
             raise KgError("kg units reads a local build: give --graph DIR, not --endpoint")
         return units_table(self.backend.store, kind=kind, merged_only=merged_only)
-
-
-def _term_name(value: Optional[str], table: dict[str, str], what: str) -> Optional[str]:
-    """'government' or 'GovernmentDepartment' or 'dg:GovernmentDepartment' -> the dg: IRI."""
-    if value is None or not str(value).strip():
-        return None
-    v = str(value).strip()
-    if ":" in v:
-        return Q.expand_iri(v)
-    local = table.get(v.lower()) or next((x for x in table.values() if x.lower() == v.lower()), None)
-    if local is None:
-        raise KgError(f"{what} {v!r}: use one of {', '.join(table)}")
-    return DG + local

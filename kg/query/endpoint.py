@@ -30,7 +30,11 @@ from typing import Any, Iterable, Optional
 
 from kg.errors import KgError
 from kg.vocab import DGR
-from kg.query.queries import Term, from_json, inject_values, sort_solutions, split_order
+from kg.query.backend import LocalBackend
+from kg.query.names import doc_names, resolve_document
+from kg.query.queries import Term, find, inject_values
+from kg.query.results import from_json, sort_solutions, split_order
+from kg.query.store import Store
 
 
 
@@ -204,7 +208,7 @@ def graph_order(names: Iterable[str]) -> list[str]:
 
 
 def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> list[dict]:
-    """Load the named graphs of a pyoxigraph ``store`` into ``endpoint``, one HTTP PUT per graph.
+    """Load the named graphs of a pyoxigraph ``store`` (or a kg.query.store.Store) into ``endpoint``, one HTTP PUT per graph.
 
     Each PUT replaces that graph only, so pushing a document again replaces it, and a push cut
     short leaves every graph already sent (and every other graph on the server) intact.
@@ -214,14 +218,14 @@ def push(store, endpoint: Endpoint, docs: Optional[Iterable[str]] = None) -> lis
     """
     import pyoxigraph as ox
 
+    if isinstance(store, Store):
+        store = store.ox
     names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
     wanted = graph_order(names)
     if docs is not None:
-        from kg.query.api import Graph
-        from kg.query.names import doc_id_of_iri
-
-        g = Graph.from_store(store)
-        docs = [doc_id_of_iri(g.resolve_doc(d)) for d in docs]
+        q = find("documents")
+        known = doc_names(q.tidy(LocalBackend(store).select(q.text, {})))
+        docs = [resolve_document(d, known).id for d in docs]
         keep = {DGR + "graph/" + d for d in docs}
         unknown = sorted(keep - set(names))
         if unknown:

@@ -21,7 +21,8 @@ from typing import Iterable, Optional, Sequence
 
 from kg.errors import KgError
 from kg.i18n import fold
-from kg.vocab import DOC_BASE as DOC_NS
+from kg.query.queries import expand_iri
+from kg.vocab import DG, DOC_BASE as DOC_NS
 
 _SHOWN = 12  # candidates listed in an error
 
@@ -47,8 +48,6 @@ def is_iri(ref: str) -> bool:
 
 def doc_id_of_iri(iri: str) -> Optional[str]:
     """``000_…`` from a document (or task) IRI of this project, else None."""
-    from kg.query.queries import expand_iri
-
     v = expand_iri(iri)
     if not v.startswith(DOC_NS):
         return None
@@ -104,3 +103,26 @@ def split_task(ref: str) -> tuple[str, str]:
 def doc_names(rows: Iterable[dict]) -> list[DocName]:
     """DocNames from rows of queries/documents.rq (document, file, title)."""
     return [DocName(r["document"], r.get("file") or "", r.get("title") or "") for r in rows if r.get("document")]
+
+
+class UnknownUnit(KgError):
+    """No organisation carries that name; ``suggestions`` are the nearest labels."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        hint = ("; nearest: " + ", ".join(suggestions)) if suggestions else ""
+        super().__init__(f"no unit is called {name!r}{hint}", 1)
+        self.name = name
+        self.suggestions = suggestions
+
+
+def term_name(value: Optional[str], table: dict[str, str], what: str) -> Optional[str]:
+    """'government' or 'GovernmentDepartment' or 'dg:GovernmentDepartment' -> the dg: IRI."""
+    if value is None or not str(value).strip():
+        return None
+    v = str(value).strip()
+    if ":" in v:
+        return expand_iri(v)
+    local = table.get(v.lower()) or next((x for x in table.values() if x.lower() == v.lower()), None)
+    if local is None:
+        raise KgError(f"{what} {v!r}: use one of {', '.join(table)}")
+    return DG + local

@@ -7,7 +7,8 @@
     [{'t': 'https://w3id.org/dutygraph/id/doc/000/t/t1'}, ...]
 
 API (small on purpose):
-- ``Store.open(dir)``: read-only open of ``dir/store``.
+- ``open_store(path)`` (also ``Store.open``): read-only open of a build directory, a store
+  directory or an RDF dataset file: the one store opener of every command.
 - ``Store.from_quads(quads)``: an in-memory store (tests, validation).
 - ``.query(sparql, bindings=None) -> list[dict[str, value]]``: a SELECT. The prefixes of
   ``PREFIXES`` are declared for you (the text may redeclare them). ``bindings`` maps variable
@@ -23,7 +24,7 @@ API (small on purpose):
 - ``.graphs() -> list[str]``: the named graphs' IRIs, sorted.
 - ``.ox``: the underlying pyoxigraph.Store.
 
-``optimize(dir)`` compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
+kg.query.optimize.optimize(dir) compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
 --optimize``): at 3,200 plans it takes ≈ 20 s and makes look-ups ≈ 2–5× faster (tasks-of a busy
 label 787 → 164 ms). The content does not change.
 """
@@ -178,26 +179,8 @@ def checkpoint(src: str | Path, dst: str | Path) -> None:
         del st
 
 
-def optimize(directory: str | Path) -> None:
-    """Compact the store of the build directory ``directory`` (pyoxigraph ``Store.optimize``):
-    the bulk loader leaves many small files, which every look-up reads; one pass merges them.
-    The folder is locked meanwhile (no build runs into it), and what the build recorded of its
-    store is brought up to date (kg.build.incremental.restamp)."""
-    from kg.atomic import FolderLock
-
-    d = Path(directory)
-    sd = d / "store"
-    if not sd.is_dir() or not any(sd.iterdir()):
-        raise KgError(f"{d}: not a built graph (no store/); run `kg build PATH --out {d}` first")
-    with FolderLock(d):
-        compact(sd)
-        from kg.build.incremental import restamp
-
-        restamp(d)
-
-
 def compact(store_dir: Path) -> None:
-    """optimize, on the store at ``store_dir`` (no lock taken)."""
+    """kg.query.optimize.optimize, on the store at ``store_dir`` (no lock taken)."""
     import pyoxigraph as ox
 
     try:
@@ -211,6 +194,39 @@ def compact(store_dir: Path) -> None:
                       f"another kg command) and try again") from None
 
 
+def open_store(path: str | Path) -> "Store":
+    """The one way every command and library call opens a graph, read-only: ``path`` is a build
+    directory (its DIR/store; DIR/graph.ttl when it has no store), a store directory itself, or an
+    RDF dataset file (.trig, .nq, .ttl, .nt), loaded into memory. KgError (one line) otherwise.
+    ``Store.path`` is the build directory when ``path`` is one, else None."""
+    p = Path(path)
+    if not p.exists():
+        raise KgError(f"{p}: not a built graph (no store/); no graph at {p}: run `kg build PATH --out {p}` first")
+    import pyoxigraph as ox
+
+    if p.is_dir() and not (p / "store").is_dir() and (p / "graph.ttl").is_file() and not (p / "CURRENT").exists():
+        return open_store(p / "graph.ttl")
+    if p.is_file():
+        try:
+            st = ox.Store()
+            st.load(path=str(p))
+        except (OSError, SyntaxError, ValueError) as e:
+            raise KgError(f"cannot load {p}: {str(e).splitlines()[0] if str(e) else e}") from None
+        return Store(st)
+    build = (p / "store").is_dir()
+    sd = p / "store" if build else p
+    if not build and not (p / "CURRENT").exists():
+        raise KgError(f"{p}: not a built graph (no store/); run `kg build PATH --out {p}` first")
+    if not any(sd.iterdir()):
+        raise KgError(f"{sd} is empty: not a built graph; run `kg build PATH --out {p}` first")
+    try:
+        return Store(ox.Store.read_only(str(sd)), p if build else None)
+    except OSError as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise KgError(f"{p}: cannot open the graph store ({msg}); rebuild it with "
+                      f"`kg build PATH --out {p}`") from None
+
+
 class Store:
     """A pyoxigraph store holding a DutyGraph dataset (one named graph per document)."""
 
@@ -220,20 +236,9 @@ class Store:
         self.allow_service = allow_service  # let queries call other endpoints (SERVICE)
 
     @classmethod
-    def open(cls, directory: str | Path) -> "Store":
-        """Open ``directory/store`` read-only."""
-        d = Path(directory)
-        sd = d / "store"
-        if not sd.is_dir() or not any(sd.iterdir()):
-            raise KgError(f"{d}: not a built graph (no store/); run `kg build PATH --out {d}` first")
-        import pyoxigraph as ox
-
-        try:
-            return cls(ox.Store.read_only(str(sd)), d)
-        except OSError as e:
-            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise KgError(f"{d}: cannot open the graph store ({msg}); rebuild it with "
-                          f"`kg build PATH --out {d}`") from None
+    def open(cls, path: str | Path) -> "Store":
+        """The store ``path`` names, read-only (``open_store``)."""
+        return open_store(path)
 
     @classmethod
     def from_quads(cls, quads: Iterable) -> "Store":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from kg.errors import KgError
 from kg.resources import shipped_dir
 
 COLUMNS = ("document", "level", "region", "section", "task_number", "task_title", "role",
@@ -40,8 +41,7 @@ QUERY = shipped_dir("queries") / "responsibility_table.rq"
 
 
 def query_text() -> str:
-    from kg.errors import KgError
-
+    """The text of queries/responsibility_table.rq."""
     try:
         return QUERY.read_text(encoding="utf-8")
     except OSError:

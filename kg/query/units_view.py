@@ -10,7 +10,8 @@ from typing import Optional
 
 from kg.errors import KgError
 from kg.vocab import KIND_OF_CLASS, prologue
-from kg.query.store import local_name
+from kg.query.queries import internal_query
+from kg.query.store import local_name, open_store
 
 COLUMNS = ["unit", "kind", "level", "region", "labels", "mentions", "assignments", "part_of",
            "counterpart", "members", "id"]
@@ -23,32 +24,11 @@ def _kind_words() -> dict[str, str]:
 
 PREFIXES = prologue(("skos", "org", "dg"))
 
-Q_ORGS = PREFIXES + """SELECT ?org ?pref ?kind ?level ?levelNote ?region WHERE {
-  ?org a org:Organization .
-  OPTIONAL { ?org skos:prefLabel ?pref }
-  OPTIONAL { ?org org:classification ?kind }
-  OPTIONAL { ?org dg:level ?level OPTIONAL { ?level skos:notation ?levelNote } }
-  OPTIONAL { ?org dg:region ?region }
-}"""
-Q_ALT = PREFIXES + "SELECT ?org ?alt WHERE { ?org a org:Organization ; skos:altLabel ?alt }"
-Q_WRITTEN = PREFIXES + """SELECT ?org ?w (COUNT(DISTINCT ?a) AS ?n) WHERE {
-  ?a dg:unit ?org ; dg:asWritten ?w .
-} GROUP BY ?org ?w"""
-Q_LINKS = PREFIXES + """SELECT ?org ?rel ?other ?label WHERE {
-  VALUES ?rel { org:subOrganizationOf dg:counterpartAbove dg:groupMember }
-  ?org a org:Organization ; ?rel ?other .
-  OPTIONAL { ?other skos:prefLabel ?label }
-}"""
-
 
 def open_graph(path: str | Path):
-    """DIR/store, or DIR/graph.ttl when there is no store, or an RDF file."""
-    from kg.query.api import open_store
-
-    p = Path(path)
-    if p.is_dir() and not (p / "store").is_dir() and (p / "graph.ttl").is_file():
-        return open_store(p / "graph.ttl")
-    return open_store(p)
+    """The pyoxigraph store of a build directory (DIR/store, or DIR/graph.ttl when there is no
+    store), a store directory or an RDF file: kg.query.store.open_store."""
+    return open_store(path).ox
 
 
 def units_table(store, kind: Optional[str] = None, merged_only: bool = False) -> list[dict]:
@@ -62,7 +42,7 @@ def units_table(store, kind: Optional[str] = None, merged_only: bool = False) ->
 
     kinds = _kind_words()
     rows: dict[str, dict] = {}
-    for s in run(Q_ORGS):
+    for s in run(PREFIXES + internal_query("units-orgs")):
         iri = s["org"].value
         r = rows.setdefault(iri, {"id": local_name(iri), "unit": "", "kind": "", "level": "", "region": "",
                                   "_labels": set(), "_written": {}, "_links": {}})
@@ -74,14 +54,14 @@ def units_table(store, kind: Optional[str] = None, merged_only: bool = False) ->
             r["level"] = s["levelNote"].value if s["levelNote"] is not None else local_name(s["level"].value).lower()
         if s["region"] is not None:
             r["region"] = s["region"].value
-    for s in run(Q_ALT):
+    for s in run(PREFIXES + internal_query("units-labels")):
         if s["org"].value in rows:
             rows[s["org"].value]["_labels"].add(s["alt"].value)
-    for s in run(Q_WRITTEN):
+    for s in run(PREFIXES + internal_query("units-mentions")):
         if s["org"].value in rows:
             rows[s["org"].value]["_written"][s["w"].value] = int(s["n"].value)
     names = {"subOrganizationOf": "part_of", "counterpartAbove": "counterpart", "groupMember": "members"}
-    for s in run(Q_LINKS):
+    for s in run(PREFIXES + internal_query("units-links")):
         if s["org"].value in rows:
             label = s["label"].value if s["label"] is not None else local_name(s["other"].value)
             rows[s["org"].value]["_links"].setdefault(names[local_name(s["rel"].value)], set()).add(label)

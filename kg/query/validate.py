@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
+from kg.errors import KgError
+from kg.query.store import open_store
+from kg.rdf.graph import sorted_triples
 from kg.resources import shipped_dir
-from kg.vocab import SH
+from kg.vocab import PREFIXES, SH
 
 SHAPES = shipped_dir("ontology") / "shapes.ttl"
 
@@ -28,8 +31,6 @@ class Violation:
 def _shapes_graph():
     import rdflib
 
-    from kg.errors import KgError
-
     if not SHAPES.exists():
         raise KgError(f"{SHAPES}: the SHACL shapes file is missing; reinstall DutyGraph")
     return rdflib.Graph().parse(str(SHAPES), format="turtle")
@@ -40,8 +41,6 @@ def _data_graph(nt: bytes):
 
     g = rdflib.Graph()
     g.parse(data=nt, format="nt")
-    from kg.vocab import PREFIXES
-
     for k, v in PREFIXES.items():
         g.bind(k, v, replace=True)
     return g
@@ -49,8 +48,6 @@ def _data_graph(nt: bytes):
 
 def _label(g, node) -> str:
     import rdflib
-
-    from kg.vocab import PREFIXES
 
     if not isinstance(node, rdflib.URIRef):
         return str(node)
@@ -112,8 +109,6 @@ def validate_nt(nt: bytes) -> list[Violation]:
 def validate_quads(quads: Iterable) -> list[Violation]:
     import pyoxigraph as ox
 
-    from kg.rdf.graph import sorted_triples
-
     return validate_nt(ox.serialize(sorted_triples(quads), format=ox.RdfFormat.N_TRIPLES))
 
 
@@ -121,11 +116,7 @@ def validate(directory: str | Path) -> list[Violation]:
     """Validate the build in ``directory`` (its store)."""
     import pyoxigraph as ox
 
-    from kg.query.store import Store
-
-    st = Store.open(directory)
-    from kg.rdf.graph import sorted_triples
-
+    st = open_store(directory)
     return validate_nt(ox.serialize(sorted_triples(st.quads()), format=ox.RdfFormat.N_TRIPLES))
 
 
