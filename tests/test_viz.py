@@ -473,3 +473,16 @@ def g_docs(build):
 
     return Graph.open(build).documents()
 
+
+def test_a_unit_name_holding_the_list_mark_stays_whole(tmp_path, viz):
+    """The view queries join a unit's other names with U+0000, not 、: 城中区(市、区)司法局 is one name."""
+    from kg.query.api import Graph
+
+    ttl = MINI.read_text(encoding="utf-8").replace(
+        'skos:altLabel "区司法局"@zh ;', 'skos:altLabel "区司法局"@zh , "城中区(市、区)司法局"@zh ;', 1)
+    assert "城中区(市、区)司法局" in ttl
+    (tmp_path / "g.ttl").write_text(ttl, encoding="utf-8")
+    v = viz.corpus_view(Graph.open(tmp_path / "g.ttl"))
+    tip = v.nodes["https://w3id.org/dutygraph/id/org/cz-sifaju"]["title"]
+    assert "又称：区司法局、城中区(市、区)司法局" in tip.splitlines()
+    assert "城中区(市、区)司法局" in v.nodes["https://w3id.org/dutygraph/id/org/cz-sifaju"]["search"]

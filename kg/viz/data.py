@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from kg.query.queries import LIST_SEP  # noqa: F401  (the next commit splits on it)
+from kg.query.queries import LIST_SEP
 from kg.resources import DATA as _KG_DATA
 from kg.vocab import DOC_BASE as DOC
 
@@ -54,7 +54,7 @@ def select(g, name: str, **params) -> list[dict]:
         for c in LISTS:
             v = r.get(c)
             if isinstance(v, str):
-                items = v.split("、")
+                items = v.split(LIST_SEP)
                 r[c], r[c + "_items"] = "、".join(items), items
     return rows
 
