@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import KgError
+from kg.viz import layout as vis_layout, page as vis_page, styles as vis_styles
 
 HERE = Path(__file__).parent
 MINI = HERE / "data" / "viz_mini.ttl"
@@ -42,7 +43,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def viz():
-    from kg.viz import views as viz
+    import kg.viz as viz  # the package's calls; viz.views for the names a test patches
     return viz
 
 
@@ -84,8 +85,8 @@ def test_unit_view_shows_the_unit_its_tasks_by_role_their_places_and_the_other_u
     t = {k.rsplit("/", 1)[-1]: n for k, n in v.nodes.items() if n["kind"] == "task"}
     assert t["t1"]["label"].startswith("牵头｜1．") and t["t2"]["label"].startswith("配合｜2．")
     assert t["t3"]["label"].startswith("责任｜3．") and t["t5"]["label"].startswith("牵头｜5．")
-    assert t["t2"]["color"]["border"] == viz.EDGE_STYLES["support"][1]
-    assert t["t2"]["shapeProperties"]["borderDashes"] == viz.EDGE_STYLES["support"][3]
+    assert t["t2"]["color"]["border"] == vis_styles.EDGE_STYLES["support"][1]
+    assert t["t2"]["shapeProperties"]["borderDashes"] == vis_styles.EDGE_STYLES["support"][3]
     x = {k.rsplit("/", 1)[-1]: n["x"] for k, n in v.nodes.items()}
     assert x["cz-sifaju"] < x["vd"] < x["s1"] < x["s1-1"] < x["t1"] < x["cz-bianban"]
     # the other units, and every role edge, are drawn on demand (a task selected); the unit itself is not
@@ -166,7 +167,7 @@ def test_every_node_has_a_position_and_a_tooltip_with_the_whole_text(graph, viz)
 
 
 def test_roles_differ_in_colour_and_in_dash_style(viz):
-    styles = {k: viz.EDGE_STYLES[k] for k in ("lead", "support", "responsible")}
+    styles = {k: vis_styles.EDGE_STYLES[k] for k in ("lead", "support", "responsible")}
     assert len({s[1] for s in styles.values()}) == 3
     assert len({json.dumps(s[3]) for s in styles.values()}) == 3
 
@@ -204,7 +205,7 @@ def test_unknown_ambiguous_and_idle_units_are_one_line_errors(graph, viz, tmp_pa
 def test_page_is_self_contained_and_matches_the_view(graph, viz):
     v = viz.unit_view(graph, "区司法局")
     html = viz.render(v)
-    vis_js, _ = viz._vis_assets()
+    vis_js, _ = vis_page.vis_assets()
     assert vis_js in html  # vis-network inlined whole
     ours = html.replace(vis_js, "")  # the page around it: no reference to anything outside
     assert not re.search(r"<script[^>]*\ssrc\s*=", ours, re.I)
@@ -242,7 +243,7 @@ def test_text_from_documents_cannot_inject_markup(tmp_path, viz):
         html = viz.render(v)
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "</script><script>" not in html and "</SCRIPT>" not in html
-        vis_js, _ = viz._vis_assets()
+        vis_js, _ = vis_page.vis_assets()
         ours = html.replace(vis_js, "")
         assert len(re.findall(r"<script\b", ours)) == 3  # the data block, vis-network, the page's own
         data = page_data(html)
@@ -366,7 +367,7 @@ def test_the_corpus_view_is_refused_before_the_corpus_is_read(graph, viz, monkey
     def no_load(*a, **k):
         raise AssertionError("read the corpus")
 
-    monkeypatch.setattr(viz, "load", no_load)
+    monkeypatch.setattr(viz.views, "load", no_load)
     with pytest.raises(KgError, match="too many for one page"):
         viz.corpus_view(graph, max_nodes=5)  # 3 documents and 8 tasks are more than 5 nodes
 
@@ -376,7 +377,7 @@ def test_cli_names_what_a_capped_page_left_out_in_one_line(tmp_path, viz, monkey
 
     from kg.cli import app
 
-    monkeypatch.setattr(viz, "MAX_TASKS", 3)
+    monkeypatch.setattr(viz.views, "MAX_TASKS", 3)
     out = tmp_path / "u.html"
     r = CliRunner().invoke(app, ["viz", "--graph", str(MINI), "--unit", "区司法局", "--out", str(out)])
     assert r.exit_code == 0, r.output
@@ -408,10 +409,9 @@ def overlaps(boxes: dict[str, tuple[float, float, float, float]]) -> list[tuple[
 
 def shown(view, opened=()) -> dict[str, tuple]:
     """The boxes a page draws when it opens (nodes not hidden), with ``opened`` documents open."""
-    from kg.viz import views as viz
     nodes = {k: dict(n) for k, n in view.nodes.items()}
     if view.corpus:
-        for d, (x, y) in viz.pack(view.corpus, set(opened)).items():
+        for d, (x, y) in vis_layout.pack(view.corpus, set(opened)).items():
             nodes[d].update(x=x, y=y)
         for n in nodes.values():
             if n.get("member") in opened:
@@ -464,7 +464,7 @@ def test_the_corpus_page_packs_documents_in_rows_by_level(corpus_build, viz):
     y = {d: v.nodes[d]["y"] for r in rows for d in r}
     assert max(y[d] for d in rows[1]) < min(y[d] for d in rows[2]) < min(y[d] for d in rows[3])
     # a box holds its whole title when it is short, a head line of level and task count
-    box = v.nodes[viz.DOC + "001_642e6dbf011a83a5"]
+    box = v.nodes[viz.views.DOC + "001_642e6dbf011a83a5"]
     assert box["label"].split("\n")[0] == "市级 · 47 项任务" and box["full"] in box["label"].replace("\n", "")
 
 
@@ -472,3 +472,17 @@ def g_docs(build):
     from kg.query.api import Graph
 
     return Graph.open(build).documents()
+
+
+def test_a_unit_name_holding_the_list_mark_stays_whole(tmp_path, viz):
+    """The view queries join a unit's other names with U+0000, not 、: 城中区(市、区)司法局 is one name."""
+    from kg.query.api import Graph
+
+    ttl = MINI.read_text(encoding="utf-8").replace(
+        'skos:altLabel "区司法局"@zh ;', 'skos:altLabel "区司法局"@zh , "城中区(市、区)司法局"@zh ;', 1)
+    assert "城中区(市、区)司法局" in ttl
+    (tmp_path / "g.ttl").write_text(ttl, encoding="utf-8")
+    v = viz.corpus_view(Graph.open(tmp_path / "g.ttl"))
+    tip = v.nodes["https://w3id.org/dutygraph/id/org/cz-sifaju"]["title"]
+    assert "又称：区司法局、城中区(市、区)司法局" in tip.splitlines()
+    assert "城中区(市、区)司法局" in v.nodes["https://w3id.org/dutygraph/id/org/cz-sifaju"]["search"]
