@@ -319,7 +319,7 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
         return BuildResult(corpus=assemble(docs, overrides=overrides, rules=rules, readings=readings),
                            skipped=skipped or [])
     from kg import atomic
-    from kg.rdf import graph as G
+    from kg.build import outputs as G
     from kg.build import incremental as inc
     from kg.build.cache import Seal
     from kg.resolve.entities import load_overrides, rules_digest
@@ -336,7 +336,7 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     rules = load_overrides(overrides)
     salt = rules_digest(rules)
     key = inc.state_key(salt, overrides)
-    G._check_out(target, ("cache",))
+    G.check_out(target, ("cache",))
     lock = atomic.FolderLock(target)
     lock.acquire()
     stage = had = None

@@ -11,11 +11,11 @@ from kg.cli.common import guarded
 
 def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
     """A short, readable summary of a build: counts, then each document's diagnostics. Counts come
-    from the records' counts (kg.rdf.graph.document_counts: a quick update's stubs stay unloaded) and,
+    from the records' counts (kg.rdf.quads.document_counts: a quick update's stubs stay unloaded) and,
     for organisations, from OUT/manifest.json when there is one."""
     import json
 
-    from kg.rdf.graph import document_counts
+    from kg.rdf import document_counts
 
     docs = corpus.documents
     counts = {d.id: document_counts(d) for d in docs}

@@ -40,7 +40,7 @@ def _sorted_quads(store) -> list:
 
 def _by_graph(store) -> list:
     """Quads grouped by named graph: documents by IRI, dgr:graph/corpus last (as graph.ttl)."""
-    from kg.rdf.graph import graph_iri
+    from kg.rdf import graph_iri
 
     corpus = graph_iri("corpus")
     return sorted(store.quads(), key=lambda q: (q.graph_name.value == corpus, q.graph_name.value))
@@ -60,7 +60,7 @@ def to_turtle(store) -> bytes:
     """The build's own graph.ttl when the store comes from a build directory, else the same order."""
     if store.path is not None and (Path(store.path) / "graph.ttl").is_file():
         return (Path(store.path) / "graph.ttl").read_bytes()
-    from kg.rdf.graph import turtle
+    from kg.rdf import turtle
 
     return turtle(_by_graph(store))
 
@@ -68,7 +68,7 @@ def to_turtle(store) -> bytes:
 def to_ntriples(store) -> bytes:
     import pyoxigraph as ox
 
-    from kg.rdf.graph import sorted_triples
+    from kg.rdf import sorted_triples
 
     return ox.serialize(sorted_triples(_by_graph(store)), format=ox.RdfFormat.N_TRIPLES)
 
@@ -76,7 +76,7 @@ def to_ntriples(store) -> bytes:
 def to_trig(store) -> bytes:
     import pyoxigraph as ox
 
-    from kg.rdf.graph import TTL_PREFIXES
+    from kg.rdf import TTL_PREFIXES
 
     return ox.serialize(_sorted_quads(store), format=ox.RdfFormat.TRIG, prefixes=TTL_PREFIXES)
 
@@ -97,7 +97,7 @@ def _jsonld_value(o, prefixes):
 
 def to_jsonld(store) -> bytes:
     """JSON-LD 1.1: a @context with the vocabulary's prefixes and one @graph object per named graph."""
-    from kg.rdf.graph import TTL_PREFIXES
+    from kg.rdf import TTL_PREFIXES
 
     prefixes = dict(TTL_PREFIXES)
     graphs: dict[str, dict[str, dict]] = {}
@@ -130,7 +130,7 @@ def to_graphml(store) -> bytes:
     import networkx as nx
     import pyoxigraph as ox
 
-    from kg.rdf.graph import TTL_PREFIXES, sorted_triples
+    from kg.rdf import TTL_PREFIXES, sorted_triples
 
     triples = sorted_triples(_by_graph(store))
     labels: dict[str, dict[str, str]] = {}

@@ -112,7 +112,7 @@ def validate_nt(nt: bytes) -> list[Violation]:
 def validate_quads(quads: Iterable) -> list[Violation]:
     import pyoxigraph as ox
 
-    from kg.rdf.graph import sorted_triples
+    from kg.rdf import sorted_triples
 
     return validate_nt(ox.serialize(sorted_triples(quads), format=ox.RdfFormat.N_TRIPLES))
 
@@ -124,7 +124,7 @@ def validate(directory: str | Path) -> list[Violation]:
     from kg.query.store import Store
 
     st = Store.open(directory)
-    from kg.rdf.graph import sorted_triples
+    from kg.rdf import sorted_triples
 
     return validate_nt(ox.serialize(sorted_triples(st.quads()), format=ox.RdfFormat.N_TRIPLES))
 

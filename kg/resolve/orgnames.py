@@ -520,6 +520,11 @@ def _pinyin(text: str) -> tuple[str, ...]:
     return found
 
 
+def pinyin(text: str) -> tuple[str, ...]:
+    """The pinyin syllables of ``text``, cached in this process (pinyin_table, learn_pinyin)."""
+    return _pinyin(text)
+
+
 def pinyin_table() -> dict[str, tuple[str, ...]]:
     """The pinyin this process has looked up (a copy, sorted by text)."""
     return dict(sorted(_PINYIN.items()))
