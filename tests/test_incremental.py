@@ -440,7 +440,7 @@ def test_pmap_reports_a_worker_that_died_or_failed_unpicklably(monkeypatch):
 
 
 def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_worker(tmp_path, corpus_dir, monkeypatch):
-    """pipeline._parse_read writes the document's cache file where it runs (a parse worker), and
+    """pipeline.parse_read writes the document's cache file where it runs (a parse worker), and
     the Parsed it returns travels to the parent as those same bytes: one pickling, not two."""
     import pickle
 
@@ -452,7 +452,7 @@ def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_wor
     monkeypatch.setattr(DocCache, "dumps", staticmethod(lambda d, r: made.append(d.id) or dumps(d, r)))
     cache = DocCache(tmp_path / "out")
     path = str(corpus_dir / "000_b7f676789088e75d.txt")
-    [parsed] = parallel.pmap(pipeline._parse_read, [path], 1, shared=([], cache))
+    [parsed] = parallel.pmap(pipeline.parse_read, [path], 1, shared=([], cache))
     doc, reading = parsed
     key = cache.source_key(doc.source)
     assert cache.file(key).is_file()

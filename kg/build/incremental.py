@@ -342,7 +342,7 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
     from kg.resolve import orgnames as N
     from kg.build.cache import DocCache, PairCache
     from kg.model import Corpus, Skipped, Stub
-    from kg.build.pipeline import BuildResult, _parse_read, align_ahead, make_aligner
+    from kg.build.pipeline import BuildResult, parse_read, align_ahead, make_aligner
     from kg.read.files import list_documents
     from kg.resolve.entities import finish_split, partition
 
@@ -382,7 +382,7 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
     readings: list = [None] * len(docs)
     skipped: list = []
     with parallel.no_gc():
-        for i, got in zip(todo, parallel.pmap(_parse_read, [inputs[i] for i in todo], 1,
+        for i, got in zip(todo, parallel.pmap(parse_read, [inputs[i] for i in todo], 1,
                                               shared=(rules, cache, keep_going))):
             if isinstance(got, Skipped):
                 skipped.append(got)

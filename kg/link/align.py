@@ -359,3 +359,8 @@ def link(corpus: Corpus, overrides=None, aligner=None, parents: bool = True) -> 
             raise
         return
     evidence.link_evidence(corpus)
+
+
+def link_parents(corpus: Corpus) -> None:
+    """Fill the document id of each parent directive the documents name that the corpus holds."""
+    _link_parents(corpus)
