@@ -6,7 +6,7 @@
 Runs the installed CLI (`python -m kg.cli build PATH --out TMP --full`) in a fresh process each
 time (cold imports included, a clean build: no cache), and reports the median wall time (target:
 under 3 s for the bundled corpus). Then, in this process: corpus → sorted N-Triples lines, Turtle and N-Quads
-(kg.rdf.graph.emit), the pyoxigraph store, and the triple count. Prints one line per figure; the lead copies them.
+(kg.build.sink.emit), the pyoxigraph store, and the triple count. Prints one line per figure; the lead copies them.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def main() -> int:
 
     import pyoxigraph as ox
 
-    from kg.rdf import graph as G
+    from kg.build import sink as S
+    from kg.rdf import graphs as G
     from kg.build.pipeline import assemble, parse_paths
 
     t = time.perf_counter()
@@ -57,7 +58,7 @@ def main() -> int:
         nq, ttl = Path(tmp) / "g.nq", Path(tmp) / "graph.ttl"
         t = time.perf_counter()
         with open(ttl, "wb") as f_ttl, open(nq, "wb") as f_nq:
-            G.emit(corpus, f_ttl, f_nq)
+            S.emit(corpus, f_ttl, f_nq)
         t_emit = time.perf_counter() - t
         size = ttl.stat().st_size
         t = time.perf_counter()

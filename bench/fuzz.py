@@ -13,7 +13,7 @@ Each document is made from ``(seed, number)`` alone, so any case can be made aga
   re-encoded (GB18030, UTF-16 with and without a BOM);
 - a .docx (python-docx) or .html of such a text, sometimes with its bytes damaged.
 
-Each goes through read -> clean -> parse -> resolve -> its graph (kg.rdf.graph.make_document, whose
+Each goes through read -> clean -> parse -> resolve -> its graph (kg.rdf.graphs.make_document, whose
 N-Quads and Turtle are parsed back), in a worker process watched with a time limit. A *crash* is
 any error but a one-line KgError from reading; a *hang* is a case past ``--timeout`` seconds.
 Then ``--builds`` whole builds (kg.build.pipeline.build with keep_going, into a folder, store
@@ -175,7 +175,7 @@ def run_case(folder: str, name: str, data: bytes) -> tuple[str, str]:
     """('refused' | 'ok' | 'crash', message) of one document through the pipeline."""
     import pyoxigraph as ox
 
-    from kg.rdf import graph
+    import kg.rdf as graph
 
     from kg.resolve import entities as resolve
     from kg.errors import KgError

@@ -291,8 +291,9 @@ def st_align(work: Path, corpus: Path) -> dict:
 
 
 def st_graph(work: Path, corpus: Path) -> dict:
-    """Corpus -> graph.ttl and N-Quads, streamed graph by graph, as kg build does it (kg.rdf.graph.emit)."""
-    from kg.rdf import graph
+    """Corpus -> graph.ttl and N-Quads, streamed graph by graph, as kg build does it (kg.build.sink.emit)."""
+    from kg.build import sink
+    from kg.rdf import graphs as graph
     c = load(work / "corpus.pkl")
     counts: dict = {}
     t = clock()
@@ -300,7 +301,7 @@ def st_graph(work: Path, corpus: Path) -> dict:
     lines_secs = clock() - t
     t = clock()
     with open(work / "graph.ttl", "wb") as ttl, open(work / "graph.nq", "wb") as nq:
-        _state, _counts, n = graph.emit(c, ttl, nq)
+        _state, _counts, n = sink.emit(c, ttl, nq)
     secs = clock() - t
     return {"secs": secs, "triples": n, "lines_secs": lines_secs, "bytes": (work / "graph.nq").stat().st_size,
             "ttl_bytes": (work / "graph.ttl").stat().st_size}

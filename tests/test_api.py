@@ -161,7 +161,7 @@ def test_graph_api_is_reachable_from_the_package():
 def corpus_graph(tmp_path_factory):
     """The bundled corpus built once with kg.build (skipped while the pipeline is unfinished)."""
     try:
-        import kg.rdf.graph  # noqa: F401
+        import kg.rdf.graphs  # noqa: F401
         import kg.parse.plan  # noqa: F401
         import kg.resolve.entities  # noqa: F401
     except ModuleNotFoundError as e:

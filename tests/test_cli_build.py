@@ -68,7 +68,7 @@ def test_validate_ok(plan, tmp_path):
 
 
 def test_validate_reports_violations(tmp_path):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
     from test_graph import hand_corpus
 
     c = hand_corpus()

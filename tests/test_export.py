@@ -16,7 +16,7 @@ COLUMNS = ["document", "level", "region", "section", "task_number", "task_title"
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
 
     d = tmp_path_factory.mktemp("x") / "out"
     write_outputs(hand_corpus(), d)

@@ -51,7 +51,7 @@ def _through(name: str, data: bytes, tmp_path) -> None:
     KgError); a file read is parsed and resolved without an error (a typo is a diagnostic)."""
     import pyoxigraph as ox
 
-    from kg.rdf import graph
+    import kg.rdf as graph
 
     from kg.resolve import entities as resolve
     from kg.build.pipeline import parse_source

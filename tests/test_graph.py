@@ -1,4 +1,4 @@
-"""kg.rdf.graph and kg.query.store on hand-built records (hand_corpus), and the bundled corpus once it builds.
+"""kg.rdf, kg.build.outputs and kg.query.store on hand-built records (hand_corpus), and the bundled corpus once it builds.
 
 hand_corpus() is imported by test_export.py and test_validate.py too. Every expected value below
 is read from the records written here, not from the code's output.
@@ -86,7 +86,7 @@ def hand_corpus() -> Corpus:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
 
     out = tmp_path_factory.mktemp("g") / "out"
     files = write_outputs(hand_corpus(), out)
@@ -114,7 +114,7 @@ def test_outputs_written(built):
 
 
 def test_byte_identical_and_no_timestamps(built, tmp_path):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
 
     out2 = tmp_path / "again"
     write_outputs(hand_corpus(), out2)
@@ -158,7 +158,7 @@ def test_iris_ascii_and_chinese_literals_zh(store):
 def test_named_graphs(store):
     """A graph per document, per document's links, per region's organisations, and the corpus graph:
     cut so that a change to one document touches few of them."""
-    from kg.rdf.graph import orgs_graph_iri
+    from kg.rdf.iris import orgs_graph_iri
 
     cz, xx = orgs_graph_iri("XX市城中区"), orgs_graph_iri("XX市")
     assert cz.isascii() and cz.startswith(DGR + "graph/orgs/xx-shi-cheng-zhong-qu-") and cz != xx
@@ -179,7 +179,7 @@ def test_named_graphs(store):
 
 
 def test_refuses_a_directory_that_is_not_a_build(tmp_path):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
 
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("x")
@@ -189,7 +189,7 @@ def test_refuses_a_directory_that_is_not_a_build(tmp_path):
 
 
 def test_failed_build_leaves_previous_directory(tmp_path, monkeypatch):
-    from kg.rdf import graph
+    from kg.build import outputs as graph
     out = tmp_path / "out"
     graph.write_outputs(hand_corpus(), out)
     (out / "cache").mkdir()
@@ -218,9 +218,10 @@ def test_prepare_runs_while_the_documents_load(tmp_path, monkeypatch):
     before prepare completes the corpus; the directory ends as a build of the complete corpus."""
     import pyoxigraph as ox
 
-    from kg.rdf import graph
+    from kg.build import outputs
+    from kg.rdf import graphs as graph
     whole = hand_corpus()
-    graph.write_outputs(whole, tmp_path / "whole")
+    outputs.write_outputs(whole, tmp_path / "whole")
     bare = hand_corpus()
     orgs, alignments = bare.organisations, bare.alignments
     bare.organisations, bare.alignments = {}, []
@@ -233,7 +234,7 @@ def test_prepare_runs_while_the_documents_load(tmp_path, monkeypatch):
         bare.organisations, bare.alignments = orgs, alignments
         return graph.org_graphs(orgs)
 
-    graph.write_outputs(bare, tmp_path / "split", prepare=prepare)
+    outputs.write_outputs(bare, tmp_path / "split", prepare=prepare)
     assert seen == [d.id for d in bare.documents]
     for name in ("graph.ttl", "manifest.json", "diagnostics.json"):
         assert (tmp_path / "split" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
@@ -243,7 +244,7 @@ def test_prepare_runs_while_the_documents_load(tmp_path, monkeypatch):
 
 
 def test_prepare_failing_leaves_no_trace(tmp_path):
-    from kg.rdf import graph
+    from kg.build import outputs as graph
     out = tmp_path / "out"
     graph.write_outputs(hand_corpus(), out)
     before = (out / "graph.ttl").read_bytes()

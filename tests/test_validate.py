@@ -8,7 +8,7 @@ from test_graph import DGR, hand_corpus
 
 
 def violations(corpus):
-    from kg.rdf.graph import corpus_quads
+    from kg.rdf import corpus_quads
     from kg.query.validate import validate_quads
 
     return validate_quads(corpus_quads(corpus)[0])
@@ -51,7 +51,7 @@ def test_organisation_needs_zh_preflabel():
 
 
 def test_validate_directory(tmp_path):
-    from kg.rdf.graph import write_outputs
+    from kg.build.outputs import write_outputs
     from kg.query.validate import validate
 
     c = hand_corpus()

@@ -9,11 +9,12 @@ A build into a directory that already holds one reuses what did not change:
   ``Document`` (its org ids filled), two pickles one after the other: the Reading alone is
   read without the records (``load_reading``). ``key`` hashes the file's sha256, its path, its
   name and document id (kg.identity), the override rules (their digest) and the code that
-  produces them (``code_fingerprint``), so a changed parser never serves stale records.
+  produces them (``kg.fingerprints.parse_fingerprint``), so a changed parser never serves stale records.
 
-The code fingerprint covers every module of the kg package and kg/data/, the Python version and
-the libraries whose output a build keeps (pyoxigraph, jieba, pypinyin, the document readers,
-the scorers): after any upgrade, what the cache holds is made again.
+The code fingerprints are the stages' (kg.fingerprints): a parsed document's covers the modules
+of the parse stage and what they import, kg/data/, the Python version and the libraries whose
+output a build keeps (pyoxigraph, jieba, pypinyin, the document readers, the scorers): after an
+edit of that code or an upgrade, what the cache holds is made again.
 
 **A handed-over build folder runs no code.** Every cache file is sealed (``Seal``): an HMAC-SHA256
 of its bytes, with a key made for this folder on first build and kept outside it, under
@@ -33,13 +34,12 @@ import os
 import pickle
 import secrets
 import stat
-import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 from kg.atomic import write_atomic
 from kg.errors import KgError
+from kg.fingerprints import graph_fingerprint, parse_fingerprint
 from kg.model import Document
 
 
@@ -47,38 +47,6 @@ class CacheDamaged(KgError):
     """A cache file that should be there is missing, or its seal does not check."""
 
 FORMAT = 4  # bump when the cache layout changes
-# The libraries whose output a build keeps: their versions are part of the code fingerprint.
-LIBRARIES = ("pyoxigraph", "jieba", "pypinyin", "python-docx", "pdfplumber", "pdfminer.six", "rank-bm25",
-             "numpy", "scipy", "lxml")
-
-
-def code_files() -> list[Path]:
-    """The files whose content decides what a build makes: every module of the kg package (its
-    subpackages too) and the files of kg/data/ (not its subfolders: the views' assets)."""
-    pkg = Path(__file__).resolve().parent.parent  # kg/
-    files = sorted(p for p in pkg.rglob("*.py") if "__pycache__" not in p.parts)
-    data = pkg / "data"
-    if data.is_dir():
-        files += sorted(p for p in data.iterdir() if p.is_file())
-    return files
-
-
-@lru_cache(maxsize=None)
-def code_fingerprint() -> str:
-    """A hash of the code that runs: code_files(), the Python version and LIBRARIES' versions."""
-    from importlib import metadata
-
-    h = hashlib.sha256(f"format {FORMAT} python {sys.version_info[:3]}".encode())
-    for lib in LIBRARIES:
-        try:
-            h.update(f"{lib} {metadata.version(lib)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{lib} -\0".encode())
-    pkg = Path(__file__).resolve().parent.parent  # kg/
-    for p in code_files():
-        h.update(p.relative_to(pkg).as_posix().encode() + b"\0")
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------------------- seals
@@ -206,7 +174,7 @@ class DocCache:
             data = self.seal.read("index.json")
             try:
                 data = json.loads(bytes(data)) if data is not None else {}
-                if data.get("fingerprint") == code_fingerprint():
+                if data.get("fingerprint") == parse_fingerprint():
                     self.index = data.get("files", {})
             except (ValueError, AttributeError):
                 self.index = {}
@@ -224,7 +192,7 @@ class DocCache:
     def key(self, path: str, sha256: str, name: str = "", doc_id: str = "") -> str:
         """The key of the records of input ``path`` (its bytes' ``sha256``, its ``name`` and
         ``doc_id`` in the build: kg.identity)."""
-        text = f"{code_fingerprint()}\0{self.salt}\0{path}\0{sha256}\0{name}\0{doc_id}"
+        text = f"{parse_fingerprint()}\0{self.salt}\0{path}\0{sha256}\0{name}\0{doc_id}"
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def source_key(self, source) -> str:
@@ -330,7 +298,7 @@ class DocCache:
     def save(self) -> None:
         """Write the index of this build and drop the records no input uses any more."""
         self.root.mkdir(parents=True, exist_ok=True)
-        data = {"fingerprint": code_fingerprint(), "files": dict(sorted(self.used.items()))}
+        data = {"fingerprint": parse_fingerprint(), "files": dict(sorted(self.used.items()))}
         self.seal.write("index.json", json.dumps(data).encode())  # ASCII: a path that is not UTF-8 escaped
         keep = {f"{k}.pkl" for k in self.keys.values()}
         if self.docs.is_dir() and not self.docs.is_symlink():
@@ -343,7 +311,7 @@ class PairCache:
     """Task alignments of (child, parent) document pairs, by the two documents' cache keys.
 
     One file, ``DIR/cache/align.pkl``: {pair key: [(child task id, parent task id, score), ...]}.
-    Valid while the code is unchanged (code_fingerprint).
+    Valid while the code is unchanged (kg.fingerprints.graph_fingerprint).
     """
 
     def __init__(self, out: str | Path, reuse: bool = True, seal: Optional[Seal] = None):
@@ -358,7 +326,7 @@ class PairCache:
             got = self.seal.load("align.pkl")
             if got is not None:
                 fp, pairs = got
-                if fp == code_fingerprint():
+                if fp == graph_fingerprint():
                     self.pairs = pairs
         except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
             self.pairs = {}
@@ -384,5 +352,5 @@ class PairCache:
         return self.seal.root / "align.pkl"
 
     def save(self) -> None:
-        data = (code_fingerprint(), dict(sorted(self.used.items())))
+        data = (graph_fingerprint(), dict(sorted(self.used.items())))
         self.seal.write("align.pkl", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

@@ -2,7 +2,7 @@
 
 A build into a directory that already holds one (manifest.json, store/, graph.ttl and, in
 cache/graphs.json, the digest of every named graph with the place of its chunk in graph.ttl)
-does not rebuild the store. It streams the graphs again (kg.rdf.graph.emit) and, for each graph
+does not rebuild the store. It streams the graphs again (kg.build.sink.emit) and, for each graph
 whose digest differs (a changed document, the links that point into it, the organisations of
 its region, the corpus graph), removes the old graph from the store and loads the new one;
 graphs that are gone (a removed document) are removed. graph.ttl is rewritten by copying the
@@ -27,7 +27,9 @@ import stat
 from pathlib import Path
 from typing import Optional
 
-from kg.rdf.graph import OUTPUTS  # the build's outputs (kg.build.pipeline carries the rest of a folder over)
+from kg.build import sink
+from kg.build import outputs
+from kg.build.outputs import OUTPUTS, diagnostics_json, manifest_json, write_into
 
 STATE = "graphs.json"  # under cache/
 # the state file's layout: {"format": 4, "graphs": {iri: [sha256, offset, length, fingerprint, triples]},
@@ -112,8 +114,8 @@ def write_outputs(corpus, out_dir: str | Path, into: str | Path, reuse: bool = T
     With ``reuse`` and a previous build in ``out_dir`` whose state checks, the store is a
     checkpoint of the previous one with only the changed graphs written, and graph.ttl copies the
     unchanged graphs' Turtle from the previous one; otherwise everything is written anew
-    (kg.rdf.graph.write_into). ``salt`` names the override rules the org ids were resolved with
-    (kg.rdf.graph.document_fingerprint); ``orgs``: the organisations' graphs (kg.rdf.graph.iter_graphs);
+    (kg.build.outputs.write_into). ``salt`` names the override rules the org ids were resolved with
+    (kg.rdf.graphs.document_fingerprint); ``orgs``: the organisations' graphs (kg.rdf.graphs.iter_graphs);
     ``prepare``: a callable that completes ``corpus`` and returns them, called once the
     documents' graphs are written when everything is written anew, first otherwise. ``seal``:
     the folder's kg.build.cache.Seal; ``notes`` receives what the caller should tell; ``optimize``
@@ -121,7 +123,6 @@ def write_outputs(corpus, out_dir: str | Path, into: str | Path, reuse: bool = T
     """
     import pyoxigraph as ox
 
-    from kg.rdf import graph as G
     from kg.build.cache import Seal
     from kg.query.store import checkpoint, compact
 
@@ -129,7 +130,7 @@ def write_outputs(corpus, out_dir: str | Path, into: str | Path, reuse: bool = T
     seal = seal if seal is not None else Seal(into / "cache")
     old = _load_state(out, seal, notes) if reuse else None
     if old is None:
-        state = G.write_into(corpus, into, salt=salt, orgs=orgs, prepare=prepare)
+        state = write_into(corpus, into, salt=salt, orgs=orgs, prepare=prepare)
         changed = sorted(state)
     else:
         if prepare is not None:
@@ -139,13 +140,13 @@ def write_outputs(corpus, out_dir: str | Path, into: str | Path, reuse: bool = T
             with open(out / "graph.ttl", "rb") as prev, open(into / "graph.ttl", "wb") as ttl:
                 # unchanged graphs are copied from the previous graph.ttl by a thread, while this one
                 # makes the changed graphs and updates the store
-                chunks = G.BackgroundChunks(ttl, prev)
+                chunks = sink.BackgroundChunks(ttl, prev)
                 try:
                     with open(nq_tmp, "wb") as nq:
-                        state, counts, n_triples = G.emit(corpus, chunks, nq, previous=(prev, old), salt=salt,
+                        state, counts, n_triples = sink.emit(corpus, chunks, nq, previous=(prev, old), salt=salt,
                                                           orgs=orgs)
-                    (into / "diagnostics.json").write_bytes(G._dump(G.diagnostics_json(corpus)))
-                    (into / "manifest.json").write_bytes(G._dump(G.manifest_json(corpus, counts, n_triples)))
+                    (into / "diagnostics.json").write_bytes(outputs.dump_json(diagnostics_json(corpus)))
+                    (into / "manifest.json").write_bytes(outputs.dump_json(manifest_json(corpus, counts, n_triples)))
                     changed = sorted(g for g in set(old) | set(state)
                                      if (old.get(g) or [None])[0] != (state.get(g) or [None])[0])
                     # the new store starts as a checkpoint of the old one (hard links of its files)
@@ -191,14 +192,14 @@ QUICK_SHARE = 0.05
 
 
 def state_key(salt: str, overrides) -> str:
-    """What a quick update needs unchanged since the previous build: every module's code, the
-    unit rules (``salt``) and the override file (its links)."""
+    """What a quick update needs unchanged since the previous build: the code of every stage a
+    build runs (kg.fingerprints.build_fingerprint), the unit rules (``salt``) and the override file (its links)."""
     import hashlib
 
     from kg import __version__
-    from kg.build.cache import code_fingerprint
+    from kg.fingerprints import build_fingerprint
 
-    h = hashlib.sha256(f"{QUICK_FORMAT} {__version__} {code_fingerprint()} {salt}".encode())
+    h = hashlib.sha256(f"{QUICK_FORMAT} {__version__} {build_fingerprint()} {salt}".encode())
     if overrides:
         h.update(Path(overrides).read_bytes())
     return h.hexdigest()
@@ -262,7 +263,7 @@ def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, 
     import pickle
 
     from kg.build.cache import Seal
-    from kg.rdf.graph import document_counts
+    from kg.rdf.quads import document_counts
     from kg.model import Stub
     from kg.resolve.orgnames import pinyin_table
 
@@ -289,8 +290,8 @@ def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, 
 
 
 def part_graphs(by_part: dict) -> dict[str, list]:
-    """Part name -> the graphs of its organisations (kg.rdf.graph.org_graphs)."""
-    from kg.rdf.graph import org_graphs
+    """Part name -> the graphs of its organisations (kg.rdf.graphs.org_graphs)."""
+    from kg.rdf.graphs import org_graphs
 
     return {n: org_graphs(orgs) for n, orgs in by_part.items()}
 
@@ -341,7 +342,7 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
     from kg.resolve import orgnames as N
     from kg.build.cache import DocCache, PairCache
     from kg.model import Corpus, Skipped, Stub
-    from kg.build.pipeline import BuildResult, _parse_read, align_ahead, make_aligner
+    from kg.build.pipeline import BuildResult, parse_read, align_ahead, make_aligner
     from kg.read.files import list_documents
     from kg.resolve.entities import finish_split, partition
 
@@ -381,7 +382,7 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
     readings: list = [None] * len(docs)
     skipped: list = []
     with parallel.no_gc():
-        for i, got in zip(todo, parallel.pmap(_parse_read, [inputs[i] for i in todo], 1,
+        for i, got in zip(todo, parallel.pmap(parse_read, [inputs[i] for i in todo], 1,
                                               shared=(rules, cache, keep_going))):
             if isinstance(got, Skipped):
                 skipped.append(got)

@@ -6,7 +6,7 @@
     ... # on the way out: the input is closed, the child finishes, flushes the store and exits
 
 The child reads each of its inputs (pipes; ``streams`` of them, written one after the other)
-with pyoxigraph's bulk loader, in a thread each (lenient: the N-Quads are made by kg.rdf.graph from
+with pyoxigraph's bulk loader, in a thread each (lenient: the N-Quads are made by kg.rdf.graphs from
 ASCII IRIs and escaped literals), so the store is loaded on the other core while this process
 builds the triples. If the build dies, the child notices within half a second and exits.
 

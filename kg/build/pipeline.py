@@ -62,7 +62,7 @@ _RESOLVER: dict = {}  # rules digest -> the Resolver that reads this process's d
 class Parsed:
     """One file parsed: its Document and kg.resolve.entities.Reading (``doc, reading = parsed``), and
     ``blob()``, the two pickled as the build's cache stores them (kg.build.cache.DocCache.dumps). A
-    parse worker writes the blob to the cache (_parse_read), and its result is pickled to reach
+    parse worker writes the blob to the cache (parse_read), and its result is pickled to reach
     the parent as that blob: the records are pickled once, not once to be sent and again to be
     cached."""
 
@@ -92,7 +92,7 @@ class Parsed:
         return (Parsed.from_blob, (self.blob(),))
 
 
-def _parse_read(item) -> Parsed | Skipped:
+def parse_read(item) -> Parsed | Skipped:
     """The Document and kg.resolve.entities.Reading of one input (Parsed): ``item`` is (path, name, id)
     (kg.read.files.list_documents) or a path. kg.build.parallel.shared() gives the override rules, the
     kg.build.cache.DocCache (or None) whose file of the document is written here, and whether to keep
@@ -148,7 +148,7 @@ def read_paths(paths: Iterable[str | Path], rules=None, cache=None,
         got: list = [cache.get(*inp) if cache else None for inp in inputs]
         todo = [inputs[i] for i, d in enumerate(got) if d is None]
         size = sum(_size(path) for path, _, _ in todo)
-        fresh = iter(parallel.pmap(_parse_read, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo)),
+        fresh = iter(parallel.pmap(parse_read, todo, parallel.workers(size, PARALLEL_MIN_BYTES, len(todo)),
                                    shared=(rules, cache, skipped is not None)))
         _RESOLVER.clear()
         # the documents live for the rest of the build and hold no cycles (reference counting
@@ -165,7 +165,7 @@ def read_paths(paths: Iterable[str | Path], rules=None, cache=None,
         got = [g for g in got if not isinstance(g, Skipped)]
     if cache is not None:
         for doc, reading in got:
-            cache.put(doc, reading)  # records it: _parse_read wrote the file of a fresh one
+            cache.put(doc, reading)  # records it: parse_read wrote the file of a fresh one
     return [d for d, _ in got], [r for _, r in got]
 
 
@@ -319,7 +319,7 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
         return BuildResult(corpus=assemble(docs, overrides=overrides, rules=rules, readings=readings),
                            skipped=skipped or [])
     from kg import atomic
-    from kg.rdf import graph as G
+    from kg.build import outputs as G
     from kg.build import incremental as inc
     from kg.build.cache import Seal
     from kg.resolve.entities import load_overrides, rules_digest
@@ -336,7 +336,7 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     rules = load_overrides(overrides)
     salt = rules_digest(rules)
     key = inc.state_key(salt, overrides)
-    G._check_out(target, ("cache",))
+    G.check_out(target, ("cache",))
     lock = atomic.FolderLock(target)
     lock.acquire()
     stage = had = None

@@ -12,14 +12,14 @@ from kg.export.formats import export as export_graph, render, write_atomic
 from kg.query.optimize import optimize as optimize_store
 from kg.query.store import open_store
 from kg.query.validate import format_violation, validate as validate_graph
-from kg.rdf.graph import document_counts
+from kg.rdf import document_counts
 from kg.viz.views import demo_pages
 from kg.cli.common import guarded
 
 
 def summary_lines(corpus, out: Optional[Path] = None) -> list[str]:
     """A short, readable summary of a build: counts, then each document's diagnostics. Counts come
-    from the records' counts (kg.rdf.graph.document_counts: a quick update's stubs stay unloaded) and,
+    from the records' counts (kg.rdf.document_counts: a quick update's stubs stay unloaded) and,
     for organisations, from OUT/manifest.json when there is one."""
     import json
 

@@ -30,7 +30,7 @@ from kg.i18n import language
 from kg.query.api import Graph
 from kg.query.store import open_store
 from kg.query.table import COLUMNS, csv_safe, responsibility_rows, unit_table
-from kg.rdf.graph import TTL_PREFIXES, graph_iri, sorted_triples, turtle
+from kg.rdf import TTL_PREFIXES, graph_iri, sorted_triples, turtle
 from kg.vocab import DCT, DG, RDF, SDO, SKOS, XSD
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "graphml", "csv", "xlsx")

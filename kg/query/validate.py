@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from kg.errors import KgError
 from kg.query.store import open_store
-from kg.rdf.graph import sorted_triples
+from kg.rdf import sorted_triples
 from kg.resources import shipped_dir
 from kg.vocab import PREFIXES, SH
 

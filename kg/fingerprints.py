@@ -1,0 +1,131 @@
+"""The code fingerprints of the build's stages: what each cached thing was made by.
+
+A stage's fingerprint hashes the files of the kg modules it runs, found from its root modules by
+following their kg imports (read with ast, so an import added or moved is followed at once: the
+list cannot go stale), the files of kg/data/ (the tables the stages read), the Python version and
+the versions of LIBRARIES. An edit outside a stage (kg/viz, kg/query …) leaves its fingerprint,
+and what was cached under it, alone.
+
+- ``parse``: a parsed document and its units read (the build's document cache, kg.build.cache.DocCache):
+  kg/read, kg/parse, kg/resolve (its org ids are filled when read), kg/model.py, kg/vocab.py and
+  whatever they import, and the build step that runs them (kg/build/pipeline.py, the file alone);
+- ``graph``: the parse stage's and kg/link, kg/rdf: the named graphs' fingerprints and the aligned pairs;
+- ``build``: everything a build runs (kg/build and what it imports): a quick update's state.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+FORMAT = 5  # bump when the fingerprints' recipe changes
+PACKAGE = Path(__file__).resolve().parent  # kg/
+# The libraries whose output a build keeps: their versions are part of every fingerprint.
+LIBRARIES = ("pyoxigraph", "jieba", "pypinyin", "python-docx", "pdfplumber", "pdfminer.six", "rank-bm25",
+             "numpy", "scipy", "lxml")
+# Each stage's roots: kg modules or packages (a package stands for every module in it).
+PARSE_ROOTS = ("kg.read", "kg.parse", "kg.resolve", "kg.model", "kg.vocab")
+# Modules hashed without following their imports: the build's parse step (parse_source and the
+# parse worker live in kg.build.pipeline, whose imports reach the whole build).
+PARSE_STEP = ("kg.build.pipeline",)
+STAGES = {
+    "parse": PARSE_ROOTS,
+    "graph": PARSE_ROOTS + ("kg.link", "kg.rdf"),
+    "build": PARSE_ROOTS + ("kg.link", "kg.rdf", "kg.build"),
+}
+
+
+def modules(root: Optional[Path] = None) -> dict[str, Path]:
+    """Every module of the kg package at ``root`` (default: this one), by dotted name."""
+    root = Path(root) if root is not None else PACKAGE
+    out = {}
+    for p in sorted(root.rglob("*.py")):
+        if "__pycache__" in p.parts:
+            continue
+        parts = ["kg", *p.relative_to(root).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = p
+    return out
+
+
+def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """The kg modules that module ``name`` (file ``path``) imports, anywhere in it."""
+    tree = ast.parse(path.read_bytes())
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
+    out = set()
+    for m in found:
+        while m and m not in known:  # kg.x.y.name -> kg.x.y
+            m = m.rpartition(".")[0]
+        if m.startswith("kg"):
+            out.add(m)
+    return out
+
+
+def stage_files(stage: str, root: Optional[Path] = None) -> list[Path]:
+    """The files whose content decides what stage ``stage`` makes: its kg modules (STAGES, with
+    every module they import) and the files of kg/data/ (not its subfolders: the views' assets)."""
+    root = Path(root) if root is not None else PACKAGE
+    known = modules(root)
+    todo = [m for r in STAGES[stage] for m in known if m == r or m.startswith(r + ".")]
+    seen: set[str] = {m for m in PARSE_STEP if m in known}
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        todo.extend(imports(m, known[m], known) - seen)
+    files = sorted(known[m] for m in seen)
+    data = root / "data"
+    if data.is_dir():
+        files += sorted(p for p in data.iterdir() if p.is_file())
+    return files
+
+
+def fingerprint(stage: str, root: Optional[Path] = None) -> str:
+    """A hash of the code of stage ``stage`` (stage_files), the Python version and LIBRARIES' versions."""
+    from importlib import metadata
+
+    root = Path(root) if root is not None else PACKAGE
+    h = hashlib.sha256(f"format {FORMAT} stage {stage} python {sys.version_info[:3]}".encode())
+    for lib in LIBRARIES:
+        try:
+            h.update(f"{lib} {metadata.version(lib)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{lib} -\0".encode())
+    for p in stage_files(stage, root):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def parse_fingerprint() -> str:
+    """The parse stage's fingerprint (see the module's docstring): a cached document's."""
+    return fingerprint("parse")
+
+
+@lru_cache(maxsize=None)
+def graph_fingerprint() -> str:
+    """The graph stage's fingerprint: a named graph's and an aligned pair's."""
+    return fingerprint("graph")
+
+
+@lru_cache(maxsize=None)
+def build_fingerprint() -> str:
+    """The whole build's fingerprint: a quick update's state."""
+    return fingerprint("build")
