@@ -10,7 +10,11 @@ and what was cached under it, alone.
   kg/read, kg/parse, kg/resolve (its org ids are filled when read), kg/model.py, kg/vocab.py and
   whatever they import, and the build step that runs them (kg/build/pipeline.py, the file alone);
 - ``graph``: the parse stage's and kg/link, kg/rdf: the named graphs' fingerprints and the aligned pairs;
-- ``build``: everything a build runs (kg/build and what it imports): a quick update's state.
+- ``build``: the whole kg package (a build imports ``kg``, whose __init__ loads the library): a
+  quick update's state.
+
+A module imported by name (``from kg.parse import titles``) counts, not its package's __init__:
+the stages' own packages are roots, and the package inits above them decide no stage's output.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ PARSE_STEP = ("kg.build.pipeline",)
 STAGES = {
     "parse": PARSE_ROOTS,
     "graph": PARSE_ROOTS + ("kg.link", "kg.rdf"),
-    "build": PARSE_ROOTS + ("kg.link", "kg.rdf", "kg.build"),
+    "build": ("kg",),  # the whole package: importing any kg module runs kg/__init__.py, which loads it all
 }
 
 
@@ -65,8 +69,8 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             if node.level:
                 up = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(up + ([base] if base else []))
-            found.add(base)
-            found.update(f"{base}.{a.name}" for a in node.names)
+            for a in node.names:  # a submodule imported by name, else a name of the module ``base``
+                found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in known else base)
     out = set()
     for m in found:
         while m and m not in known:  # kg.x.y.name -> kg.x.y
@@ -76,11 +80,19 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def import_graph(root: Path) -> tuple[dict[str, Path], dict[str, frozenset[str]]]:
+    """The modules of the package at ``root`` and what each imports (read once per process and
+    root: the three stages' fingerprints share it)."""
+    known = modules(root)
+    return known, {m: frozenset(imports(m, p, known)) for m, p in known.items()}
+
+
 def stage_files(stage: str, root: Optional[Path] = None) -> list[Path]:
     """The files whose content decides what stage ``stage`` makes: its kg modules (STAGES, with
     every module they import) and the files of kg/data/ (not its subfolders: the views' assets)."""
     root = Path(root) if root is not None else PACKAGE
-    known = modules(root)
+    known, graph = import_graph(root)
     todo = [m for r in STAGES[stage] for m in known if m == r or m.startswith(r + ".")]
     seen: set[str] = {m for m in PARSE_STEP if m in known}
     while todo:
@@ -88,7 +100,7 @@ def stage_files(stage: str, root: Optional[Path] = None) -> list[Path]:
         if m in seen:
             continue
         seen.add(m)
-        todo.extend(imports(m, known[m], known) - seen)
+        todo.extend(graph[m] - seen)
     files = sorted(known[m] for m in seen)
     data = root / "data"
     if data.is_dir():

@@ -220,7 +220,7 @@ def test_quick_update_equals_clean_build_and_loads_few_documents(tmp_path, monke
     quick_build): a city plan edited (its children align with it), a district plan edited (a new
     lead unit), a plan added, a plan removed. After each, the outputs and the store equal a clean
     build's, and most documents' records were never loaded."""
-    from kg.build import incremental
+    from kg.build import quick as incremental
     from kg.model import Stub
 
     src = _cascade(tmp_path, 40)

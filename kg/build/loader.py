@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Optional
 
 from kg.errors import KgError
-from kg.build.parallel import PIPE_BYTES, widen
+from kg.build.parallel import PIPE_BYTES, die_with_parent, widen
+from kg.resources import PACKAGE
 PRELOADS = ("mimalloc", "jemalloc")  # tried in this order
 
 
@@ -64,10 +65,8 @@ def _linker_cache() -> dict[str, str]:
 
 
 def _env() -> dict:
-    import kg
-
     env = dict(os.environ)
-    root = str(Path(kg.__file__).resolve().parent.parent)  # the child imports this same kg
+    root = str(PACKAGE.parent)  # the child imports this same kg
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     env["KG_LOADER_PARENT"] = str(os.getpid())
     lib = allocator()
@@ -196,8 +195,6 @@ def load(location: str, fds: list[int]) -> None:
     import threading
 
     import pyoxigraph as ox
-
-    from kg.build.parallel import die_with_parent
 
     parent = int(os.environ.get("KG_LOADER_PARENT") or os.getppid())
     die_with_parent(parent)  # and, where prctl is missing, the watch below

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Callable, Optional
 
-from kg import __version__
+from kg.version import __version__
 from kg.atomic import MARK, FolderLock, Stage, carry, sweep, target_of
 from kg.build.loader import Loader
 from kg.build.sink import emit

@@ -14,10 +14,12 @@ forces a serial run; ``KG_WORKERS=N`` sets the number of processes, the calling 
 """
 from __future__ import annotations
 
-import gc
 import os
-from contextlib import contextmanager
 from typing import Any, Callable, Sequence
+
+from kg.atomic import drop_inherited_locks
+from kg.errors import KgError
+from kg.nogc import no_gc  # noqa: F401  (kg.build.parallel.no_gc: the pause the workers share)
 
 _SHARED: Any = None
 
@@ -50,21 +52,6 @@ def can_fork() -> bool:
     return not multiprocessing.current_process().daemon
 
 
-@contextmanager
-def no_gc():
-    """Switch the cyclic garbage collector off for a block that builds many small records and
-    no reference cycles (parsing; unpickling the workers' results): its passes over the
-    growing heap cost ~15% of a parse, and ~5x the unpickling of parsed documents. Forked
-    workers inherit the setting. Reference counting still frees everything."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def pmap(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int, shared: Any = None) -> list:
     """``[fn(x) for x in items]``, in ``n_workers`` processes when more than one: this one and
     ``n_workers - 1`` forked ones (_share)."""
@@ -93,8 +80,6 @@ def die_with_parent(parent: int) -> None:
     ``prctl(PR_SET_PDEATHSIG)``), and exit at once if the parent ``parent`` is gone already. It
     also closes the folder locks it inherited (kg.atomic.drop_inherited_locks)."""
     global _LIBC
-    from kg.atomic import drop_inherited_locks
-
     drop_inherited_locks()
     try:
         import ctypes
@@ -130,8 +115,6 @@ def _share(fn: Callable[[Any], Any], items: Sequence[Any], n_workers: int) -> li
     of the first failing item in input order, as a serial run raises."""
     import multiprocessing
     import threading
-
-    from kg.errors import KgError
 
     ctx = multiprocessing.get_context("fork")
     n = len(items)

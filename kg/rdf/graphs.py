@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterator, Optional
 
-from kg import __version__
+from kg.version import __version__
 from kg.fingerprints import graph_fingerprint
 from kg.model import Corpus, Document, Organisation
 from kg.parse.titles import infer_level

@@ -7,7 +7,7 @@ import re
 from typing import Optional
 from urllib.parse import quote
 
-from kg import __version__
+from kg.version import __version__
 from kg.model import Corpus
 from kg.parse.titles import title_key
 from kg.resolve.orgnames import pinyin, slug
