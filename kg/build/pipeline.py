@@ -1,8 +1,9 @@
-"""The pipeline, one stage per module, data flowing one way:
+"""The one call that builds: ``build(paths, out)``, data flowing one way through the stage packages,
 
-    read -> clean -> parse (plans) / report (annual reports) -> resolve -> link -> graph -> store
+    kg.read -> kg.parse -> kg.resolve -> kg.link -> kg.rdf -> the build directory and its store
 
-``build(paths, out)`` runs it all and writes ``out/`` atomically.
+with the steps shared by a full build and a quick update in kg.build.steps, the quick update in
+kg.build.quick, the named graphs' state in kg.build.incremental, and ``out/`` written atomically.
 """
 from __future__ import annotations
 
