@@ -223,7 +223,7 @@ def parse_only(corpus: Path) -> list:
     alone: kg build's parse workers also read each document's units (kg.resolve.entities.read), which the
     resolve stage measures."""
     from kg.build import parallel
-    from kg.build import pipeline
+    from kg.build import steps as pipeline
     from kg.read.files import list_files
 
     files = list_files([str(corpus)])
@@ -237,7 +237,7 @@ def st_parse(work: Path, corpus: Path) -> dict:
     """Parse (as kg build does: parallel where it pays) and the regex reference, alternated
     PARSE_RUNS times so that both see the same machine load; the best time of each is kept."""
     from kg.build import parallel
-    from kg.build import pipeline
+    from kg.build import steps as pipeline
     files = corpus_files(corpus)
     size = sum(os.path.getsize(f) for f in files)
     secs, ref = [], []
@@ -442,7 +442,7 @@ def st_render(work: Path, corpus: Path) -> dict:
 
 def st_seeds(work: Path, corpus: Path) -> dict:
     """The bundled corpus: parse time (< 1 s), and warm / cold tasks-of on its build."""
-    from kg.build import pipeline
+    from kg.build import steps as pipeline
     from bench_query import cold, warm
 
     seeds = ROOT / "corpus"
