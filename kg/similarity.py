@@ -72,7 +72,6 @@ def _cache_dir() -> Path:
 
 def _dictionary(jieba_module) -> Optional[Path]:
     """jieba's dictionary without its rare words, written once to a private cache dir."""
-    import os
 
     src = Path(jieba_module.__file__).resolve().parent / "dict.txt"
     try:

@@ -27,27 +27,11 @@ import stat
 from pathlib import Path
 from typing import Optional
 
-from kg.build import sink
-from kg.build import outputs
-from kg.build.outputs import OUTPUTS, diagnostics_json, manifest_json, write_into
-from kg.build import parallel
-from kg.build.cache import CacheDamaged
-from kg.build.cache import DocCache, PairCache
+from kg.build import outputs, sink
 from kg.build.cache import Seal
-from kg.build.steps import BuildResult, align_ahead, make_aligner, parse_read
-from kg.fingerprints import build_fingerprint
-from kg.link import align as link
-from kg.model import Corpus, Skipped, Stub
-from kg.model import Stub
-from kg.query.store import checkpoint, compact
-from kg.query.store import listing
-from kg.rdf.graphs import org_graphs
-from kg.rdf.quads import document_counts
-from kg.read.files import list_documents
-from kg.resolve import orgnames as N
-from kg.resolve.entities import finish_split, partition
-from kg.resolve.orgnames import pinyin_table
-from kg.version import __version__
+from kg.build.outputs import OUTPUTS, diagnostics_json, manifest_json, write_into
+from kg.query.store import checkpoint, compact, listing
+
 
 STATE = "graphs.json"  # under cache/
 # the state file's layout: {"format": 4, "graphs": {iri: [sha256, offset, length, fingerprint, triples]},

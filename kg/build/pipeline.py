@@ -8,12 +8,11 @@ kg.build.quick, the named graphs' state in kg.build.incremental, and ``out/`` wr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from kg.errors import KgError
-from kg.model import Corpus, Document, Skipped, Source
+from kg.model import Corpus
 from kg.build.steps import (BuildResult, align_ahead, assemble, assemble_corpus, complete,  # noqa: F401
                             DOCS, make_aligner, parse_file, parse_paths, parse_read, parse_source, read_paths)
 from kg import atomic

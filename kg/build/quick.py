@@ -2,26 +2,18 @@
 only the parts of the resolution the change touches are finished again; see kg.build.pipeline."""
 from __future__ import annotations
 
-import json
 import os
-import stat
 from pathlib import Path
 from typing import Optional
 
-from kg.build import sink
-from kg.build import outputs
-from kg.build.outputs import OUTPUTS, diagnostics_json, manifest_json, write_into
 from kg.build import parallel
-from kg.build.cache import CacheDamaged
-from kg.build.cache import DocCache, PairCache
-from kg.build.cache import Seal
+from kg.build.cache import CacheDamaged, DocCache, PairCache, Seal
+from kg.build.incremental import load_state, write_outputs
+from kg.build.outputs import OUTPUTS
 from kg.build.steps import BuildResult, align_ahead, make_aligner, parse_read
 from kg.fingerprints import build_fingerprint
 from kg.link import align as link
 from kg.model import Corpus, Skipped, Stub
-from kg.model import Stub
-from kg.query.store import checkpoint, compact
-from kg.query.store import listing
 from kg.rdf.graphs import org_graphs
 from kg.rdf.quads import document_counts
 from kg.read.files import list_documents
@@ -29,8 +21,6 @@ from kg.resolve import orgnames as N
 from kg.resolve.entities import finish_split, partition
 from kg.resolve.orgnames import pinyin_table
 from kg.version import __version__
-
-from kg.build.incremental import load_state, write_outputs
 
 
 #

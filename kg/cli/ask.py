@@ -15,16 +15,12 @@ from kg.errors import KgError
 from kg.query import queries as Q
 from kg.query.endpoint import Endpoint, push as do_push
 from kg.query.store import open_store
-from kg.cli.common import LangOpt, GRAPH_HELP, EndpointOpt, FormatOpt, GraphOpt, emit, guarded
+from kg.cli.common import (LangOpt, GRAPH_HELP, EndpointOpt, FormatOpt, GraphOpt, answer, columns, emit,
+                           guarded, is_table, task_heading)
 from kg.cli.common import open_graph as _graph
+
 DocOpt = typer.Option(None, "--doc", "-d", help="Only this document (id, id prefix such as 000, or file name).")
 
-
-def _columns(g, name: str, table: Optional[list[str]], fmt: str) -> list[str]:
-    """The query's documented columns; a narrower set for tables when given."""
-    if table and (fmt or "table").lower() == "table":
-        return table
-    return g.named(name).columns
 
 
 def register(app: typer.Typer) -> None:
@@ -35,11 +31,9 @@ def register(app: typer.Typer) -> None:
                  doc: Optional[str] = DocOpt, graph: Optional[str] = GraphOpt,
                  endpoint: Optional[str] = EndpointOpt, fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks a unit leads, supports or is responsible for (matched by any of its labels)."""
-        g = _graph(graph, endpoint)
-        rows = g.tasks_of(unit, role=role, doc=doc)
-        cols = _columns(g, "tasks-of", ["document", "task_number", "task_title", "role", "unit",
-                                        "unit_as_written", "deadline"], fmt)
-        emit(rows, cols, fmt, title=f"Tasks of {unit}" + ("" if role == "any" else f" ({role})"), lang=lang)
+        answer(graph, endpoint, fmt, lang, "tasks-of", lambda g: g.tasks_of(unit, role=role, doc=doc),
+               table=["document", "task_number", "task_title", "role", "unit", "unit_as_written", "deadline"],
+               title=f"Tasks of {unit}" + ("" if role == "any" else f" ({role})"))
 
     @app.command("units-of")
     @guarded
@@ -47,12 +41,9 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Units named by a task, with their roles."""
-        g = _graph(graph, endpoint)
-        info = g.task(task)
-        rows = g.units_of(info["task"])
-        cols = _columns(g, "units-of", ["role", "unit", "unit_as_written", "role_label", "kind"], fmt)
-        emit(rows, cols, fmt, title=f"{info['document']} #{info.get('task_number') or '?'} "
-                                    f"{info.get('task_title') or ''}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "units-of", lambda g: g.units_of(g.task(task)["task"]),
+               table=["role", "unit", "unit_as_written", "role_label", "kind"],
+               title=lambda g: task_heading(g.task(task)))
 
     @app.command("due")
     @guarded
@@ -60,11 +51,9 @@ def register(app: typer.Typer) -> None:
             doc: Optional[str] = DocOpt, graph: Optional[str] = GraphOpt,
             endpoint: Optional[str] = EndpointOpt, fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks whose deadline falls before a date."""
-        g = _graph(graph, endpoint)
-        rows = g.due(before, doc=doc)
-        cols = _columns(g, "due-before", ["document", "task_number", "task_title", "deadline",
-                                          "deadline_text", "lead"], fmt)
-        emit(rows, cols, fmt, title=f"Due before {before}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "due-before", lambda g: g.due(before, doc=doc),
+               table=["document", "task_number", "task_title", "deadline", "deadline_text", "lead"],
+               title=f"Due before {before}")
 
     @app.command("overdue")
     @guarded
@@ -73,11 +62,9 @@ def register(app: typer.Typer) -> None:
                 doc: Optional[str] = DocOpt, graph: Optional[str] = GraphOpt,
                 endpoint: Optional[str] = EndpointOpt, fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks whose deadline passed (plans carry no completion data; see queries/overdue.rq)."""
-        g = _graph(graph, endpoint)
-        rows = g.overdue(on, doc=doc, unreported_only=unreported)
-        cols = _columns(g, "overdue", ["document", "task_number", "task_title", "deadline", "lead",
-                                       "reported"], fmt)
-        emit(rows, cols, fmt, title=f"Overdue on {on or 'today'}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "overdue", lambda g: g.overdue(on, doc=doc, unreported_only=unreported),
+               table=["document", "task_number", "task_title", "deadline", "lead", "reported"],
+               title=f"Overdue on {on or 'today'}")
 
     @app.command("workload")
     @guarded
@@ -86,10 +73,9 @@ def register(app: typer.Typer) -> None:
                  doc: Optional[str] = DocOpt, graph: Optional[str] = GraphOpt,
                  endpoint: Optional[str] = EndpointOpt, fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks per unit across documents, counted by role, busiest first."""
-        g = _graph(graph, endpoint)
-        rows = g.workload(top=top, unit=unit, doc=doc)
-        cols = _columns(g, "workload", ["unit", "lead", "support", "responsible", "total", "documents"], fmt)
-        emit(rows, cols, fmt, title="Workload", lang=lang)
+        answer(graph, endpoint, fmt, lang, "workload", lambda g: g.workload(top=top, unit=unit, doc=doc),
+               table=["unit", "lead", "support", "responsible", "total", "documents"],
+               title="Workload")
 
     @app.command("shared")
     @guarded
@@ -98,21 +84,18 @@ def register(app: typer.Typer) -> None:
                doc: Optional[str] = DocOpt, graph: Optional[str] = GraphOpt,
                endpoint: Optional[str] = EndpointOpt, fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks two units share (both hold a role): where they must coordinate."""
-        g = _graph(graph, endpoint)
-        rows = g.shared(unit_a, unit_b, doc=doc)
-        cols = _columns(g, "shared", ["document", "task_number", "task_title", "unit_a", "role_a",
-                                      "unit_b", "role_b"], fmt)
-        emit(rows, cols, fmt, title=f"Tasks shared by {unit_a} and {unit_b}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "shared", lambda g: g.shared(unit_a, unit_b, doc=doc),
+               table=["document", "task_number", "task_title", "unit_a", "role_a", "unit_b", "role_b"],
+               title=f"Tasks shared by {unit_a} and {unit_b}")
 
     @app.command("no-lead")
     @guarded
     def no_lead(doc: Optional[str] = DocOpt, graph: Optional[str] = GraphOpt,
                 endpoint: Optional[str] = EndpointOpt, fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks with neither a lead unit nor a responsible unit."""
-        g = _graph(graph, endpoint)
-        rows = g.no_lead(doc=doc)
-        cols = _columns(g, "no-lead", ["document", "task_number", "task_title", "supporting"], fmt)
-        emit(rows, cols, fmt, title="Tasks with no lead unit", lang=lang)
+        answer(graph, endpoint, fmt, lang, "no-lead", lambda g: g.no_lead(doc=doc),
+               table=["document", "task_number", "task_title", "supporting"],
+               title="Tasks with no lead unit")
 
     @app.command("sections")
     @guarded
@@ -120,11 +103,9 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Tasks per section of a document."""
-        g = _graph(graph, endpoint)
-        rows = g.tasks_per_section(doc)
-        cols = _columns(g, "tasks-per-section", ["section_number", "section_title", "depth", "tasks",
-                                                 "direct"], fmt)
-        emit(rows, cols, fmt, title=f"Tasks per section of {doc}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "tasks-per-section", lambda g: g.tasks_per_section(doc),
+               table=["section_number", "section_title", "depth", "tasks", "direct"],
+               title=f"Tasks per section of {doc}")
 
     @app.command("orgs")
     @guarded
@@ -135,10 +116,9 @@ def register(app: typer.Typer) -> None:
              graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
              fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Organisations by kind and level, with their labels and task counts."""
-        g = _graph(graph, endpoint)
-        rows = g.organisations(kind=kind, level=level)
-        cols = _columns(g, "organisations", ["unit", "labels", "kind_name", "level_name", "tasks"], fmt)
-        emit(rows, cols, fmt, title="Organisations", lang=lang)
+        answer(graph, endpoint, fmt, lang, "organisations", lambda g: g.organisations(kind=kind, level=level),
+               table=["unit", "labels", "kind_name", "level_name", "tasks"],
+               title="Organisations")
 
     @app.command("chain")
     @guarded
@@ -146,10 +126,9 @@ def register(app: typer.Typer) -> None:
               graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
               fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """The parent chain of a task: the tasks above it that it carries out (dg:carriesOut+)."""
-        g = _graph(graph, endpoint)
-        rows = g.parent_chain(task)
-        cols = _columns(g, "parent-chain", ["distance", "document", "level", "task_number", "task_title"], fmt)
-        emit(rows, cols, fmt, title=f"Parent chain of {task}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "parent-chain", lambda g: g.parent_chain(task),
+               table=["distance", "document", "level", "task_number", "task_title"],
+               title=f"Parent chain of {task}")
 
     @app.command("coverage")
     @guarded
@@ -160,10 +139,10 @@ def register(app: typer.Typer) -> None:
         """A plan's coverage of its parent: each parent task and the child tasks carrying it out."""
         g = _graph(graph, endpoint)
         rows = g.coverage(child, parent)
-        cols = _columns(g, "coverage", ["task_number", "task_title", "covered", "children",
+        cols = columns(g, "coverage", ["task_number", "task_title", "covered", "children",
                                         "child_numbers"], fmt)
         done = sum(1 for r in rows if r.get("covered"))
-        if rows and rows[0].get("links") == "computed" and (fmt or "table").lower() == "table":
+        if rows and rows[0].get("links") == "computed" and is_table(fmt):
             typer.echo(f"note: {child} and {parent} are not aligned in this build (it names no such parent): "
                        "links computed now by the aligner, as kg align and kg gaps give them", err=True)
         emit(rows, cols, fmt, title=f"Coverage of {parent or 'its parent'} by {child}: {done}/{len(rows)} taken up", lang=lang)

@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import sys
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import typer
 
@@ -33,6 +33,34 @@ LangOpt = typer.Option(None, "--lang", help=LANG_HELP, envvar="KG_LANG")
 def open_graph(graph=None, endpoint=None):
     """The kg.query.api.Graph that the --graph DIR / --endpoint URL pair names."""
     return Graph.from_options(graph, endpoint)
+
+
+def is_table(fmt: Optional[str]) -> bool:
+    """Whether ``fmt`` (a --format value) is the table format, the default."""
+    return (fmt or "table").lower() == "table"
+
+
+def columns(g, name: str, table: Optional[Sequence[str]], fmt: Optional[str]) -> list[str]:
+    """The columns of the named query ``name`` (as documented); ``table``, a narrower set, for tables."""
+    if table and is_table(fmt):
+        return list(table)
+    return g.named(name).columns
+
+
+def answer(graph, endpoint, fmt: str, lang: Optional[str], name: str, rows: Callable,
+           table: Optional[Sequence[str]] = None, title=None) -> None:
+    """What a question command does: open the graph (``open_graph``), take ``rows(g)`` and print
+    them (``emit``) with the columns of the named query ``name`` (``columns``). ``title``: a
+    string, or a callable of the graph, called before ``rows``."""
+    g = open_graph(graph, endpoint)
+    heading = title(g) if callable(title) else title
+    found = rows(g)
+    emit(found, columns(g, name, table, fmt), fmt, title=heading, lang=lang)
+
+
+def task_heading(info: dict) -> str:
+    """A task as a table's title names it: its document, number and title (kg.query.api.Graph.task)."""
+    return f"{info['document']} #{info.get('task_number') or '?'} {info.get('task_title') or ''}"
 
 
 def fail(message: str, code: int = 1) -> "typer.Exit":

@@ -6,10 +6,7 @@ from typing import Optional
 
 import typer
 
-from kg.cli.common import LangOpt, EndpointOpt, FormatOpt, GraphOpt, emit, guarded
-from kg.cli.common import open_graph as _graph
-FIGURE_COLUMNS = ["document", "value", "unit", "counted", "kind", "approximate", "year", "text", "themes",
-                  "section", "figure"]
+from kg.cli.common import LangOpt, EndpointOpt, FormatOpt, GraphOpt, answer, guarded, task_heading
 
 
 def register(app: typer.Typer) -> None:
@@ -19,14 +16,9 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Report measures that report on a task, best score first, with the report and section."""
-        g = _graph(graph, endpoint)
-        info = g.task(task)
-        rows = g.evidence(task)
-        cols = g.named("report-evidence").columns
-        if (fmt or "table").lower() == "table":
-            cols = ["report", "year", "section_type", "counts", "score", "section", "measure_text"]
-        emit(rows, cols, fmt, title=f"Evidence for {info['document']} #{info.get('task_number') or '?'} "
-                                    f"{info.get('task_title') or ''}", lang=lang)
+        answer(graph, endpoint, fmt, lang, "report-evidence", lambda g: g.evidence(task),
+               table=["report", "year", "section_type", "counts", "score", "section", "measure_text"],
+               title=lambda g: "Evidence for " + task_heading(g.task(task)))
 
     @app.command("figures")
     @guarded
@@ -36,9 +28,6 @@ def register(app: typer.Typer) -> None:
                 graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                 fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Figures stated in annual reports: value, unit, what is counted, kind, year, clause."""
-        g = _graph(graph, endpoint)
-        rows = g.figures(doc, theme)
-        cols = FIGURE_COLUMNS
-        if (fmt or "table").lower() == "table":
-            cols = ["document", "value", "unit", "counted", "kind", "approximate", "year", "themes"]
-        emit(rows, cols, fmt, title="Figures" + (f" of {doc}" if doc else "") + (f" ({theme})" if theme else ""), lang=lang)
+        answer(graph, endpoint, fmt, lang, "report-figures", lambda g: g.figures(doc, theme),
+               table=["document", "value", "unit", "counted", "kind", "approximate", "year", "themes"],
+               title="Figures" + (f" of {doc}" if doc else "") + (f" ({theme})" if theme else ""))

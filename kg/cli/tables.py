@@ -11,7 +11,7 @@ from kg.export.ledger import COLUMNS, DUE_SOON, NOTES, STATUS, ledger
 from kg.i18n import language
 from kg.query.api import Graph
 from kg.query.store import open_store
-from kg.cli.common import GraphOpt, LangOpt, emit, guarded
+from kg.cli.common import FormatOpt, GraphOpt, LangOpt, emit, guarded, is_table
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
                                                          "2025.1.1 or 2025/1/1 (default today)."),
                    out: Optional[str] = typer.Option(None, "--out", "-o",
                                                      help="Write the workbook FILE.xlsx (atomically) instead of printing."),
-                   fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."),
+                   fmt: str = FormatOpt,
                    lang: Optional[str] = LangOpt):
         """The 督办台账: one row per task with its units, deadline, status (红/黄/绿 on --on) and evidence."""
         if out:
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
                              "status": STATUS[lang][r["status"]] if lang == "zh" else r["status"],
                              "note": NOTES[lang][r["note"]].format(d=DUE_SOON)})
         cols = ["document", *COLUMNS]
-        if (fmt or "table").lower() == "table":
+        if is_table(fmt):
             cols = ["document", "number", "task", "lead", "deadline", "status", "evidence"]
         heads = {"number": "task_number", "task": "task_title", "evidence": "reported", "sources": "reports"}
         rows = [{heads.get(k, k): v for k, v in r.items()} for r in rows]

@@ -14,7 +14,7 @@ from kg.errors import KgError
 from kg.query.gaps import GAPS_COLUMNS, gaps, links_between, not_linked_note
 from kg.query.readback import load_corpus
 from kg.query.trace import ALIGN_COLUMNS, DOCS_COLUMNS, TRACE_COLUMNS, align, docs, find_document, trace
-from kg.cli.common import LangOpt, GraphOpt, emit, guarded
+from kg.cli.common import FormatOpt, LangOpt, GraphOpt, emit, guarded, is_table
 
 
 
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
     @app.command("docs")
     @guarded
     def docs_cmd(graph: Optional[str] = GraphOpt,
-                 fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."),
+                 fmt: str = FormatOpt,
                  lang: Optional[str] = LangOpt):
         """Documents with their level, region, period and the parent directives they name."""
         rows = docs(_corpus(graph))
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     def align_cmd(a: str = typer.Argument(..., help="A plan: a file, or a document id of --graph."),
                   b: str = typer.Argument(..., help="The plan to align with: a file or a document id."),
                   graph: Optional[str] = GraphOpt,
-                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
+                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Align the tasks of plan A with those of plan B: one row per task of A (B empty when none fits)."""
         cache: dict = {}
         da, db = _plan(a, graph, cache), _plan(b, graph, cache)
@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
     @guarded
     def trace_cmd(task: str = typer.Argument(..., help="DOC#NUMBER or DOC#TASKID, e.g. 000#24 or 001#u1."),
                   graph: Optional[str] = GraphOpt,
-                  fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
+                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """The chain of a task up through every level: the tasks it carries out, their units, then the named directives above."""
         rows = trace(_corpus(graph), task)
         for r in rows:
@@ -105,10 +105,10 @@ def register(app: typer.Typer) -> None:
     def gaps_cmd(child: str = typer.Argument(..., help="The lower plan (document id)."),
                  parent: str = typer.Argument(..., help="The higher plan (document id)."),
                  graph: Optional[str] = GraphOpt,
-                 fmt: str = typer.Option("table", "--format", "-f", help="table (default), csv or json."), lang: Optional[str] = LangOpt):
+                 fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Parent tasks not taken up, local additions, and parent responsibilities with no functional counterpart below."""
         corpus = _corpus(graph)
         c, p = find_document(corpus, child), find_document(corpus, parent)
-        if (fmt or "table").lower() == "table" and not links_between(corpus, c, p)[1]:
+        if is_table(fmt) and not links_between(corpus, c, p)[1]:
             typer.echo(f"note: {not_linked_note(c, p)}", err=True)
         emit(gaps(corpus, c, p), GAPS_COLUMNS, fmt, title=f"Gaps: {child} under {parent}", lang=lang)

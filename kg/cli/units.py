@@ -8,7 +8,7 @@ import typer
 from kg.errors import KgError
 from kg.query.units_view import COLUMNS, open_graph, units_table
 from kg.vocab import KINDS
-from kg.cli.common import LangOpt, emit, guarded
+from kg.cli.common import FormatOpt, LangOpt, emit, guarded
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
                                                  help="Only this kind: party, government, court, procuratorate, "
                                                       "congress, cppcc, mass, other, group."),
               merged: bool = typer.Option(False, "--merged", help="Only entities that merge two or more written forms."),
-              fmt: str = typer.Option("table", "--format", "-f", help="table (default), json or csv."), lang: Optional[str] = LangOpt):
+              fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Every organisation entity with its prefLabel, kind, level, region, labels and merged mentions."""
         if kind and kind not in KINDS:
             raise KgError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}", 2)

@@ -15,7 +15,6 @@ rename).
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import json
 import sys

@@ -29,7 +29,7 @@ from kg.query.trace import align, docs, find_document, trace
 from kg.query.units_view import units_table
 from kg.query.backend import LocalBackend, RemoteBackend, prefix_prologue  # noqa: F401 (LocalBackend: kg.query.api.LocalBackend)
 from kg.query.store import Store, open_store
-from kg.vocab import DG, DOC_BASE as DOC, KIND_CLASS, LEVEL_CLASS
+from kg.vocab import DOC_BASE as DOC, KIND_CLASS, LEVEL_CLASS
 
 KINDS = KIND_CLASS
 LEVELS = LEVEL_CLASS

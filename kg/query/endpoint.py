@@ -25,7 +25,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from kg.errors import KgError

@@ -72,6 +72,13 @@ class Builder:
     def a(self, s: str, cls: str) -> None:
         self.add(s, RDF + "type", cls)
 
+    def part(self, owner: str, p: str, node: str, cls: str) -> str:
+        """``node``, of class ``cls``, that ``owner`` points to by ``p`` (an assignment, a deadline
+        … of a task); returns ``node``."""
+        self.a(node, cls)
+        self.add(owner, p, node)
+        return node
+
     def span(self, s: str, span) -> None:
         """dg:sourceStart / dg:sourceEnd: character offsets into the source text, when known."""
         if span:

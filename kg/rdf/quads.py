@@ -50,9 +50,7 @@ def _task(b: Builder, doc: Document, d: str, order: int, t) -> None:
     b.span(ti, t.span)
     b.lit(ti, DG + "order", order, "integer")
     for k, u in enumerate(t.units, 1):
-        a = f"{ti}/a/{k}"
-        b.a(a, DG + "Assignment")
-        b.add(ti, DG + "assignment", a)
+        a = b.part(ti, DG + "assignment", f"{ti}/a/{k}", DG + "Assignment")
         b.add(a, DG + "role", DG + ROLE.get(u.role, "Responsible"))
         b.lit(a, DG + "order", k, "integer")
         b.zh(a, DG + "asWritten", u.text)
@@ -65,9 +63,7 @@ def _task(b: Builder, doc: Document, d: str, order: int, t) -> None:
             b.add(ti, DG + ROLE_SHORTCUT.get(u.role, "responsibleUnit"), o)
     dates = []
     for k, dl in enumerate(t.deadlines, 1):
-        x = f"{ti}/d/{k}"
-        b.a(x, DG + "Deadline")
-        b.add(ti, DG + "deadline", x)
+        x = b.part(ti, DG + "deadline", f"{ti}/d/{k}", DG + "Deadline")
         b.lit(x, DG + "date", dl.date, "date")
         b.zh(x, DG + "rawText", dl.raw)
         if dl.date:
@@ -75,9 +71,7 @@ def _task(b: Builder, doc: Document, d: str, order: int, t) -> None:
     if dates:
         b.lit(ti, DG + "dueDate", min(dates), "date")
     for k, r in enumerate(t.recurrences, 1):
-        x = f"{ti}/r/{k}"
-        b.a(x, DG + "Recurrence")
-        b.add(ti, DG + "recurrence", x)
+        x = b.part(ti, DG + "recurrence", f"{ti}/r/{k}", DG + "Recurrence")
         b.lit(x, DG + "frequency", r.frequency, "duration")
         b.zh(x, DG + "quantity", r.quantity)
         b.zh(x, DG + "rawText", r.raw)
