@@ -2,7 +2,7 @@
 
 read  -> Source, CleanText
 parse -> Document (with Section, Task, UnitMention, Deadline, Recurrence, ParentRef, Diagnostic)
-resolve -> Organisation (UnitMention.org_id filled in)
+resolve -> Reading (a document's Effects), Resolution, Organisation (UnitMention.org_id filled in)
 link  -> ParentRef.document_id filled in, Alignment, Evidence
 graph -> RDF
 
@@ -14,7 +14,7 @@ All records are plain dataclasses so that every stage can be used, and tested, o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from kg.vocab import LEVELS, ROLES  # noqa: F401  (records name them; defined once in kg.vocab)
 
@@ -180,6 +180,12 @@ class Document:
     section_themes: dict[str, str] = field(default_factory=dict)  # section id -> theme id
     measures: list[Measure] = field(default_factory=list)
 
+    @property
+    def counts(self) -> dict:
+        """How many tasks, assignments, sections and measures the document holds."""
+        return {"tasks": len(self.tasks), "assignments": sum(len(t.units) for t in self.tasks),
+                "sections": len(self.sections), "measures": len(self.measures)}
+
 
 @dataclass
 class Organisation:
@@ -242,44 +248,43 @@ class Skipped:
     reason: str  # the one-line error, naming the file
 
 
-class Stub:
-    """An unchanged document of an earlier build, as the whole-corpus stages of an incremental
-    build see it (kg.build.incremental): what linking, the corpus graph and the manifest read (title,
-    level, region, parents, diagnostics …), its counts, its cache key and the regions its units
-    tie (kg.resolve.entities.Reading.ties). Its records (tasks, sections, measures) are not held: any other
-    attribute loads the whole document from the build's cache on first use (``load``), so code
-    that needs them still gets them."""
+class Effect(NamedTuple):
+    """What one entity takes from one as-written unit (kg.resolve.resolver.Resolver.effects): a
+    function of the mention and the override rules, so equal mentions share theirs."""
 
-    LIGHT = ("id", "kind", "title", "level", "region", "period", "parents", "diagnostics", "year",
-             "reporting_body", "section_themes")
+    key: str  # the entity's key
+    parsed: object  # the name as parsed (kg.resolve.normal.ParsedName: its level, region, core …)
+    canonical: str  # the canonical name the key stands for
+    name: Optional[str]  # the name an override rule gives (same_as), else None
+    kind: str  # the kind an override rule gives, else ""
+    written: str  # as written in the document
+    record: bool  # a mention of its own (else the entity only takes it as a label)
+    members: tuple  # the keys of a coordination's parts
 
-    def __init__(self, doc: "Document", counts: dict, key: str, ties: tuple):
-        for name in self.LIGHT:
-            setattr(self, name, getattr(doc, name))
-        s = doc.source
-        self.source = Source(s.path, s.name, s.sha256, s.format, "", s.encoding, s.id)
-        self.counts = dict(counts)
-        self.key = key
-        self.ties = ties
 
-    def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("load", "full"):
-            raise AttributeError(name)
-        full = self.__dict__.get("full")
-        if full is None:
-            load = self.__dict__.get("load")
-            if load is None:
-                raise AttributeError(f"{name}: the stub of {self.__dict__.get('id')} cannot load its document")
-            full = self.full = load(self)
-        return getattr(full, name)
+@dataclass
+class Reading:
+    """What resolution takes from one document alone (kg.resolve.entities.read): the effects of
+    the units it names, in order, and the groups of regions they tie together (``ties``), which
+    decide how the corpus splits into parts finished apart (kg.resolve.entities.finish_all)."""
 
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("load", "full")}
+    effects: list[Effect]
+    ties: tuple
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+
+@dataclass
+class Resolution:
+    """The organisations of a corpus and how they were made: ``parts`` (region -> part name),
+    each part's organisations, and the national bodies' index (a quick update, kg.build.quick,
+    keeps these to finish again only the parts a change touches)."""
+
+    organisations: dict[str, Organisation]
+    parts: dict[str, str]
+    by_part: dict[str, dict[str, Organisation]]
+    national: dict
 
 
 def task_count(doc) -> int:
-    """The number of tasks of a Document or a Stub (without loading the stub's records)."""
-    return doc.counts["tasks"] if isinstance(doc, Stub) else len(doc.tasks)
+    """The number of tasks of a Document, or of a stand-in that carries its ``counts`` (a quick
+    update's kg.build.stubs.Stub) without loading its records."""
+    return len(doc.tasks) if isinstance(doc, Document) else doc.counts["tasks"]

@@ -221,7 +221,7 @@ def test_quick_update_equals_clean_build_and_loads_few_documents(tmp_path, monke
     lead unit), a plan added, a plan removed. After each, the outputs and the store equal a clean
     build's, and most documents' records were never loaded."""
     from kg.build import quick as incremental
-    from kg.model import Stub
+    from kg.build.stubs import Stub
 
     src = _cascade(tmp_path, 40)
     out = tmp_path / "out"

@@ -5,7 +5,7 @@ A build into a directory that already holds one reuses what did not change:
 - ``DIR/cache/index.json`` maps each input path to ``[size, mtime_ns, sha256]``. A file whose
   size and modification time are unchanged is not read again (its recorded sha256 stands); any
   other file is read and hashed.
-- ``DIR/cache/docs/{key}.pkl`` holds the ``kg.resolve.entities.Reading`` of one input and its parsed
+- ``DIR/cache/docs/{key}.pkl`` holds the ``kg.model.Reading`` of one input and its parsed
   ``Document`` (its org ids filled), two pickles one after the other: the Reading alone is
   read without the records (``load_reading``). ``key`` hashes the file's sha256, its path, its
   name and document id (kg.identity), the override rules (their digest) and the code that

@@ -8,12 +8,13 @@ from typing import Optional
 
 from kg.build import parallel
 from kg.build.cache import CacheDamaged, DocCache, PairCache, Seal
+from kg.build.stubs import Organisations, Stub
 from kg.build.incremental import load_state, write_outputs
 from kg.build.outputs import OUTPUTS
 from kg.build.steps import BuildResult, align_ahead, make_aligner, parse_read
 from kg.fingerprints import build_fingerprint
 from kg.link import align as link
-from kg.model import Corpus, Skipped, Stub
+from kg.model import Corpus, Skipped
 from kg.rdf.graphs import org_graphs
 from kg.rdf.quads import document_counts
 from kg.read.files import list_documents
@@ -26,7 +27,7 @@ from kg.version import __version__
 #
 # A build into a directory whose previous build was made by the same code and override file,
 # with few input files changed, added or removed, does not load the corpus at all. The previous
-# build left in cache/corpus.pkl a Stub of each document (kg.model.Stub: what the whole-corpus
+# build left in cache/corpus.pkl a Stub of each document (kg.build.stubs.Stub: what the whole-corpus
 # stages read), how the organisations split into parts (kg.resolve.entities.partition) with the graphs of
 # each part, and the national bodies' index; each part's organisations are in cache/parts/.
 # The update parses the changed files, finishes again the parts that their units (as they were
@@ -62,43 +63,6 @@ def _part_name(name: str) -> str:
 
 def _part_file(out: Path, name: str) -> Path:
     return out / "cache" / _part_name(name)
-
-
-class Organisations(dict):
-    """The organisations of a quick update, by id: those of the parts it finished again, and,
-    loaded on first use, those of the other parts (from cache/parts/, through ``seal``)."""
-
-    def __init__(self, loaded: dict, files: list[str], seal=None):
-        super().__init__()
-        self._parts = [loaded]
-        self._files = files
-        self._seal = seal
-        self._ready = False
-
-    def _load(self) -> None:
-        if self._ready:
-            return
-        self._ready = True
-        for f in self._files:
-            part = self._seal.load(f)
-            if part is None:
-                self._ready = False
-                raise CacheDamaged(f"{self._seal.root}/{f}: a cache file is missing or its seal does not check; "
-                                   "build again (with --full if this repeats)")
-            self._parts.append(part)
-        merged = {i: o for part in self._parts for i, o in part.items()}
-        for i in sorted(merged):
-            dict.__setitem__(self, i, merged[i])
-        self._parts = []
-
-
-for _name in ("__getitem__", "__iter__", "__len__", "__contains__", "__setitem__", "__delitem__", "__eq__",
-              "__repr__", "get", "items", "keys", "values", "pop", "setdefault", "update", "copy"):
-    def _lazy(self, *a, _m=getattr(dict, _name), **k):
-        self._load()
-        return _m(self, *a, **k)
-
-    setattr(Organisations, _name, _lazy)
 
 
 def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, str], parts: dict[str, str],
@@ -245,7 +209,7 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
                 continue
             rd = readings[i] if readings[i] is not None else cache.load_reading(d.key)
             for eff in rd.effects:
-                n = parts[eff[1].region or ""]
+                n = parts[eff.parsed.region or ""]
                 if n in names:
                     found[n].append(eff)
         return found

@@ -65,7 +65,7 @@ _RESOLVER: dict = {}  # rules digest -> the Resolver that reads this process's d
 
 
 class Parsed:
-    """One file parsed: its Document and kg.resolve.entities.Reading (``doc, reading = parsed``), and
+    """One file parsed: its Document and kg.model.Reading (``doc, reading = parsed``), and
     ``blob()``, the two pickled as the build's cache stores them (kg.build.cache.DocCache.dumps). A
     parse worker writes the blob to the cache (parse_read), and its result is pickled to reach
     the parent as that blob: the records are pickled once, not once to be sent and again to be
@@ -94,7 +94,7 @@ class Parsed:
 
 
 def parse_read(item) -> Parsed | Skipped:
-    """The Document and kg.resolve.entities.Reading of one input (Parsed): ``item`` is (path, name, id)
+    """The Document and kg.model.Reading of one input (Parsed): ``item`` is (path, name, id)
     (kg.read.files.list_documents) or a path. kg.build.parallel.shared() gives the override rules, the
     kg.build.cache.DocCache (or None) whose file of the document is written here, and whether to keep
     going: then a file that cannot be read or parsed gives a Skipped instead of an error."""
@@ -242,12 +242,12 @@ def assemble(documents: list[Document], overrides: Optional[str | Path] = None, 
              rules=None, readings=None) -> Corpus:
     """Resolve units and link documents, tasks and report passages (``aligner``: see kg.link.align;
     ``rules``: the override file's unit rules, when already read; ``readings``: the documents'
-    kg.resolve.entities.Readings, when already made)."""
+    kg.model.Readings, when already made)."""
     return assemble_corpus(documents, overrides, aligner, rules, readings)[0]
 
 
 def assemble_corpus(documents, overrides=None, aligner=None, rules=None, readings=None):
-    """(Corpus, kg.resolve.entities.Resolution): see assemble."""
+    """(Corpus, kg.model.Resolution): see assemble."""
     if readings is None:
         readings = resolve.read_all(documents, rules if rules is not None else overrides)
     corpus = Corpus(documents=documents)
@@ -256,7 +256,7 @@ def assemble_corpus(documents, overrides=None, aligner=None, rules=None, reading
 
 def complete(corpus: Corpus, readings: list, overrides, aligner):
     """Resolve the units of ``corpus`` (its documents read: ``readings``) into its organisations and
-    link it; the kg.resolve.entities.Resolution."""
+    link it; the kg.model.Resolution."""
     res = resolve.finish_all(readings)
     corpus.organisations = res.organisations
     link.link(corpus, overrides=overrides, aligner=aligner)

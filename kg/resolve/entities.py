@@ -19,24 +19,14 @@ documents with it and finishes the organisations part by part.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from kg.model import Diagnostic, Document, Organisation
+from kg.model import Diagnostic, Document, Organisation, Reading, Resolution
 from kg.nogc import no_gc
 from kg.resolve import orgnames as N
 from kg.resolve.resolver import Resolver, context
 from kg.resolve.rules import Rule, load_overrides, rules_digest  # noqa: F401  (kg.resolve.entities' API)
-
-
-@dataclass
-class Reading:
-    """What resolution takes from one document alone (``read``): the effects of the units it
-    names, in order (see ``Resolver.effects``), and the groups of regions they tie together
-    (``tied``), which decide how the corpus splits into parts finished apart (``finish_all``)."""
-    effects: list
-    ties: tuple
 
 
 def tied(p: N.ParsedName) -> tuple:
@@ -82,7 +72,7 @@ def read(doc: Document, rules: list[Rule], resolver: Optional[Resolver] = None) 
         doc.issuer_ids = [N.org_id(r.effects(name, chain, (), scope, True, out)[0]) for name in doc.issuers]
     ties = {}
     for eff in out:
-        ties.setdefault(id(eff[1]), eff[1])
+        ties.setdefault(id(eff.parsed), eff.parsed)
     return Reading(out, tuple(sorted({tied(p) for p in ties.values()})))
 
 
@@ -143,7 +133,7 @@ def split(readings: Iterable[Reading], parts: dict[str, str]) -> dict[str, list]
     out: dict[str, list] = {}
     for rd in readings:
         for eff in rd.effects:
-            out.setdefault(parts[eff[1].region or ""], []).append(eff)
+            out.setdefault(parts[eff.parsed.region or ""], []).append(eff)
     return out
 
 
@@ -160,17 +150,6 @@ def finish_split(effects: dict[str, list], top: Optional[str], national: Optiona
             national = index
         by_part[name] = found
     return by_part, national
-
-
-@dataclass
-class Resolution:
-    """The organisations of a corpus and how they were made: ``parts`` (region -> part name),
-    each part's organisations, and the national bodies' index (kg.build.incremental keeps these to
-    finish again only the parts a change touches)."""
-    organisations: dict[str, Organisation]
-    parts: dict[str, str]
-    by_part: dict[str, dict[str, Organisation]]
-    national: dict
 
 
 def finish_all(readings: list[Reading], counterparts: bool = True) -> Resolution:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from kg.errors import KgError
-from kg.model import Document, Organisation
+from kg.model import Document, Effect, Organisation
 from kg.resolve import orgnames as N
 from kg.resolve.rules import Rule, load_overrides, rule_for
 
@@ -134,11 +134,10 @@ class Resolver:
     def effects(self, text: str, chain: N.Chain, parts: tuple = (), scope: str = "", record: bool = True,
                 out: Optional[list] = None) -> tuple[str, list]:
         """(entity key, effects) of one as-written unit in a document of ``chain``, without
-        touching the entities: each effect, ``(key, parsed name, canonical name, name and kind set
-        by an override, as written, recorded (else a label), member keys)``, tells what one entity
-        takes from the mention (a coordination gives one for the group and one for each part).
-        A function of the mention and the override rules; the tuples are shared between equal
-        mentions (a document's effects pickle small)."""
+        touching the entities: each kg.model.Effect tells what one entity takes from the mention
+        (a coordination gives one for the group and one for each part). A function of the mention
+        and the override rules; the effects are shared between equal mentions (a document's
+        effects pickle small)."""
         out = [] if out is None else out
         ck = (text, chain, parts, scope)
         got = self._read_cache.get(ck)
@@ -151,11 +150,11 @@ class Resolver:
         ek = (ck, record, members)
         eff = self._effect_cache.get(ek)
         if eff is None:
-            eff = self._effect_cache[ek] = (key, p, canonical, name, kind, written, record, members)
+            eff = self._effect_cache[ek] = Effect(key, p, canonical, name, kind, written, record, members)
         out[at] = eff
         return key, out
 
-    def apply(self, effect: tuple) -> _Entity:
+    def apply(self, effect: Effect) -> _Entity:
         """Add one effect (see ``effects``) to the entities."""
         key, p, canonical, name, kind, written, record, members = effect
         e = self._add(p, key, canonical)
