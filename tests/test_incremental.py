@@ -216,7 +216,7 @@ def _edit_plan(path: Path, unit: str) -> None:
 
 
 def test_quick_update_equals_clean_build_and_loads_few_documents(tmp_path, monkeypatch):
-    """With few files changed, a build does not load the unchanged documents (kg.build.incremental.
+    """With few files changed, a build does not load the unchanged documents (kg.build.quick.
     quick_build): a city plan edited (its children align with it), a district plan edited (a new
     lead unit), a plan added, a plan removed. After each, the outputs and the store equal a clean
     build's, and most documents' records were never loaded."""

@@ -6,21 +6,28 @@
     out_dir/manifest.json      inputs (name, sha256), counts, tool version; no timestamps
 
 Same corpus → byte-identical graph.ttl, diagnostics.json and manifest.json.
+
+``write`` is the one writer of a build directory's outputs: a full build and a quick update
+(kg.build.pipeline, kg.build.quick) call it into their stage, anew or from the previous build
+(kg.build.state.Previous); ``write_outputs`` is the same for a corpus made in Python, into a
+folder of its own.
 """
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from kg.version import __version__
 from kg.atomic import MARK, FolderLock, Stage, carry, sweep, target_of
 from kg.build.loader import Loader
-from kg.build.sink import emit
+from kg.build import sink
+from kg.build.state import GraphState, Previous, save_state
 from kg.errors import KgError
 from kg.model import Corpus
 from kg.rdf.graphs import OrgGraph
+from kg.query.store import checkpoint, compact
 from kg.rdf.iris import graph_iri, run_id
 from kg.vocab import DGR
 
@@ -64,16 +71,118 @@ def check_out(out: Path, keep: tuple = ()) -> None:
                           f"choose another --out or remove it")
 
 
-def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Optional[dict] = None,
-                  salt: str = "", orgs: Optional[list[OrgGraph]] = None,
+class Written(NamedTuple):
+    """What ``write`` wrote: the output files, the IRIs of the named graphs written to the store
+    (all, when written anew) and every graph's state."""
+
+    files: list[Path]
+    changed: list[str]
+    graphs: dict[str, GraphState]
+
+
+def write(corpus: Corpus, out: Path, into: Path, previous: Optional[Previous] = None, salt: str = "",
+          orgs: Optional[list[OrgGraph]] = None, prepare: Optional[Callable[[], list[OrgGraph]]] = None,
+          optimize: bool = False, seal=None) -> Written:
+    """Write graph.ttl, store/, diagnostics.json and manifest.json of a build of ``out`` into
+    ``into``, its stage (a new folder: kg.atomic.Stage).
+
+    With ``previous`` (kg.build.state.load_state), the store is a checkpoint of the previous one
+    with only the changed graphs written, and graph.ttl copies the unchanged graphs' Turtle from
+    the previous one; otherwise everything is written anew. ``salt`` names the override rules the
+    org ids were resolved with (kg.rdf.graphs.document_fingerprint); ``orgs``: the organisations'
+    graphs (kg.rdf.graphs.iter_graphs); ``prepare``: a callable that completes ``corpus`` and
+    returns them, called once the documents' graphs are written when everything is written anew
+    (see ``_anew``), first otherwise. ``optimize`` compacts the new store (kg.query.store.compact);
+    ``seal`` (the folder's kg.build.cache.Seal), when given, records the state for the next build
+    (kg.build.state.save_state), last.
+    """
+    out, into = Path(out), Path(into)
+    if previous is None:
+        graphs = _anew(corpus, into, salt, orgs, prepare)
+        changed = sorted(graphs)
+    else:
+        graphs, changed = _changed(corpus, into, previous, salt, prepare() if prepare is not None else orgs)
+    if optimize:
+        compact(into / "store")
+    if seal is not None:
+        save_state(into, graphs, seal)
+    return Written([out / name for name in OUTPUTS], changed, graphs)
+
+
+def _anew(corpus: Corpus, folder: Path, salt: str, orgs: Optional[list[OrgGraph]],
+          prepare: Optional[Callable[[], list[OrgGraph]]]) -> dict[str, GraphState]:
+    """Every output written anew.
+
+    Triples stream graph by graph (kg.build.sink.emit) into graph.ttl and into the N-Quads input
+    of a child process that bulk-loads the store meanwhile (kg.build.loader), so memory stays flat.
+    ``prepare`` is called once the documents' own graphs are written, while the store still loads
+    them: the slowest stage of a large build (the bulk load) starts before the organisations are
+    resolved and the tasks aligned, instead of after.
+    """
+    with open(folder / "graph.ttl", "wb") as ttl, Loader(folder / "store", streams=2) as loader:
+
+        def rest() -> Optional[list[OrgGraph]]:
+            loader.next()  # the documents' quads end: their last batch loads while the rest is made
+            return prepare() if prepare is not None else orgs
+
+        graphs, counts, n_triples = sink.emit(corpus, ttl, loader.file, salt=salt, orgs=orgs, prepare=rest)
+    _write_json(corpus, folder, counts, n_triples)
+    return graphs
+
+
+def _changed(corpus: Corpus, into: Path, previous: Previous, salt: str,
+             orgs: Optional[list[OrgGraph]]) -> tuple[dict[str, GraphState], list[str]]:
+    """The outputs written from the previous build: (every graph's state, the graphs changed)."""
+    import pyoxigraph as ox
+
+    old, was = previous.graphs, previous.folder
+    nq_tmp = into / ".changed.nq"
+    try:
+        with open(was / "graph.ttl", "rb") as prev, open(into / "graph.ttl", "wb") as ttl:
+            # unchanged graphs are copied from the previous graph.ttl by a thread, while this one
+            # makes the changed graphs and updates the store
+            chunks = sink.BackgroundChunks(ttl, prev)
+            try:
+                with open(nq_tmp, "wb") as nq:
+                    graphs, counts, n_triples = sink.emit(corpus, chunks, nq, old_ttl=prev, old=old, salt=salt,
+                                                          orgs=orgs)
+                _write_json(corpus, into, counts, n_triples)
+                changed = sorted(g for g in set(old) | set(graphs)
+                                 if (old[g].digest if g in old else None) != (graphs[g].digest if g in graphs else None))
+                # the new store starts as a checkpoint of the old one (hard links of its files)
+                checkpoint(was / "store", into / "store")
+                if changed:
+                    store = ox.Store(str(into / "store"))
+                    for g in changed:
+                        if g in old:
+                            store.remove_graph(ox.NamedNode(g))
+                    if nq_tmp.stat().st_size:
+                        store.bulk_load(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS, lenient=True)
+                    store.flush()
+                    del store
+                chunks.finish()
+            finally:
+                chunks.cancel()
+    finally:
+        nq_tmp.unlink(missing_ok=True)
+    return graphs, changed
+
+
+def _write_json(corpus: Corpus, folder: Path, counts: dict, n_triples: int) -> None:
+    (folder / "diagnostics.json").write_bytes(dump_json(diagnostics_json(corpus)))
+    (folder / "manifest.json").write_bytes(dump_json(manifest_json(corpus, counts, n_triples)))
+
+
+def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), salt: str = "",
+                  orgs: Optional[list[OrgGraph]] = None,
                   prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> list[Path]:
-    """Write graph.ttl, store/, diagnostics.json, manifest.json into ``out_dir`` atomically.
+    """Write graph.ttl, store/, diagnostics.json, manifest.json of ``corpus`` into ``out_dir``
+    atomically (``write``, anew; kg.build.build makes a corpus and writes it the same way).
 
     The directory is built beside ``out_dir`` (NAME.tmp-XXXX, kg.atomic.Stage) and swapped in
     at once; on failure the previous ``out_dir`` is left as it was. ``keep`` names entries of
-    the old directory carried into the new one (cache); ``state``, when given, receives the
-    per-graph digests and graph.ttl offsets (see ``Sink``) for kg.build.incremental; for ``salt``,
-    ``orgs`` and ``prepare`` see ``write_into``. The folder is locked meanwhile (kg.atomic.FolderLock).
+    the old directory carried into the new one (cache); for ``salt``, ``orgs`` and ``prepare``
+    see ``write``. The folder is locked meanwhile (kg.atomic.FolderLock).
     """
     out = target_of(out_dir)
     check_out(out, tuple(keep))
@@ -86,7 +195,7 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
                 if (out / name).is_dir() and not (out / name).is_symlink():
                     os.mkdir(stage.path / name, 0o777)
                     carry(out / name, stage.path / name, links=False)
-            new_state = write_into(corpus, stage.path, salt=salt, orgs=orgs, prepare=prepare)
+            written = write(corpus, out, stage.path, salt=salt, orgs=orgs, prepare=prepare)
             stage.commit()
         except BaseException:
             stage.abort()
@@ -94,34 +203,4 @@ def write_outputs(corpus: Corpus, out_dir: Path, keep: tuple = (), state: Option
                 out.rmdir()
             raise
         stage.discard()
-    if state is not None:
-        state.update(new_state)
-    return [out / name for name in OUTPUTS]
-
-
-def write_into(corpus: Corpus, folder: Path, salt: str = "", orgs: Optional[list[OrgGraph]] = None,
-               prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> dict:
-    """Write graph.ttl, store/, diagnostics.json and manifest.json into ``folder`` (a new folder:
-    a kg.atomic.Stage); return the per-graph state (see ``Sink``).
-
-    Triples stream graph by graph (iter_graphs) into graph.ttl and into the N-Quads input of a
-    child process that bulk-loads the store meanwhile (kg.build.loader), so memory stays flat.
-    ``salt`` names the override rules the org ids were resolved with (see
-    ``document_fingerprint``); ``orgs``: see ``iter_graphs``.
-
-    ``prepare``, when given, completes ``corpus`` (its organisations and links) and returns the
-    organisations' graphs. It is called once the documents' own graphs are written, while the
-    store still loads them: the slowest stage of a large build (the bulk load) starts before
-    the organisations are resolved and the tasks aligned, instead of after.
-    """
-    folder = Path(folder)
-    with open(folder / "graph.ttl", "wb") as ttl, Loader(folder / "store", streams=2) as loader:
-
-        def rest() -> Optional[list[OrgGraph]]:
-            loader.next()  # the documents' quads end: their last batch loads while the rest is made
-            return prepare() if prepare is not None else orgs
-
-        new_state, counts, n_triples = emit(corpus, ttl, loader.file, salt=salt, orgs=orgs, prepare=rest)
-    (folder / "diagnostics.json").write_bytes(dump_json(diagnostics_json(corpus)))
-    (folder / "manifest.json").write_bytes(dump_json(manifest_json(corpus, counts, n_triples)))
-    return new_state
+    return written.files

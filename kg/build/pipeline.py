@@ -3,7 +3,8 @@
     kg.read -> kg.parse -> kg.resolve -> kg.link -> kg.rdf -> the build directory and its store
 
 with the steps shared by a full build and a quick update in kg.build.steps, the quick update in
-kg.build.quick, the named graphs' state in kg.build.incremental, and ``out/`` written atomically.
+kg.build.quick, one writer of the outputs (kg.build.outputs.write) with the named graphs' state
+in kg.build.state, and ``out/`` written atomically.
 """
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from kg.model import Corpus
 from kg.build.steps import (BuildResult, align_ahead, assemble, assemble_corpus, complete,  # noqa: F401
                             DOCS, make_aligner, parse_file, parse_paths, parse_read, parse_source, read_paths)
 from kg import atomic
-from kg.build import incremental as inc
 from kg.build import quick
 from kg.build import outputs as G
+from kg.build.state import load_state
 from kg.build import parallel
 from kg.build.cache import DocCache, PairCache
 from kg.build.cache import Seal  # noqa
@@ -35,8 +36,8 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     and cache/ (what the next build into ``out/`` reuses). Builds are incremental by default: when
     ``out/`` holds an earlier build, unchanged files are not read or parsed again, the alignments
     of unchanged document pairs are reused, and the store rewrites only the named graphs that
-    changed (kg.build.cache, kg.build.incremental); when few files changed, the unchanged documents are not
-    even loaded (kg.build.incremental.quick_build: their records stay in the cache). The outputs are the
+    changed (kg.build.cache, kg.build.state); when few files changed, the unchanged documents are not
+    even loaded (kg.build.quick.quick_build: their records stay in the cache). The outputs are the
     same bytes as a clean build's; ``incremental=False`` ignores the cache and rewrites
     everything. ``optimize`` compacts the store afterwards (kg.query.store.optimize: slower build,
     faster queries on a large graph). ``keep_going``: a file that cannot be read or parsed is left
@@ -145,16 +146,12 @@ def _build_into(paths, target: Path, into: Path, rules, salt: str, overrides, ke
             done["res"], done["graphs"] = res, quick.part_graphs(res.by_part)
             return quick.all_graphs(done["graphs"])
 
-        result = BuildResult(corpus=corpus, out=target, skipped=list(skipped or []))
-        result.files, result.changed_graphs = inc.write_outputs(corpus, target, into, reuse=incremental, salt=salt,
-                                                                prepare=prepare, seal=seal, notes=notes,
-                                                                optimize=optimize)
-        docs_cache.save()
-        pairs.save()
+        previous = load_state(target, seal, notes) if incremental else None
+        written = G.write(corpus, target, into, previous, salt=salt, prepare=prepare, optimize=optimize, seal=seal)
         res = done["res"]
-        quick.save_quick(into, key, docs, readings, docs_cache.keys, res.parts, res.by_part, done["graphs"],
-                       res.national, seal=seal)
-        result.parsed, result.reused = docs_cache.misses, docs_cache.hits
+        result = quick.saved(target, into, key, corpus, readings, docs_cache, pairs, res, done["graphs"], written,
+                             seal=seal)
+        result.skipped = list(skipped or [])
     if seal.rejected:
         notes.append(f"{target}/cache: {seal.rejected} file(s) not sealed with this folder's key (a folder built "
                      "elsewhere or by an older version, or changed) were not used; what they held was made again")

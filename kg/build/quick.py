@@ -9,12 +9,12 @@ from typing import Optional
 from kg.build import parallel
 from kg.build.cache import CacheDamaged, DocCache, PairCache, Seal
 from kg.build.stubs import Organisations, Stub
-from kg.build.incremental import load_state, write_outputs
-from kg.build.outputs import OUTPUTS
+from kg.build.outputs import OUTPUTS, Written, write
+from kg.build.state import load_state
 from kg.build.steps import BuildResult, align_ahead, make_aligner, parse_read
 from kg.fingerprints import build_fingerprint
 from kg.link import align as link
-from kg.model import Corpus, Skipped
+from kg.model import Corpus, Resolution, Skipped
 from kg.rdf.graphs import org_graphs
 from kg.rdf.quads import document_counts
 from kg.read.files import list_documents
@@ -32,7 +32,8 @@ from kg.version import __version__
 # each part, and the national bodies' index; each part's organisations are in cache/parts/.
 # The update parses the changed files, finishes again the parts that their units (as they were
 # and as they are) fall in, aligns the pairs of plans they belong to (the other pairs come from
-# kg.build.cache.PairCache), and writes the graphs as write_outputs does: unchanged ones are copied.
+# kg.build.cache.PairCache), and writes the graphs as a full build does (kg.build.outputs.write,
+# from the previous build: unchanged ones are copied).
 # Stubs load their document from the cache only when a stage needs its records (a report's
 # evidence, a pair to align). The outputs are the same bytes as a full build's (tested).
 
@@ -94,6 +95,20 @@ def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, 
     seal.write("corpus.pkl", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def saved(out: Path, into: Path, key: str, corpus: Corpus, readings: list, cache: DocCache, pairs: PairCache,
+          res: Resolution, graphs: dict[str, list], written: Written, parts_written: Optional[set] = None,
+          seal=None) -> BuildResult:
+    """The end of a build of ``out`` into its stage ``into`` (a full one or a quick update): save what the
+    next build reuses (the document and pair caches; the quick-update state, save_quick, with
+    the part files ``parts_written``, all when None) and return the build's result."""
+    cache.save()
+    pairs.save()
+    save_quick(into, key, corpus.documents, readings, cache.keys, res.parts, res.by_part, graphs, res.national,
+               written=parts_written, seal=seal)
+    return BuildResult(corpus=corpus, out=out, files=written.files,
+                       changed_graphs=written.changed, parsed=cache.misses, reused=cache.hits)
+
+
 def part_graphs(by_part: dict) -> dict[str, list]:
     """Part name -> the graphs of its organisations (kg.rdf.graphs.org_graphs)."""
     return {n: org_graphs(orgs) for n, orgs in by_part.items()}
@@ -110,7 +125,8 @@ def quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides,
     cache), as a kg.build.pipeline.BuildResult, or None when it does not apply (no previous state,
     other code or overrides, too many changes, a cache file that is missing or does not check:
     then what it wrote in ``into`` is removed, for the full pass). ``seal``: the folder's
-    kg.build.cache.Seal; ``notes``, ``optimize``: see write_outputs; ``keep_going``: see
+    kg.build.cache.Seal; ``notes``: what the caller should tell; ``optimize``: see
+    kg.build.outputs.write; ``keep_going``: see
     kg.build.pipeline.build."""
     import shutil
 
@@ -139,7 +155,10 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
 
     try:
         st = seal.load("corpus.pkl")
-        if st is None or st.get("key") != key or load_state(out, seal, notes) is None:
+        if st is None or st.get("key") != key:
+            return None
+        previous = load_state(out, seal, notes)
+        if previous is None:
             return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return None
@@ -235,11 +254,6 @@ def _quick_build(paths, out: Path, into: Path, rules: list, salt: str, overrides
     corpus = Corpus(documents=docs, organisations=orgs)
     link.link(corpus, overrides=overrides, aligner=make_aligner(cache.keys, pairs, ahead=ahead),
               parents=False)  # align_ahead linked them
-    result = BuildResult(corpus=corpus, out=out)
-    result.files, result.changed_graphs = write_outputs(corpus, out, into, reuse=True, salt=salt, orgs=all_graphs(graphs),
-                                                        seal=seal, notes=notes, optimize=optimize)
-    cache.save()
-    pairs.save()
-    save_quick(into, key, docs, readings, cache.keys, parts, by_part, graphs, national, written=set(by_part), seal=seal)
-    result.parsed, result.reused = cache.misses, cache.hits
-    return result
+    written = write(corpus, out, into, previous, salt=salt, orgs=all_graphs(graphs), optimize=optimize, seal=seal)
+    return saved(out, into, key, corpus, readings, cache, pairs, Resolution(orgs, parts, by_part, national), graphs,
+                 written, parts_written=set(by_part), seal=seal)

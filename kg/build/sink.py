@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Callable, Optional
 
+from kg.build.state import GraphState
 from kg.errors import KgError
 from kg.model import Corpus
 from kg.rdf.graphs import Made, OrgGraph, corpus_graphs, document_graphs, make_graph
@@ -109,28 +110,27 @@ class BackgroundChunks(Chunks):
 
 class Sink:
     """Writes graph.ttl (binary file ``ttl``, or a Chunks) and N-Quads (``nq``) graph by graph, in
-    the order they come, and keeps the state of each: [sha256 of its N-Quads, offset and length of
-    its chunk in graph.ttl, fingerprint of its records (see iter_graphs), number of triples].
+    the order they come, and keeps the state of each (kg.build.state.GraphState).
 
-    With ``previous`` = (the previous graph.ttl open for reading, its state), a graph whose
+    With ``old_ttl``, the previous graph.ttl open for reading, and ``old``, its graphs' state, a graph whose
     fingerprint or, once made, digest is unchanged has its Turtle copied from the previous file
     (runs of such graphs in one copy) and is not written to ``nq``: ``nq`` then holds only the
     graphs to (re)load into the store. ``close()`` ends the file (a Chunks given as ``ttl`` is
     left for its owner to finish).
     """
 
-    def __init__(self, ttl, nq, previous: Optional[tuple] = None):
-        self.old_ttl, self.old_state = previous if previous else (None, {})
+    def __init__(self, ttl, nq, old_ttl=None, old: Optional[dict[str, GraphState]] = None):
+        self.old_ttl, self.old_state = (old_ttl, old or {}) if old_ttl is not None else (None, {})
         self._own = not isinstance(ttl, Chunks)
         self.ttl = Chunks(ttl, self.old_ttl) if self._own else ttl
         self.nq = nq
-        self.state: dict[str, list] = {}
+        self.state: dict[str, GraphState] = {}
         self.triples = 0
         self._copy: Optional[list[int]] = None  # [offset, length] in the previous file, still to copy
         self.ttl.write(TTL_HEAD)
         self.pos = len(TTL_HEAD)
 
-    def _was(self, g: str) -> Optional[list]:
+    def _was(self, g: str) -> Optional[GraphState]:
         return self.old_state.get(g) if self.old_ttl is not None else None
 
     def _flush_copy(self) -> None:
@@ -138,24 +138,24 @@ class Sink:
             self.ttl.copy(*self._copy)
             self._copy = None
 
-    def _keep(self, g: str, was: list, fp: Optional[str]) -> None:
+    def _keep(self, g: str, was: GraphState, fp: Optional[str]) -> None:
         """Graph ``g`` as in the previous build."""
-        if self._copy and self._copy[0] + self._copy[1] == was[1]:
-            self._copy[1] += was[2]
+        if self._copy and self._copy[0] + self._copy[1] == was.offset:
+            self._copy[1] += was.length
         else:
             self._flush_copy()
-            self._copy = [was[1], was[2]]
-        self._note(g, was[0], fp, was[4], was[2])
+            self._copy = [was.offset, was.length]
+        self._note(g, was.digest, fp, was.triples, was.length)
 
     def _note(self, g: str, digest: str, fp: Optional[str], size: int, length: int) -> None:
-        self.state[g] = [digest, self.pos, length, fp, size]
+        self.state[g] = GraphState(digest, self.pos, length, fp, size)
         self.pos += length
         self.triples += size
 
     def unchanged(self, g: str, fp: Optional[str]) -> bool:
         """Copy graph ``g`` from the previous build when its fingerprint is ``fp``; True if done."""
         was = self._was(g)
-        if not (was and fp is not None and was[3] == fp):
+        if not (was and fp is not None and was.fingerprint == fp):
             return False
         self._keep(g, was, fp)
         return True
@@ -165,7 +165,7 @@ class Sink:
         if made is None:
             return
         was = self._was(made.graph)
-        if was and was[0] == made.digest:
+        if was and was.digest == made.digest:
             self._keep(made.graph, was, made.fingerprint)
             return
         self._flush_copy()
@@ -184,18 +184,18 @@ class Sink:
             self.ttl.finish()
 
 
-def emit(corpus: Corpus, ttl, nq, previous: Optional[tuple] = None, salt: str = "",
+def emit(corpus: Corpus, ttl, nq, old_ttl=None, old: Optional[dict[str, GraphState]] = None, salt: str = "",
          orgs: Optional[list[OrgGraph]] = None,
          prepare: Optional[Callable[[], list[OrgGraph]]] = None) -> tuple[dict, dict, int]:
     """Write graph.ttl to ``ttl`` (a binary file, or a Chunks that the caller finishes) and
     N-Quads to ``nq``, graph by graph (Sink).
 
-    Returns (state, counts, number of triples); see Sink for ``previous``; ``salt``: see
+    Returns (state, counts, number of triples); see Sink for ``old_ttl`` and ``old``; ``salt``: see
     document_fingerprint; ``orgs``: see iter_graphs. ``prepare()``, when given, is called once
     the documents' graphs are written (iter_graphs: they need the documents alone): it makes the
     rest of the corpus (organisations, links) and returns the organisations' graphs.
     """
-    sink = Sink(ttl, nq, previous)
+    sink = Sink(ttl, nq, old_ttl, old)
     counts: dict = {}
     for g, fp, make in document_graphs(corpus, salt):
         sink.graph(g, fp, make)

@@ -1,5 +1,5 @@
 """The build's steps, shared by a full build and a quick update (kg.build.pipeline,
-kg.build.incremental): read and parse inputs (in parallel, through the document cache), resolve,
+kg.build.quick): read and parse inputs (in parallel, through the document cache), resolve,
 align (ahead, in parallel, through the pair cache) and link; BuildResult is what a build returns."""
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import typer
 from kg.build.pipeline import build as build_graph
 from kg.errors import KgError
 from kg.export.formats import export as export_graph, render, write_atomic
-from kg.query.optimize import optimize as optimize_store
+from kg.build.optimize import optimize as optimize_store
 from kg.query.store import open_store
 from kg.query.validate import format_violation, validate as validate_graph
 from kg.rdf import document_counts

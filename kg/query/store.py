@@ -24,7 +24,7 @@ API (small on purpose):
 - ``.graphs() -> list[str]``: the named graphs' IRIs, sorted.
 - ``.ox``: the underlying pyoxigraph.Store.
 
-kg.query.optimize.optimize(dir) compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
+kg.build.optimize.optimize(dir) compacts ``dir/store`` once a build is done (``kg optimize``, ``kg build
 --optimize``): at 3,200 plans it takes ≈ 20 s and makes look-ups ≈ 2–5× faster (tasks-of a busy
 label 787 → 164 ms). The content does not change.
 """
@@ -127,7 +127,7 @@ def local_name(iri: Optional[str]) -> Optional[str]:
 def listing(store_dir: str | Path) -> dict[str, list[int]]:
     """{file name: [size, mtime_ns]} of a store's files, but its logs and lock (which opening it
     read-only may touch): what a build records of the store it leaves, so that the next build
-    can tell a store damaged or changed since (kg.build.incremental)."""
+    can tell a store damaged or changed since (kg.build.state)."""
     import os
     import stat
 
@@ -153,7 +153,7 @@ def checkpoint(src: str | Path, dst: str | Path) -> None:
     or replaces (MANIFEST, CURRENT, OPTIONS, the write-ahead logs); its logs and lock are left.
     Where hard links fail, pyoxigraph's ``Store.backup`` makes it. The two then live apart: what is
     written to one is not seen in the other. Only for a store no process has open for writing
-    (kg.build.incremental checks it is as the last build left it, under the folder lock)."""
+    (kg.build.state checks it is as the last build left it, under the folder lock)."""
     import errno
     import os
     import shutil
@@ -180,7 +180,7 @@ def checkpoint(src: str | Path, dst: str | Path) -> None:
 
 
 def compact(store_dir: Path) -> None:
-    """kg.query.optimize.optimize, on the store at ``store_dir`` (no lock taken)."""
+    """kg.build.optimize.optimize, on the store at ``store_dir`` (no lock taken)."""
     import pyoxigraph as ox
 
     try:

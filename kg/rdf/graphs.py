@@ -94,7 +94,7 @@ def iter_graphs(corpus: Corpus, counts: dict, salt: str = "",
     (default: org_graphs(corpus.organisations)).
 
     The graphs, in this order, are cut so that a change to one document touches few of them
-    (kg.build.incremental rewrites only the graphs that changed):
+    (kg.build.outputs.write rewrites only the graphs that changed):
 
     - dgr:graph/{doc}: each document's records, in input order (document_graphs: they need the
       documents alone, their org ids filled by kg.resolve.entities.read);

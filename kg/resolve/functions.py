@@ -38,7 +38,7 @@ def function_stem(core: str, kind: str) -> Optional[str]:
 
 
 # text -> its pinyin syllables. A pure function of the text, kept for the process and, through
-# pinyin_table/learn_pinyin, between incremental builds (kg.build.incremental): pypinyin costs ~0.2 s
+# pinyin_table/learn_pinyin, between incremental builds (kg.build.state): pypinyin costs ~0.2 s
 # to import and set up, most of a small update's resolution.
 _PINYIN: dict[str, tuple[str, ...]] = {}
 

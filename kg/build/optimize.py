@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.atomic import FolderLock
-from kg.build.incremental import restamp
+from kg.build.state import restamp
 from kg.errors import KgError
 from kg.query.store import compact
 
@@ -15,7 +15,7 @@ def optimize(directory: str | Path) -> None:
     """Compact the store of the build directory ``directory`` (pyoxigraph ``Store.optimize``):
     the bulk loader leaves many small files, which every look-up reads; one pass merges them.
     The folder is locked meanwhile (no build runs into it), and what the build recorded of its
-    store is brought up to date (kg.build.incremental.restamp)."""
+    store is brought up to date (kg.build.state.restamp)."""
     d = Path(directory)
     sd = d / "store"
     if not sd.is_dir() or not any(sd.iterdir()):
