@@ -545,3 +545,53 @@ def test_an_edit_to_the_views_or_queries_leaves_the_parse_fingerprint_alone(tmp_
         f.write_bytes(f.read_bytes() + b"\n# changed\n")
     assert fingerprints.fingerprint("parse", copy) == base["parse"]
     assert fingerprints.fingerprint("graph", copy) == base["graph"]
+
+
+def _ast_imports(name, path, known):
+    """What ast finds a module to import (the reference kg.fingerprints.imports is checked against)."""
+    import ast
+
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
+            for a in node.names:
+                found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in known else base)
+    out = set()
+    for m in found:
+        while m and m not in known:
+            m = m.rpartition(".")[0]
+        if m.startswith("kg"):
+            out.add(m)
+    return out
+
+
+def test_the_import_scan_finds_what_ast_finds(tmp_path):
+    """kg.fingerprints.imports reads imports with a regular expression; on every module of the
+    package, and on a module written with every form of import, it finds what ast finds."""
+    from kg import fingerprints
+
+    known = fingerprints.modules()
+    assert len(known) > 100
+    for name, path in known.items():
+        assert fingerprints.imports(name, path, known) == _ast_imports(name, path, known), name
+    copy = _package_copy(tmp_path)
+    odd = copy / "parse" / "odd.py"
+    odd.write_text("import os, kg.model as m\n"
+                   "from kg.parse import (dates,  # a comment\n    titles)\n"
+                   "from . import pages; import kg.vocab\n"
+                   "from .. import errors\n"
+                   "from kg.read.files \\\n    import list_documents\n"
+                   "def f():\n    from kg.link.align import link\n"
+                   "if True: import kg.identity\n", encoding="utf-8")
+    known = fingerprints.modules(copy)
+    found = fingerprints.imports("kg.parse.odd", odd, known)
+    assert found == _ast_imports("kg.parse.odd", odd, known)
+    assert found == {"kg.model", "kg.parse.dates", "kg.parse.titles", "kg.parse.pages", "kg.vocab", "kg.errors",
+                     "kg.read.files", "kg.link.align", "kg.identity"}
