@@ -76,3 +76,33 @@ def test_console_examples_run(work):
 def test_python_examples_run(work, n):
     code = blocks("python")[n]
     exec(compile(code, f"README.md python block {n + 1}", "exec"), {"__name__": "readme"})
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``dotted`` (kg.x.y.name) names a module of the library or something in one."""
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            if not hasattr(obj, name):
+                return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+def test_every_library_name_the_docs_give_exists():
+    """README, PERFORMANCE.md and docs/ name modules and calls (kg.build.optimize.optimize …): each
+    is there, so a module moved leaves no stale name behind (README once said kg.store.optimize)."""
+    missing = []
+    for f in [ROOT / "README.md", ROOT / "PERFORMANCE.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for m in re.finditer(r"(?<![\w/.])kg(?:\.[A-Za-z_]\w*)+", f.read_text(encoding="utf-8")):
+            if not _resolves(m.group(0)):
+                missing.append(f"{f.name}: {m.group(0)}")
+    assert not missing, missing
+    assert not _resolves("kg.store.optimize") and _resolves("kg.build.optimize.optimize")
