@@ -253,7 +253,7 @@ class Effect(NamedTuple):
     function of the mention and the override rules, so equal mentions share theirs."""
 
     key: str  # the entity's key
-    parsed: object  # the name as parsed (kg.resolve.normal.ParsedName: its level, region, core …)
+    parsed: object  # the name as parsed (kg.resolve.orgnames.ParsedName: its level, region, core …)
     canonical: str  # the canonical name the key stands for
     name: Optional[str]  # the name an override rule gives (same_as), else None
     kind: str  # the kind an override rule gives, else ""

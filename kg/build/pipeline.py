@@ -39,7 +39,7 @@ def build(paths: Iterable[str | Path], out: Optional[str | Path] = None,
     changed (kg.build.cache, kg.build.state); when few files changed, the unchanged documents are not
     even loaded (kg.build.quick.quick_build: their records stay in the cache). The outputs are the
     same bytes as a clean build's; ``incremental=False`` ignores the cache and rewrites
-    everything. ``optimize`` compacts the store afterwards (kg.query.store.optimize: slower build,
+    everything. ``optimize`` compacts the store afterwards (kg.build.optimize: slower build,
     faster queries on a large graph). ``keep_going``: a file that cannot be read or parsed is left
     out (``BuildResult.skipped``) instead of stopping the build.
 

@@ -294,7 +294,7 @@ class Graph:
         Without ``parent_doc``, the parent is the plan the child is based on / applies, when the
         graph holds exactly one. For two plans the build did not align (on a local graph), the
         aligner's links computed now, as ``gaps`` and ``align`` give them: those rows have
-        ``links`` "computed" (kg.query.trace.coverage).
+        ``links`` "computed" (kg.query.gaps.coverage).
         """
         child = self.resolve_doc(child_doc)
         if parent_doc is None:
