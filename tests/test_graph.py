@@ -584,3 +584,21 @@ def test_loader_of_a_killed_build_stops(tmp_path):
         os.kill(worker, 9)
         pytest.fail("the loader outlived its build by 10 s")
     os.kill(worker, 9)
+
+
+def test_the_store_loader_imports_this_package_wherever_it_runs(tmp_path, corpus_dir):
+    """The store is loaded by a child process: run from a folder that holds another kg/ (a
+    checkout, a user's own package), it still imports the library that started it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "kg").mkdir()
+    (tmp_path / "kg" / "__init__.py").write_text('raise ImportError("another kg")\n', encoding="utf-8")
+    script = ("import sys; sys.path.remove(sys.path[0]) if sys.path[0] in ('', '.') else None\n"
+              "import kg; kg.build([sys.argv[1]], sys.argv[2])\n")
+    r = subprocess.run([sys.executable, "-c", script, str(corpus_dir), "out"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    import pyoxigraph as ox
+    store = ox.Store.read_only(str(tmp_path / "out" / "store"))
+    assert len(store) > 1000

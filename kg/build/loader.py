@@ -91,7 +91,7 @@ class Loader:
         pipes = [os.pipe() for _ in range(max(1, streams))] if os.name == "posix" else []
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kg.build.loader", str(self.location)] + [str(r) for r, _ in pipes],
+                [sys.executable, "-c", CHILD, str(PACKAGE.parent), str(self.location)] + [str(r) for r, _ in pipes],
                 stdin=subprocess.DEVNULL if pipes else subprocess.PIPE, stdout=subprocess.DEVNULL,
                 stderr=self._err, env=_env(), pass_fds=[r for r, _ in pipes], bufsize=PIPE_BYTES)
         except OSError as e:
@@ -223,6 +223,11 @@ def load(location: str, fds: list[int]) -> None:
     if failed:
         raise failed[0]
     store.flush()
+
+
+# The child imports this very package (the folder above PACKAGE first on its path), not a kg/ that
+# happens to be in the folder it runs in, which ``python -m`` would put first.
+CHILD = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kg.build.loader import main; sys.exit(main(sys.argv[1:]))"
 
 
 def main(argv: list[str]) -> int:
