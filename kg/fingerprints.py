@@ -10,7 +10,7 @@ and what was cached under it, alone.
   kg/read, kg/parse, kg/resolve (its org ids are filled when read), kg/model.py, kg/vocab.py and
   whatever they import, and the build step that runs them (kg/build/steps.py, the file alone);
 - ``graph``: the parse stage's and kg/link, kg/rdf: the named graphs' fingerprints and the aligned pairs;
-- ``build``: the whole kg package (a build imports ``kg``, whose __init__ loads the library): a
+- ``build``: the whole kg package (whatever a build, and the quick update it may make, could run): a
   quick update's state.
 
 A module imported by name (``from kg.parse import titles``) counts, not its package's __init__:
@@ -38,7 +38,7 @@ PARSE_STEP = ("kg.build.steps",)
 STAGES = {
     "parse": PARSE_ROOTS,
     "graph": PARSE_ROOTS + ("kg.link", "kg.rdf"),
-    "build": ("kg",),  # the whole package: importing any kg module runs kg/__init__.py, which loads it all
+    "build": ("kg",),  # the whole package
 }
 
 
