@@ -15,7 +15,7 @@ from kg.errors import KgError
 from kg.query import queries as Q
 from kg.query.endpoint import Endpoint, push as do_push
 from kg.query.store import open_store
-from kg.cli.common import (LangOpt, GRAPH_HELP, EndpointOpt, FormatOpt, GraphOpt, answer, columns, emit,
+from kg.cli.common import (LangOpt, GRAPH_HELP, EndpointOpt, FormatOpt, GraphOpt, TaskArg, answer, columns, emit,
                            guarded, is_table, task_heading)
 from kg.cli.common import open_graph as _graph
 
@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("units-of")
     @guarded
-    def units_of(task: str = typer.Argument(..., help="DOC#NUMBER (e.g. 000#12) or a task IRI."),
+    def units_of(task: str = TaskArg,
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Units named by a task, with their roles."""
@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("chain")
     @guarded
-    def chain(task: str = typer.Argument(..., help="DOC#NUMBER (e.g. 000#12) or a task IRI."),
+    def chain(task: str = TaskArg,
               graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
               fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """The parent chain of a task: the tasks above it that it carries out (dg:carriesOut+)."""

@@ -28,6 +28,7 @@ GraphOpt = typer.Option(None, "--graph", "-g", help=GRAPH_HELP, envvar="KG_GRAPH
 EndpointOpt = typer.Option(None, "--endpoint", "-e", help=ENDPOINT_HELP, envvar="KG_ENDPOINT")
 FormatOpt = typer.Option("table", "--format", "-f", help=FORMAT_HELP)
 LangOpt = typer.Option(None, "--lang", help=LANG_HELP, envvar="KG_LANG")
+TaskArg = typer.Argument(..., help="DOC#NUMBER (e.g. 000#12) or a task IRI.")
 
 
 def open_graph(graph=None, endpoint=None):

@@ -6,13 +6,13 @@ from typing import Optional
 
 import typer
 
-from kg.cli.common import LangOpt, EndpointOpt, FormatOpt, GraphOpt, answer, guarded, task_heading
+from kg.cli.common import LangOpt, EndpointOpt, FormatOpt, GraphOpt, TaskArg, answer, guarded, task_heading
 
 
 def register(app: typer.Typer) -> None:
     @app.command("evidence")
     @guarded
-    def evidence(task: str = typer.Argument(..., help="DOC#NUMBER (e.g. 000#12) or a task IRI."),
+    def evidence(task: str = TaskArg,
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Report measures that report on a task, best score first, with the report and section."""
