@@ -72,12 +72,11 @@ def check_out(out: Path, keep: tuple = ()) -> None:
 
 
 class Written(NamedTuple):
-    """What ``write`` wrote: the output files, the IRIs of the named graphs written to the store
-    (all, when written anew) and every graph's state."""
+    """What ``write`` wrote: the output files and the IRIs of the named graphs written to the
+    store (all, when written anew)."""
 
     files: list[Path]
     changed: list[str]
-    graphs: dict[str, GraphState]
 
 
 def write(corpus: Corpus, out: Path, into: Path, previous: Optional[Previous] = None, salt: str = "",
@@ -106,7 +105,7 @@ def write(corpus: Corpus, out: Path, into: Path, previous: Optional[Previous] = 
         compact(into / "store")
     if seal is not None:
         save_state(into, graphs, seal)
-    return Written([out / name for name in OUTPUTS], changed, graphs)
+    return Written([out / name for name in OUTPUTS], changed)
 
 
 def _anew(corpus: Corpus, folder: Path, salt: str, orgs: Optional[list[OrgGraph]],

@@ -16,7 +16,6 @@ from kg.fingerprints import build_fingerprint
 from kg.link import align as link
 from kg.model import Corpus, Resolution, Skipped
 from kg.rdf.graphs import org_graphs
-from kg.rdf.quads import document_counts
 from kg.read.files import list_documents
 from kg.resolve import orgnames as N
 from kg.resolve.entities import finish_split, partition
@@ -73,7 +72,7 @@ def save_quick(out: Path, key: str, docs: list, readings: list, keys: dict[str, 
     all when None) for the next build's quick update, sealed by ``seal`` (kg.build.cache.Seal)."""
     import pickle
 
-    stubs = [d if isinstance(d, Stub) else Stub(d, document_counts(d), keys[d.id], rd.ties)
+    stubs = [d if isinstance(d, Stub) else Stub(d, d.counts, keys[d.id], rd.ties)
              for d, rd in zip(docs, readings)]
     regions: dict[str, list[str]] = {}
     for r, name in parts.items():

@@ -120,7 +120,8 @@ class Sink:
     """
 
     def __init__(self, ttl, nq, old_ttl=None, old: Optional[dict[str, GraphState]] = None):
-        self.old_ttl, self.old_state = (old_ttl, old or {}) if old_ttl is not None else (None, {})
+        self.old_ttl = old_ttl
+        self.old_state: dict[str, GraphState] = (old or {}) if old_ttl is not None else {}
         self._own = not isinstance(ttl, Chunks)
         self.ttl = Chunks(ttl, self.old_ttl) if self._own else ttl
         self.nq = nq
@@ -131,7 +132,7 @@ class Sink:
         self.pos = len(TTL_HEAD)
 
     def _was(self, g: str) -> Optional[GraphState]:
-        return self.old_state.get(g) if self.old_ttl is not None else None
+        return self.old_state.get(g)
 
     def _flush_copy(self) -> None:
         if self._copy:

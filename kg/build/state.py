@@ -95,8 +95,12 @@ def load_state(out: Path, seal, notes: Optional[list] = None) -> Optional[Previo
 
 def save_state(folder: Path, graphs: dict[str, GraphState], seal) -> None:
     """Record ``graphs`` and what graph.ttl and the store of ``folder`` are now (call it last)."""
-    data = {"format": FORMAT, "graphs": dict(sorted(graphs.items())), "ttl": _ttl_stamp(folder),
-            "store": listing(folder / "store")}
+    _record(seal, {"format": FORMAT, "graphs": dict(sorted(graphs.items())), "ttl": _ttl_stamp(folder),
+                   "store": listing(folder / "store")})
+
+
+def _record(seal, data: dict) -> None:
+    """Write the state file (under the folder's cache, sealed by ``seal``)."""
     seal.write(STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
@@ -113,4 +117,4 @@ def restamp(folder: str | Path) -> None:
     except ValueError:
         return
     data["store"] = listing(folder / "store")
-    seal.write(STATE, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+    _record(seal, data)

@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
                  graph: Optional[str] = GraphOpt, endpoint: Optional[str] = EndpointOpt,
                  fmt: str = FormatOpt, lang: Optional[str] = LangOpt):
         """Units named by a task, with their roles."""
-        answer(graph, endpoint, fmt, lang, "units-of", lambda g: g.units_of(g.task(task)["task"]),
+        answer(graph, endpoint, fmt, lang, "units-of", lambda g: g.units_of(task),
                table=["role", "unit", "unit_as_written", "role_label", "kind"],
                title=lambda g: task_heading(g.task(task)))
 

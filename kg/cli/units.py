@@ -8,7 +8,7 @@ import typer
 from kg.errors import KgError
 from kg.query.units_view import COLUMNS, open_graph, units_table
 from kg.vocab import KINDS
-from kg.cli.common import FormatOpt, LangOpt, emit, guarded
+from kg.cli.common import FormatOpt, LangOpt, emit, guarded, is_table
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +25,6 @@ def register(app: typer.Typer) -> None:
         if kind and kind not in KINDS:
             raise KgError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}", 2)
         rows = units_table(open_graph(graph or "out"), kind=kind, merged_only=merged)
-        cols = COLUMNS if (fmt or "table").lower() != "table" else \
+        cols = COLUMNS if not is_table(fmt) else \
             ["unit", "kind", "level", "region", "mentions", "labels", "part_of"]
         emit(rows, cols, fmt, title=f"Organisations ({len(rows)})", lang=lang)
